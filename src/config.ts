@@ -1,0 +1,119 @@
+import { z } from "zod";
+import { StartupError } from "./startupError.js";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Where a person gets a bot token; named in the message when it is missing. */
+const TOKEN_HELP =
+  "set it in .env or the environment; get it at https://discord.com/developers/applications -> your app -> Bot -> Reset Token";
+
+const httpUrl = (what: string) =>
+  z.url({ protocol: /^https?$/, error: `must be an http(s) URL (${what})` });
+
+const envSchema = z.object({
+  DISCORD_TOKEN: z
+    .string({ error: `required to run the bot: ${TOKEN_HELP}` })
+    .trim()
+    // A token is three dot-separated base64url parts; anything else is a paste mistake.
+    .regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, { error: `does not look like a bot token: ${TOKEN_HELP}` })
+    .optional(),
+  DATABASE_URL: z
+    .url({
+      protocol: /^postgres(ql)?$/,
+      error: "must be a postgres:// or postgresql:// connection string, or unset for the embedded database",
+    })
+    .optional(),
+  DATA_DIR: z.string().trim().min(1, { error: "must be a directory path" }).default("./data"),
+  ENCRYPTION_KEY: z
+    .string()
+    .trim()
+    .refine((value) => decodesTo32Bytes(value), {
+      error: "must be 32 random bytes in base64 (generate one with: openssl rand -base64 32)",
+    })
+    .optional(),
+  DEV_GUILD_ID: z
+    .string()
+    .trim()
+    .regex(/^\d{17,20}$/, { error: "must be a Discord guild id (17-20 digits)" })
+    .optional(),
+  DISCORD_API_URL: httpUrl("Discord REST base without /v10").default("https://discord.com/api"),
+  OPENCLOUD_URL: httpUrl("Open Cloud base").default("https://apis.roblox.com"),
+  ROBLOX_USERS_URL: httpUrl("Roblox users API base").default("https://users.roblox.com"),
+  ROBLOX_THUMBNAILS_URL: httpUrl("Roblox thumbnails API base").default("https://thumbnails.roblox.com"),
+  HTTP_PORT: z.coerce
+    .number({ error: "must be a port number (1-65535)" })
+    .int({ error: "must be a port number (1-65535)" })
+    .min(1, { error: "must be a port number (1-65535)" })
+    .max(65535, { error: "must be a port number (1-65535)" })
+    .optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+});
+
+function decodesTo32Bytes(value: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, "base64").length === 32;
+}
+
+export interface Config {
+  discordToken: string | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  encryptionKey: Buffer | undefined;
+  devGuildId: string | undefined;
+  discordApiUrl: string;
+  openCloudUrl: string;
+  robloxUsersUrl: string;
+  robloxThumbnailsUrl: string;
+  httpPort: number | undefined;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** Thrown with every bad variable named at once, so one restart fixes them all. */
+export class ConfigError extends StartupError {
+  override name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+  }
+}
+
+export interface LoadConfigOptions {
+  /** The bot needs a token; migrations and scripts do not. */
+  requireDiscordToken: boolean;
+}
+
+/**
+ * Parses the environment once. Messages name the variable and what it
+ * expects, never the value: a mistyped token must not end up in a log.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): Config {
+  const present = withoutBlankValues(env);
+  const result = envSchema.safeParse(present);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  if (options.requireDiscordToken && present.DISCORD_TOKEN === undefined) {
+    problems.unshift(`DISCORD_TOKEN: required to run the bot: ${TOKEN_HELP}`);
+  }
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+
+  const parsed = result.data;
+  return {
+    discordToken: parsed.DISCORD_TOKEN,
+    databaseUrl: parsed.DATABASE_URL,
+    dataDir: parsed.DATA_DIR,
+    encryptionKey: parsed.ENCRYPTION_KEY === undefined ? undefined : Buffer.from(parsed.ENCRYPTION_KEY, "base64"),
+    devGuildId: parsed.DEV_GUILD_ID,
+    discordApiUrl: parsed.DISCORD_API_URL,
+    openCloudUrl: parsed.OPENCLOUD_URL,
+    robloxUsersUrl: parsed.ROBLOX_USERS_URL,
+    robloxThumbnailsUrl: parsed.ROBLOX_THUMBNAILS_URL,
+    httpPort: parsed.HTTP_PORT,
+    logLevel: parsed.LOG_LEVEL,
+  };
+}
+
+/** `FOO=` in a .env file means "not set", as the defaults table in DESIGN.md reads. */
+function withoutBlankValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ""),
+  );
+}

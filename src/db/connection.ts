@@ -1,0 +1,103 @@
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
+import { migrate as migratePostgres } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
+import { StartupError } from "../startupError.js";
+import * as schema from "./schema.js";
+
+const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
+
+/** One query surface for both drivers: services never learn which one they run on. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type DatabaseKind = "postgres" | "pglite";
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: DatabaseKind;
+  /**
+   * Applies the committed migrations that have not run yet; a no-op when all
+   * have. Several processes starting at once take turns.
+   */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A Postgres connection string; unset means the embedded database in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  return options.databaseUrl === undefined
+    ? openEmbedded(options.dataDir)
+    : openPostgres(options.databaseUrl, options.poolSize ?? 10);
+}
+
+async function openPostgres(connectionString: string, poolSize: number): Promise<DatabaseHandle> {
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle client that loses its server emits 'error'; unhandled, that would kill the process.
+  pool.on("error", () => undefined);
+  try {
+    const probe = await pool.connect();
+    probe.release();
+  } catch (error) {
+    await pool.end();
+    throw new DatabaseUnavailableError(describeTarget(connectionString), error);
+  }
+  return {
+    db: drizzlePostgres(pool, { schema }),
+    kind: "postgres",
+    async migrate() {
+      // A session-level advisory lock on one connection serialises processes that start together.
+      const client = await pool.connect();
+      try {
+        await client.query("SELECT pg_advisory_lock(hashtext('warden:migrations'))");
+        try {
+          await migratePostgres(drizzlePostgres(client), { migrationsFolder });
+        } finally {
+          await client.query("SELECT pg_advisory_unlock(hashtext('warden:migrations'))");
+        }
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
+  const directory = path.resolve(dataDir, "pglite");
+  await mkdir(directory, { recursive: true });
+  const client = await PGlite.create(directory);
+  const db = drizzlePglite(client, { schema });
+  return {
+    db,
+    kind: "pglite",
+    // PGlite is one connection owned by this process: nothing can interleave.
+    migrate: () => migratePglite(db, { migrationsFolder }),
+    close: () => client.close(),
+  };
+}
+
+/** host:port/database, never the password. */
+function describeTarget(connectionString: string): string {
+  const url = new URL(connectionString);
+  return `${url.hostname}:${url.port || "5432"}${url.pathname}`;
+}
+
+export class DatabaseUnavailableError extends StartupError {
+  override name = "DatabaseUnavailableError";
+  constructor(target: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`Cannot connect to the database at ${target} (DATABASE_URL): ${reason}`, { cause });
+  }
+}

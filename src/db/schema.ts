@@ -1,0 +1,265 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  customType,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+/** node-postgres hands bytea back as Buffer, PGlite as Uint8Array: normalise to Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
+  dataType: () => "bytea",
+  fromDriver: (value) => Buffer.from(value),
+});
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+
+/** Roblox ids are int64 that outgrow JS numbers; kept as digit strings, checked by the database. */
+const robloxId = (name: string) => text(name);
+const digitsOnly = (column: string) => sql.raw(`${column} ~ '^[0-9]{1,20}$'`);
+
+export const PERMISSIONS = ["ban", "unban", "lookup", "review_join_requests", "manage_cases", "configure"] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const permission = pgEnum("permission", PERMISSIONS);
+export const grantSubject = pgEnum("grant_subject", ["role", "user"]);
+export const caseAction = pgEnum("case_action", ["ban", "unban", "join_accept", "join_decline"]);
+export const caseSource = pgEnum("case_source", ["discord", "creator_hub", "in_game"]);
+export const caseStatus = pgEnum("case_status", ["pending", "applied", "failed"]);
+export const reviewState = pgEnum("review_state", ["pending", "claimed", "accepted", "declined", "gone"]);
+
+export const guilds = pgTable(
+  "guilds",
+  {
+    id: text("id").primaryKey(),
+    modLogChannelId: text("mod_log_channel_id"),
+    reviewChannelId: text("review_channel_id"),
+    // The per-guild case counter: bumped with UPDATE ... RETURNING in the case's own
+    // transaction, so concurrent moderators never share or skip a number.
+    lastCaseNumber: integer("last_case_number").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    check("guilds_id_snowflake", sql`${table.id} ~ '^[0-9]{17,20}$'`),
+    check("guilds_last_case_number_not_negative", sql`${table.lastCaseNumber} >= 0`),
+  ],
+);
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    guildId: text("guild_id")
+      .notNull()
+      .references(() => guilds.id, { onDelete: "cascade" }),
+    label: text("label").notNull(),
+    // AES-256-GCM: ciphertext with its 16-byte tag appended, and the 12-byte nonce.
+    ciphertext: bytea("ciphertext").notNull(),
+    nonce: bytea("nonce").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex("api_keys_guild_label_key").on(table.guildId, table.label),
+    check("api_keys_nonce_length", sql`octet_length(${table.nonce}) = 12`),
+  ],
+);
+
+export const universeLinks = pgTable(
+  "universe_links",
+  {
+    guildId: text("guild_id")
+      .notNull()
+      .references(() => guilds.id, { onDelete: "cascade" }),
+    universeId: robloxId("universe_id").notNull(),
+    apiKeyId: bigint("api_key_id", { mode: "number" })
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "restrict" }),
+    displayName: text("display_name").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.guildId, table.universeId] }),
+    check("universe_links_universe_id_digits", digitsOnly("universe_id")),
+  ],
+);
+
+export const groupLinks = pgTable(
+  "group_links",
+  {
+    guildId: text("guild_id")
+      .notNull()
+      .references(() => guilds.id, { onDelete: "cascade" }),
+    groupId: robloxId("group_id").notNull(),
+    apiKeyId: bigint("api_key_id", { mode: "number" })
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "restrict" }),
+    displayName: text("display_name").notNull(),
+    // Join-review rules; shape owned and zod-validated by the join-request service.
+    rules: jsonb("rules").notNull().default({}),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.guildId, table.groupId] }),
+    check("group_links_group_id_digits", digitsOnly("group_id")),
+    check("group_links_rules_object", sql`jsonb_typeof(${table.rules}) = 'object'`),
+  ],
+);
+
+export const staffGrants = pgTable(
+  "staff_grants",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    guildId: text("guild_id")
+      .notNull()
+      .references(() => guilds.id, { onDelete: "cascade" }),
+    subjectType: grantSubject("subject_type").notNull(),
+    subjectId: text("subject_id").notNull(),
+    permission: permission("permission").notNull(),
+    grantedBy: text("granted_by").notNull(),
+    createdAt: createdAt(),
+  },
+  // Column order serves the permission gate's lookup: guild, then permission, then who.
+  (table) => [
+    uniqueIndex("staff_grants_unique").on(table.guildId, table.permission, table.subjectType, table.subjectId),
+  ],
+);
+
+export const cases = pgTable(
+  "cases",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    guildId: text("guild_id")
+      .notNull()
+      .references(() => guilds.id, { onDelete: "cascade" }),
+    number: integer("number").notNull(),
+    action: caseAction("action").notNull(),
+    robloxUserId: robloxId("roblox_user_id").notNull(),
+    robloxUsername: text("roblox_username"),
+    universeId: robloxId("universe_id"),
+    placeId: robloxId("place_id"),
+    groupId: robloxId("group_id"),
+    // Roblox accepts up to 315,576,000,000 s, past int32.
+    durationSeconds: bigint("duration_seconds", { mode: "number" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    privateReason: text("private_reason"),
+    publicReason: text("public_reason"),
+    excludeAltAccounts: boolean("exclude_alt_accounts").notNull().default(false),
+    moderatorDiscordId: text("moderator_discord_id"),
+    source: caseSource("source").notNull().default("discord"),
+    status: caseStatus("status").notNull().default("pending"),
+    error: text("error"),
+    idempotencyKey: text("idempotency_key"),
+    modLogMessageId: text("mod_log_message_id"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    uniqueIndex("cases_guild_number_key").on(table.guildId, table.number),
+    uniqueIndex("cases_idempotency_key").on(table.idempotencyKey),
+    index("cases_guild_user_idx").on(table.guildId, table.robloxUserId),
+    // Startup reconciliation scans only what is still in flight.
+    index("cases_pending_idx").on(table.status).where(sql`${table.status} = 'pending'`),
+    check("cases_number_positive", sql`${table.number} > 0`),
+    check("cases_roblox_user_id_digits", digitsOnly("roblox_user_id")),
+    check("cases_universe_id_digits", sql`${table.universeId} IS NULL OR ${digitsOnly("universe_id")}`),
+    check("cases_place_id_digits", sql`${table.placeId} IS NULL OR ${digitsOnly("place_id")}`),
+    check("cases_group_id_digits", sql`${table.groupId} IS NULL OR ${digitsOnly("group_id")}`),
+    check(
+      "cases_target_matches_action",
+      sql`(${table.action} IN ('ban', 'unban') AND ${table.universeId} IS NOT NULL)
+        OR (${table.action} IN ('join_accept', 'join_decline') AND ${table.groupId} IS NOT NULL)`,
+    ),
+    check("cases_place_needs_universe", sql`${table.placeId} IS NULL OR ${table.universeId} IS NOT NULL`),
+    // Roblox's Duration bounds: 1 s to 10,000 years; NULL means permanent.
+    check(
+      "cases_duration_range",
+      sql`${table.durationSeconds} IS NULL OR ${table.durationSeconds} BETWEEN 1 AND 315576000000`,
+    ),
+    // Roblox's own limits: privateReason 1,000 characters, displayReason 400.
+    check("cases_private_reason_length", sql`char_length(${table.privateReason}) <= 1000`),
+    check("cases_public_reason_length", sql`char_length(${table.publicReason}) <= 400`),
+    check("cases_failed_has_error", sql`${table.status} <> 'failed' OR ${table.error} IS NOT NULL`),
+    check(
+      "cases_discord_source_has_moderator",
+      sql`${table.source} <> 'discord' OR ${table.moderatorDiscordId} IS NOT NULL`,
+    ),
+  ],
+);
+
+/** Append-only: several moderators can annotate a case, and a reason edit keeps who changed what. */
+export const caseNotes = pgTable(
+  "case_notes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    caseId: bigint("case_id", { mode: "number" })
+      .notNull()
+      .references(() => cases.id, { onDelete: "cascade" }),
+    authorDiscordId: text("author_discord_id").notNull(),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index("case_notes_case_idx").on(table.caseId),
+    check("case_notes_body_not_empty", sql`char_length(${table.body}) > 0`),
+  ],
+);
+
+export const joinRequestReviews = pgTable(
+  "join_request_reviews",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    guildId: text("guild_id").notNull(),
+    groupId: robloxId("group_id").notNull(),
+    robloxUserId: robloxId("roblox_user_id").notNull(),
+    // The request's own createTime: a player declined today may ask again tomorrow.
+    requestedAt: timestamp("requested_at", { withTimezone: true }).notNull(),
+    reviewChannelId: text("review_channel_id"),
+    reviewMessageId: text("review_message_id"),
+    state: reviewState("state").notNull().default("pending"),
+    claimedBy: text("claimed_by"),
+    claimedAt: timestamp("claimed_at", { withTimezone: true }),
+    decidedBy: text("decided_by"),
+    decidedAt: timestamp("decided_at", { withTimezone: true }),
+    decidedByRule: text("decided_by_rule"),
+    caseId: bigint("case_id", { mode: "number" }).references(() => cases.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    uniqueIndex("join_request_reviews_request_key").on(
+      table.guildId,
+      table.groupId,
+      table.robloxUserId,
+      table.requestedAt,
+    ),
+    index("join_request_reviews_state_idx").on(table.guildId, table.groupId, table.state),
+    check(
+      "join_request_reviews_decided",
+      sql`${table.state} NOT IN ('accepted', 'declined') OR ${table.decidedAt} IS NOT NULL`,
+    ),
+    // A review belongs to a linked group; unlinking the group removes its open reviews
+    // (decisions already taken live on as cases).
+    foreignKey({
+      name: "join_request_reviews_group_link_fk",
+      columns: [table.guildId, table.groupId],
+      foreignColumns: [groupLinks.guildId, groupLinks.groupId],
+    }).onDelete("cascade"),
+  ],
+);

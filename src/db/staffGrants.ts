@@ -1,0 +1,54 @@
+import { and, eq, inArray, or, sql } from "drizzle-orm";
+import type { Database } from "./connection.js";
+import { guilds, staffGrants, type Permission } from "./schema.js";
+
+export interface GrantSubject {
+  type: "role" | "user";
+  id: string;
+}
+
+export interface GrantCheck {
+  guildId: string;
+  permission: Permission;
+  userId: string;
+  roleIds: readonly string[];
+}
+
+/** Does this member hold `permission` through their own grant or one of their roles? */
+export async function hasGrant(db: Database, check: GrantCheck): Promise<boolean> {
+  const bySubject =
+    check.roleIds.length === 0
+      ? and(eq(staffGrants.subjectType, "user"), eq(staffGrants.subjectId, check.userId))
+      : or(
+          and(eq(staffGrants.subjectType, "user"), eq(staffGrants.subjectId, check.userId)),
+          and(eq(staffGrants.subjectType, "role"), inArray(staffGrants.subjectId, [...check.roleIds])),
+        );
+  const rows = await db
+    .select({ found: sql<number>`1` })
+    .from(staffGrants)
+    .where(and(eq(staffGrants.guildId, check.guildId), eq(staffGrants.permission, check.permission), bySubject))
+    .limit(1);
+  return rows.length > 0;
+}
+
+/** Idempotent: granting what is already granted changes nothing and reports false. */
+export async function grantPermission(
+  db: Database,
+  grant: { guildId: string; subject: GrantSubject; permission: Permission; grantedBy: string },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    await tx.insert(guilds).values({ id: grant.guildId }).onConflictDoNothing();
+    const inserted = await tx
+      .insert(staffGrants)
+      .values({
+        guildId: grant.guildId,
+        subjectType: grant.subject.type,
+        subjectId: grant.subject.id,
+        permission: grant.permission,
+        grantedBy: grant.grantedBy,
+      })
+      .onConflictDoNothing()
+      .returning({ id: staffGrants.id });
+    return inserted.length > 0;
+  });
+}

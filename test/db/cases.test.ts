@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCase, findCase, listCasesForUser, type NewCase } from "../../src/db/cases.js";
+import { openDatabase } from "../../src/db/connection.js";
+import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
+
+const GUILD = "123456789012345678";
+const OTHER_GUILD = "223456789012345678";
+
+const ban = (guildId: string, robloxUserId = "156"): NewCase => ({
+  guildId,
+  action: "ban",
+  robloxUserId,
+  robloxUsername: "builderman",
+  universeId: "1",
+  durationSeconds: 3600,
+  privateReason: "exploiting",
+  publicReason: "Exploiting",
+  moderatorDiscordId: "323456789012345678",
+});
+
+describe.each(["postgres", "pglite"] as const)("cases on %s", (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await database.destroy();
+  });
+
+  it("numbers cases per guild, starting at 1", async () => {
+    const first = await createCase(database.handle.db, ban(GUILD));
+    const second = await createCase(database.handle.db, ban(GUILD));
+    const elsewhere = await createCase(database.handle.db, ban(OTHER_GUILD));
+    expect([first.number, second.number, elsewhere.number]).toEqual([1, 2, 1]);
+    expect(first.status).toBe("pending");
+    expect(await findCase(database.handle.db, GUILD, 2)).toMatchObject({ id: second.id, robloxUserId: "156" });
+  });
+
+  it("takes numbers race-free from concurrent callers", async () => {
+    const guildId = "423456789012345678";
+    const created = await Promise.all(Array.from({ length: 60 }, () => createCase(database.handle.db, ban(guildId))));
+    expect(created.map((row) => row.number).sort((a, b) => a - b)).toEqual(range(1, 60));
+  });
+
+  it("lists a player's cases newest first", async () => {
+    const guildId = "523456789012345678";
+    await createCase(database.handle.db, ban(guildId, "777"));
+    await createCase(database.handle.db, ban(guildId, "888"));
+    await createCase(database.handle.db, ban(guildId, "777"));
+    const rows = await listCasesForUser(database.handle.db, guildId, "777");
+    expect(rows.map((row) => row.number)).toEqual([3, 1]);
+  });
+
+  it.each([
+    ["a non-numeric Roblox id", { robloxUserId: "builderman" }],
+    ["a ban without a universe", { universeId: null }],
+    ["a place without a universe", { universeId: null, placeId: "5" }],
+    ["a zero duration", { durationSeconds: 0 }],
+    ["a duration past Roblox's maximum", { durationSeconds: 315576000001 }],
+    ["a public reason over 400 characters", { publicReason: "x".repeat(401) }],
+    ["a private reason over 1000 characters", { privateReason: "x".repeat(1001) }],
+    ["a failed case without its error", { status: "failed" as const }],
+    ["a Discord case without a moderator", { moderatorDiscordId: null }],
+    ["a bad guild id", { guildId: "not-a-snowflake" }],
+  ])("refuses %s and does not use up a number", async (_what, override) => {
+    const guildId = "623456789012345678";
+    const before = await createCase(database.handle.db, ban(guildId));
+    await expect(createCase(database.handle.db, { ...ban(guildId), ...override })).rejects.toThrow();
+    const after = await createCase(database.handle.db, ban(guildId));
+    expect(after.number).toBe(before.number + 1);
+  });
+});
+
+describe("case numbers across many PostgreSQL connections", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase("postgres");
+  });
+  afterAll(async () => {
+    await database.destroy();
+  });
+
+  it("come out 1..N with no gap and no duplicate", async () => {
+    // Four pools stand in for four bot processes; each runs many transactions at once.
+    const processes = await Promise.all(
+      Array.from({ length: 4 }, () => openDatabase({ databaseUrl: database.url, dataDir: "unused", poolSize: 10 })),
+    );
+    try {
+      const perProcess = 100;
+      const created = await Promise.all(
+        processes.flatMap((process) =>
+          Array.from({ length: perProcess }, () => createCase(process.db, ban(GUILD))),
+        ),
+      );
+      const numbers = created.map((row) => row.number).sort((a, b) => a - b);
+      expect(numbers).toEqual(range(1, processes.length * perProcess));
+    } finally {
+      await Promise.all(processes.map((process) => process.close()));
+    }
+  });
+});
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, index) => from + index);
+}

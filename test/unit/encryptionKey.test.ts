@@ -1,0 +1,51 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ENCRYPTION_KEY_FILE, resolveEncryptionKey } from "../../src/db/encryptionKey.js";
+
+describe("resolveEncryptionKey", () => {
+  const dirs: string[] = [];
+  const freshDir = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "warden-key-"));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("uses ENCRYPTION_KEY when set and writes nothing", async () => {
+    const dataDir = freshDir();
+    const configured = Buffer.alloc(32, 1);
+    const warnings: string[] = [];
+    const key = await resolveEncryptionKey({ configured, dataDir, warn: (message) => warnings.push(message) });
+    expect(key).toEqual(configured);
+    expect(warnings).toEqual([]);
+    expect(() => statSync(path.join(dataDir, ENCRYPTION_KEY_FILE))).toThrow();
+  });
+
+  it("generates a key once into DATA_DIR, private to its owner, with a warning that says how to set it", async () => {
+    const dataDir = path.join(freshDir(), "nested");
+    const warnings: string[] = [];
+    const first = await resolveEncryptionKey({ configured: undefined, dataDir, warn: (message) => warnings.push(message) });
+    const second = await resolveEncryptionKey({ configured: undefined, dataDir, warn: (message) => warnings.push(message) });
+
+    expect(first).toHaveLength(32);
+    expect(second).toEqual(first);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("set ENCRYPTION_KEY");
+    expect(warnings[0]).not.toContain(first.toString("base64"));
+    const file = path.join(dataDir, ENCRYPTION_KEY_FILE);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(Buffer.from(readFileSync(file, "utf8").trim(), "base64")).toEqual(first);
+  });
+
+  it("refuses a damaged key file instead of replacing it", async () => {
+    const dataDir = freshDir();
+    writeFileSync(path.join(dataDir, ENCRYPTION_KEY_FILE), "not a key\n");
+    await expect(resolveEncryptionKey({ configured: undefined, dataDir, warn: () => undefined })).rejects.toThrow(
+      /does not hold a 32-byte base64 key/,
+    );
+  });
+});
