@@ -1,0 +1,62 @@
+import { and, eq } from "drizzle-orm";
+import type { ApiKeyCipher } from "./apiKeyCipher.js";
+import type { Database } from "./connection.js";
+import { apiKeys, guilds } from "./schema.js";
+
+/** What may be shown about a stored key: everything but the key. */
+export interface StoredApiKey {
+  id: number;
+  guildId: string;
+  label: string;
+  fingerprint: string;
+  createdBy: string;
+  createdAt: Date;
+}
+
+/**
+ * Seals and stores a guild's API key under `label`, replacing the key a
+ * label held before (re-running /setup with a new key rotates it in place).
+ */
+export async function storeApiKey(
+  db: Database,
+  cipher: ApiKeyCipher,
+  input: { guildId: string; label: string; apiKey: string; createdBy: string },
+): Promise<StoredApiKey> {
+  const sealed = cipher.seal(input.apiKey, input.guildId);
+  return db.transaction(async (tx) => {
+    await tx.insert(guilds).values({ id: input.guildId }).onConflictDoNothing();
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({ guildId: input.guildId, label: input.label, createdBy: input.createdBy, ...sealed })
+      .onConflictDoUpdate({
+        target: [apiKeys.guildId, apiKeys.label],
+        set: { ...sealed, createdBy: input.createdBy, createdAt: new Date() },
+      })
+      .returning(shown);
+    if (row === undefined) throw new Error("The API key upsert returned no row.");
+    return row;
+  });
+}
+
+/** The plaintext key, for the `x-api-key` header only; undefined when the guild has no such key. */
+export async function revealApiKey(
+  db: Database,
+  cipher: ApiKeyCipher,
+  guildId: string,
+  apiKeyId: number,
+): Promise<string | undefined> {
+  const [row] = await db
+    .select({ ciphertext: apiKeys.ciphertext, nonce: apiKeys.nonce })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.guildId, guildId), eq(apiKeys.id, apiKeyId)));
+  return row === undefined ? undefined : cipher.open(row, guildId);
+}
+
+const shown = {
+  id: apiKeys.id,
+  guildId: apiKeys.guildId,
+  label: apiKeys.label,
+  fingerprint: apiKeys.fingerprint,
+  createdBy: apiKeys.createdBy,
+  createdAt: apiKeys.createdAt,
+};
