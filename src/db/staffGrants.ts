@@ -52,3 +52,38 @@ export async function grantPermission(
     return inserted.length > 0;
   });
 }
+
+/** Reports false when there was nothing to revoke. */
+export async function revokePermission(
+  db: Database,
+  revoke: { guildId: string; subject: GrantSubject; permission: Permission },
+): Promise<boolean> {
+  const deleted = await db
+    .delete(staffGrants)
+    .where(
+      and(
+        eq(staffGrants.guildId, revoke.guildId),
+        eq(staffGrants.permission, revoke.permission),
+        eq(staffGrants.subjectType, revoke.subject.type),
+        eq(staffGrants.subjectId, revoke.subject.id),
+      ),
+    )
+    .returning({ id: staffGrants.id });
+  return deleted.length > 0;
+}
+
+export type StaffGrant = Pick<typeof staffGrants.$inferSelect, "subjectType" | "subjectId" | "permission" | "grantedBy" | "createdAt">;
+
+export async function listGrants(db: Database, guildId: string): Promise<StaffGrant[]> {
+  return db
+    .select({
+      subjectType: staffGrants.subjectType,
+      subjectId: staffGrants.subjectId,
+      permission: staffGrants.permission,
+      grantedBy: staffGrants.grantedBy,
+      createdAt: staffGrants.createdAt,
+    })
+    .from(staffGrants)
+    .where(eq(staffGrants.guildId, guildId))
+    .orderBy(staffGrants.permission, staffGrants.subjectType, staffGrants.subjectId);
+}

@@ -1,0 +1,62 @@
+import { z } from "zod";
+
+/**
+ * Every button and modal id Warden sends, in one codec. Ids come back from
+ * Discord as untrusted text: they are parsed with zod, and whatever they name
+ * (a group, a user) is checked again against the guild by the handler.
+ *
+ *   jr:a:<groupId>:<userId>   approve a join request
+ *   jr:d:<groupId>:<userId>   decline a join request
+ *   ban:ok:<token>            confirm a pending permanent ban
+ *   setup:u:<universeId>[:<name>]   the API-key modal of /setup experience
+ *   setup:g:<groupId>[:<name>]      the API-key modal of /setup group
+ */
+export type CustomId =
+  | { kind: "joinRequest"; decision: "accept" | "decline"; groupId: string; userId: string }
+  | { kind: "confirmBan"; token: string }
+  | { kind: "setupKey"; target: "universe" | "group"; id: string; name: string | undefined };
+
+/** Discord's limit on a custom_id. */
+export const CUSTOM_ID_MAX_LENGTH = 100;
+
+const robloxId = z.string().regex(/^[0-9]{1,20}$/);
+const token = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+
+const joinRequest = z.tuple([z.literal("jr"), z.enum(["a", "d"]), robloxId, robloxId]);
+const confirmBan = z.tuple([z.literal("ban"), z.literal("ok"), token]);
+const setupKey = z.tuple([z.literal("setup"), z.enum(["u", "g"]), robloxId]).rest(z.string().min(1));
+
+export function encodeCustomId(id: CustomId): string {
+  switch (id.kind) {
+    case "joinRequest":
+      return `jr:${id.decision === "accept" ? "a" : "d"}:${id.groupId}:${id.userId}`;
+    case "confirmBan":
+      return `ban:ok:${id.token}`;
+    case "setupKey": {
+      const prefix = `setup:${id.target === "universe" ? "u" : "g"}:${id.id}`;
+      // The name rides along only as far as the id has room; it is a label, not data.
+      return id.name === undefined ? prefix : `${prefix}:${id.name}`.slice(0, CUSTOM_ID_MAX_LENGTH);
+    }
+  }
+}
+
+/** The id's meaning, or undefined for anything Warden did not send. */
+export function decodeCustomId(raw: string): CustomId | undefined {
+  if (raw.length > CUSTOM_ID_MAX_LENGTH) return undefined;
+  const parts = raw.split(":");
+
+  const jr = joinRequest.safeParse(parts);
+  if (jr.success) {
+    const [, decision, groupId, userId] = jr.data;
+    return { kind: "joinRequest", decision: decision === "a" ? "accept" : "decline", groupId, userId };
+  }
+  const ban = confirmBan.safeParse(parts);
+  if (ban.success) return { kind: "confirmBan", token: ban.data[2] };
+
+  const setup = setupKey.safeParse(parts.length > 3 ? [...parts.slice(0, 3), parts.slice(3).join(":")] : parts);
+  if (setup.success) {
+    const [, target, id, name] = setup.data;
+    return { kind: "setupKey", target: target === "u" ? "universe" : "group", id, name };
+  }
+  return undefined;
+}

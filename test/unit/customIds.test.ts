@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { CUSTOM_ID_MAX_LENGTH, decodeCustomId, encodeCustomId, type CustomId } from "../../src/discord/customIds.js";
+
+describe("custom id codec", () => {
+  it.each<[string, CustomId]>([
+    ["jr:a:7:156", { kind: "joinRequest", decision: "accept", groupId: "7", userId: "156" }],
+    ["jr:d:7:156", { kind: "joinRequest", decision: "decline", groupId: "7", userId: "156" }],
+    ["ban:ok:Ab3_-xyz12", { kind: "confirmBan", token: "Ab3_-xyz12" }],
+    ["setup:u:12345", { kind: "setupKey", target: "universe", id: "12345", name: undefined }],
+    ["setup:g:7:Fan club: EU", { kind: "setupKey", target: "group", id: "7", name: "Fan club: EU" }],
+  ])("round-trips %s", (raw, id) => {
+    expect(decodeCustomId(raw)).toEqual(id);
+    expect(encodeCustomId(id)).toBe(raw);
+  });
+
+  it.each([
+    "",
+    "jr",
+    "jr:x:7:156",
+    "jr:a:7",
+    "jr:a:seven:156",
+    "jr:a:7:156:extra",
+    "jr:a:-7:156",
+    "ban:ok:short",
+    "ban:ok:has space in it",
+    "ban:no:Ab3_-xyz12",
+    "setup:x:1",
+    "setup:u:",
+    "setup:u:1:",
+    "something:else",
+    `jr:a:7:${"1".repeat(200)}`,
+  ])("rejects %j", (raw) => {
+    expect(decodeCustomId(raw)).toBeUndefined();
+  });
+
+  it("keeps a long name within Discord's 100-character limit", () => {
+    const raw = encodeCustomId({ kind: "setupKey", target: "universe", id: "1", name: "n".repeat(200) });
+    expect(raw).toHaveLength(CUSTOM_ID_MAX_LENGTH);
+    expect(decodeCustomId(raw)).toMatchObject({ kind: "setupKey", id: "1" });
+  });
+});
