@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { type BucketSpec, type Lease, RateBudget } from "../../src/opencloud/rateBudget.js";
+import { FakeClock, settle } from "./fakeClock.js";
+
+const perSecond = (id: string, limit: number): BucketSpec => ({ id, limit, windowMs: 1_000 });
+
+/** Starts an acquisition and records when (fake time) it was granted. */
+function track(budget: RateBudget, clock: FakeClock, specs: BucketSpec[]) {
+  const entry: { grantedAt?: number; lease?: Lease; error?: unknown } = {};
+  budget.acquire(specs).then(
+    (lease) => {
+      entry.grantedAt = clock.now();
+      entry.lease = lease;
+    },
+    (error: unknown) => {
+      entry.error = error;
+    },
+  );
+  return entry;
+}
+
+describe("RateBudget", () => {
+  it("lets the budget through at once and queues the rest until a window after the answers", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const calls = Array.from({ length: 4 }, () => track(budget, clock, [perSecond("k", 3)]));
+    await settle();
+    expect(calls.map((c) => c.grantedAt)).toEqual([0, 0, 0, undefined]);
+
+    await clock.advance(200);
+    for (const call of calls.slice(0, 3)) call.lease?.release();
+    // Counted from the answers (t=200), not from the sends (t=0).
+    await clock.advance(999);
+    expect(calls[3]?.grantedAt).toBeUndefined();
+    await clock.advance(1);
+    expect(calls[3]?.grantedAt).toBe(1_200);
+  });
+
+  it("never frees a slot whose call is still in flight", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const first = track(budget, clock, [perSecond("k", 1)]);
+    const second = track(budget, clock, [perSecond("k", 1)]);
+    await clock.advance(10_000);
+    expect(first.grantedAt).toBe(0);
+    expect(second.grantedAt).toBeUndefined();
+    first.lease?.release();
+    await clock.advance(1_000);
+    expect(second.grantedAt).toBe(11_000);
+  });
+
+  it("serves waiters first come, first served", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const order: number[] = [];
+    const leases: Lease[] = [];
+    for (let i = 0; i < 5; i++) {
+      void budget.acquire([perSecond("k", 1)]).then((lease) => {
+        order.push(i);
+        leases.push(lease);
+      });
+    }
+    for (let step = 0; step < 5; step++) {
+      await clock.advance(1_000);
+      leases.shift()?.release();
+    }
+    await clock.advance(1_000);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("keeps any window-long span within the limit under a steady flood", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const grants: number[] = [];
+    for (let i = 0; i < 35; i++) {
+      void budget.acquire([perSecond("k", 10)]).then((lease) => {
+        grants.push(clock.now());
+        lease.release();
+      });
+    }
+    await clock.advance(5_000);
+    expect(grants).toHaveLength(35);
+    for (const start of grants) {
+      expect(grants.filter((t) => t >= start && t < start + 1_000).length).toBeLessThanOrEqual(10);
+    }
+  });
+
+  it("holds a player's slot without blocking other players (narrowest bucket first)", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const player = (id: string): BucketSpec => ({ id: `player:${id}`, limit: 2, windowMs: 60_000 });
+    const universe = perSecond("universe", 10);
+    for (let i = 0; i < 2; i++) (await budget.acquire([player("a"), universe])).release();
+    const third = track(budget, clock, [player("a"), universe]);
+    const other = track(budget, clock, [player("b"), universe]);
+    await settle();
+    expect(third.grantedAt).toBeUndefined();
+    expect(other.grantedAt).toBe(0);
+    await clock.advance(60_000);
+    expect(third.grantedAt).toBe(60_000);
+  });
+
+  it("estimates the wait a new call would face", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const spec: BucketSpec = { id: "player:a", limit: 2, windowMs: 60_000 };
+    expect(budget.waitEstimateMs(spec)).toBe(0);
+    (await budget.acquire([spec])).release();
+    await clock.advance(100);
+    (await budget.acquire([spec])).release();
+    await clock.advance(900);
+    expect(budget.waitEstimateMs(spec)).toBe(59_000);
+    await clock.advance(59_000);
+    expect(budget.waitEstimateMs(spec)).toBe(0);
+  });
+
+  it("fails queued and later acquisitions once closed", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    await budget.acquire([perSecond("k", 1)]);
+    const queued = track(budget, clock, [perSecond("k", 1)]);
+    budget.close();
+    await settle();
+    expect(queued.error).toBeInstanceOf(Error);
+    await expect(budget.acquire([perSecond("k", 1)])).rejects.toThrow("closed");
+  });
+});
