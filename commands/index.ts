@@ -1,0 +1,12 @@
+// The one registry of slash commands and component handlers: the router and
+// `npm run deploy-commands` both read it.
+import type { CommandModule } from "../src/discord/commandModule.js";
+import type { ComponentHandlers } from "../src/discord/componentHandler.js";
+import { setup, setupKeyModal } from "./setup.js";
+import { staff } from "./staff.js";
+
+export const commands: readonly CommandModule[] = [setup, staff];
+
+export const components: ComponentHandlers = {
+  setupKey: setupKeyModal,
+};

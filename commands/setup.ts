@@ -1,0 +1,218 @@
+import {
+  ApplicationCommandOptionType,
+  ChannelType,
+  EmbedBuilder,
+  InteractionContextType,
+  LabelBuilder,
+  MessageFlags,
+  ModalBuilder,
+  PermissionFlagsBits,
+  TextInputBuilder,
+  TextInputStyle,
+  type ChatInputCommandInteraction,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from "discord.js";
+import type { LinkKind } from "../src/db/links.js";
+import type { BotContext } from "../src/discord/botContext.js";
+import type { CommandModule } from "../src/discord/commandModule.js";
+import type { ComponentHandler } from "../src/discord/componentHandler.js";
+import { encodeCustomId } from "../src/discord/customIds.js";
+import { withModLogNote } from "../src/discord/replies.js";
+import { chooseChannels, describeSetup, linkWithApiKey, unlink } from "../src/services/setup.js";
+import { UserError } from "../src/services/userError.js";
+
+/** The modal's text input; its label says "API key", the only place a key is ever typed. */
+const API_KEY_INPUT = "api_key";
+const LOG_CHANNEL_TYPES = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
+
+export const definition = {
+  name: "setup",
+  description: "Link experiences and groups to this server, and choose Warden's channels",
+  default_member_permissions: String(PermissionFlagsBits.ManageGuild),
+  contexts: [InteractionContextType.Guild],
+  options: [
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: "experience",
+      description: "Link a Roblox experience; a form then asks for its Open Cloud API key",
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: "universe",
+          description: "Universe id (Creator Hub -> your experience -> Copy Universe ID)",
+          required: true,
+          max_length: 20,
+        },
+        { type: ApplicationCommandOptionType.String, name: "name", description: "A name for it in Warden", max_length: 50 },
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: "group",
+      description: "Link a Roblox group; a form then asks for its Open Cloud API key",
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: "group",
+          description: "Group id (the number in the group's URL)",
+          required: true,
+          max_length: 20,
+        },
+        { type: ApplicationCommandOptionType.String, name: "name", description: "A name for it in Warden", max_length: 50 },
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: "channels",
+      description: "Choose where Warden posts its mod log and join requests",
+      options: [
+        { type: ApplicationCommandOptionType.Channel, name: "log", description: "The mod-log channel", channel_types: [...LOG_CHANNEL_TYPES] },
+        {
+          type: ApplicationCommandOptionType.Channel,
+          name: "review",
+          description: "Where join requests are posted for review",
+          channel_types: [...LOG_CHANNEL_TYPES],
+        },
+      ],
+    },
+    { type: ApplicationCommandOptionType.Subcommand, name: "show", description: "Show what is linked and where Warden posts" },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: "remove",
+      description: "Unlink an experience or group and forget its API key",
+      options: [
+        { type: ApplicationCommandOptionType.String, name: "experience", description: "A linked experience", autocomplete: true },
+        { type: ApplicationCommandOptionType.String, name: "group", description: "A linked group", autocomplete: true },
+      ],
+    },
+  ],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+const SUBCOMMANDS = new Set(["experience", "group", "channels", "show", "remove"]);
+
+export const setup: CommandModule = {
+  definition,
+  access: (subcommand) =>
+    subcommand !== null && SUBCOMMANDS.has(subcommand)
+      ? { permission: "configure", opensModal: subcommand === "experience" || subcommand === "group" }
+      : undefined,
+
+  async execute(interaction, context) {
+    switch (interaction.options.getSubcommand()) {
+      case "experience":
+        return askForApiKey(interaction, "universe", interaction.options.getString("universe", true));
+      case "group":
+        return askForApiKey(interaction, "group", interaction.options.getString("group", true));
+      case "channels":
+        return setChannels(interaction, context);
+      case "show":
+        return show(interaction, context);
+      case "remove":
+        return remove(interaction, context);
+    }
+  },
+
+  async autocomplete(interaction, context) {
+    const focused = interaction.options.getFocused(true);
+    const kind: LinkKind = focused.name === "group" ? "group" : "universe";
+    const typed = focused.value.toLowerCase();
+    const { links } = await describeSetup(context.db, interaction.guildId);
+    return links
+      .filter((link) => link.kind === kind)
+      .filter((link) => link.robloxId.includes(typed) || link.displayName.toLowerCase().includes(typed))
+      .map((link) => ({ name: `${link.displayName} (${link.robloxId})`.slice(0, 100), value: link.robloxId }));
+  },
+};
+
+async function askForApiKey(interaction: ChatInputCommandInteraction<"cached">, kind: LinkKind, robloxId: string) {
+  const trimmedId = robloxId.trim();
+  if (!/^[0-9]{1,20}$/.test(trimmedId)) {
+    throw new UserError(`\`${robloxId}\` is not a ${kind === "universe" ? "universe" : "group"} id: it is a number.`);
+  }
+  const name = interaction.options.getString("name") ?? undefined;
+  const modal = new ModalBuilder()
+    .setCustomId(encodeCustomId({ kind: "setupKey", target: kind, id: trimmedId, name }))
+    .setTitle(kind === "universe" ? `Link experience ${trimmedId}` : `Link group ${trimmedId}`)
+    .addLabelComponents(
+      new LabelBuilder()
+        .setLabel("API key")
+        .setDescription(
+          kind === "universe"
+            ? "Needs universe.user-restriction read + write for this experience"
+            : "Needs group read + write for this group",
+        )
+        .setTextInputComponent(
+          new TextInputBuilder().setCustomId(API_KEY_INPUT).setStyle(TextInputStyle.Paragraph).setRequired(true).setMaxLength(4000),
+        ),
+    );
+  await interaction.showModal(modal);
+}
+
+/** The API-key form's submit: probe the key, store it sealed, answer with its fingerprint only. */
+export const setupKeyModal: ComponentHandler<"setupKey"> = {
+  kind: "setupKey",
+  permission: "configure",
+  async handle(interaction, id, context) {
+    if (!interaction.isModalSubmit()) throw new UserError("This form is no longer valid. Run /setup again.");
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const linked = await linkWithApiKey(context, {
+      guildId: interaction.guildId,
+      actorId: interaction.user.id,
+      kind: id.target,
+      robloxId: id.id,
+      name: id.name,
+      apiKey: interaction.fields.getTextInputValue(API_KEY_INPUT),
+    });
+    const what = linked.kind === "universe" ? "experience" : "group";
+    const summary = `Linked ${what} **${linked.displayName}** (\`${linked.robloxId}\`) with API key \`${linked.fingerprint}\`.`;
+    const outcome = await context.modLog.configChanged(interaction.guildId, { actorId: interaction.user.id, summary });
+    await interaction.editReply(
+      withModLogNote(`${summary}\nThe key is stored encrypted; Warden will only ever show its fingerprint.`, outcome),
+    );
+  },
+};
+
+async function setChannels(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
+  const log = interaction.options.getChannel("log", false, [...LOG_CHANNEL_TYPES]);
+  const review = interaction.options.getChannel("review", false, [...LOG_CHANNEL_TYPES]);
+  await chooseChannels(context.db, interaction.guildId, {
+    modLogChannelId: log?.id,
+    reviewChannelId: review?.id,
+  });
+  const parts = [log && `mod log -> <#${log.id}>`, review && `join-request review -> <#${review.id}>`].filter(Boolean);
+  const summary = `Channels set: ${parts.join(", ")}.`;
+  // Posting the change is also the test that Warden can write in the new log channel.
+  const outcome = await context.modLog.configChanged(interaction.guildId, { actorId: interaction.user.id, summary });
+  await interaction.editReply(withModLogNote(summary, outcome));
+}
+
+async function show(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
+  const { channels, links } = await describeSetup(context.db, interaction.guildId);
+  const describe = (kind: LinkKind) =>
+    links
+      .filter((link) => link.kind === kind)
+      .map((link) => `**${link.displayName}** \`${link.robloxId}\` key \`${link.fingerprint}\` (by <@${link.createdBy}>)`)
+      .join("\n") || "none";
+  const embed = new EmbedBuilder()
+    .setTitle("Warden setup")
+    .addFields(
+      { name: "Mod log", value: channels.modLogChannelId ? `<#${channels.modLogChannelId}>` : "not set", inline: true },
+      { name: "Join-request review", value: channels.reviewChannelId ? `<#${channels.reviewChannelId}>` : "not set", inline: true },
+      { name: "Experiences", value: describe("universe").slice(0, 1024) },
+      { name: "Groups", value: describe("group").slice(0, 1024) },
+    );
+  await interaction.editReply({ embeds: [embed] });
+}
+
+async function remove(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
+  const experience = interaction.options.getString("experience");
+  const group = interaction.options.getString("group");
+  if ((experience === null) === (group === null)) {
+    throw new UserError("Choose either an `experience` or a `group` to remove (one of them).");
+  }
+  const [kind, robloxId]: [LinkKind, string] = experience !== null ? ["universe", experience] : ["group", group ?? ""];
+  await unlink(context.db, interaction.guildId, kind, robloxId.trim());
+  const summary = `Unlinked ${kind === "universe" ? "experience" : "group"} \`${robloxId.trim()}\` and deleted its stored API key.`;
+  const outcome = await context.modLog.configChanged(interaction.guildId, { actorId: interaction.user.id, summary });
+  await interaction.editReply(withModLogNote(summary, outcome));
+}

@@ -1,0 +1,88 @@
+import { DiscordAPIError, DiscordjsErrorCodes, Events } from "discord.js";
+import { commands, components } from "../commands/index.js";
+import type { Config } from "./config.js";
+import { createApiKeyCipher } from "./db/apiKeyCipher.js";
+import { openDatabase } from "./db/connection.js";
+import { resolveEncryptionKey } from "./db/encryptionKey.js";
+import type { BotContext } from "./discord/botContext.js";
+import { createDiscordClient } from "./discord/client.js";
+import { deployCommands } from "./discord/deployCommands.js";
+import { createModLog } from "./discord/modLog.js";
+import { createRouter } from "./discord/router.js";
+import type { Logger } from "./log.js";
+import { createOpenCloud } from "./opencloud/index.js";
+import { StartupError } from "./startupError.js";
+
+export interface Warden {
+  context: BotContext;
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the database (migrating it), then connects to Discord, registers
+ * the commands and starts answering interactions. Resolves once ready.
+ */
+export async function startWarden(config: Config, logger: Logger): Promise<Warden> {
+  if (config.discordToken === undefined) throw new StartupError("DISCORD_TOKEN is required to run the bot.");
+  const database = await openDatabase(config);
+  await database.migrate();
+  logger.info({ database: database.kind }, "database ready");
+  const encryptionKey = await resolveEncryptionKey({
+    configured: config.encryptionKey,
+    dataDir: config.dataDir,
+    warn: (message) => logger.warn(message),
+  });
+
+  const client = createDiscordClient(config.discordApiUrl);
+  const openCloud = createOpenCloud({
+    openCloudUrl: config.openCloudUrl,
+    usersUrl: config.robloxUsersUrl,
+    thumbnailsUrl: config.robloxThumbnailsUrl,
+    logger: logger.child({ component: "opencloud" }),
+  });
+  const context: BotContext = {
+    db: database.db,
+    openCloud,
+    cipher: createApiKeyCipher(encryptionKey),
+    modLog: createModLog(client, database.db, logger),
+    logger,
+  };
+  const route = createRouter(commands, components, context);
+  client.on(Events.InteractionCreate, (interaction) => void route(interaction));
+  client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
+
+  const stop = async () => {
+    await client.destroy();
+    await openCloud.close();
+    await database.close();
+  };
+  try {
+    const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+    await client.login(config.discordToken);
+    await ready;
+    const application = await client.application?.fetch();
+    if (application === undefined) throw new Error("Discord sent no application with READY.");
+    await deployCommands(client.rest, application.id, commands, config.devGuildId);
+    logger.info(
+      { user: client.user?.tag, guilds: client.guilds.cache.size, commands: commands.length, devGuildId: config.devGuildId },
+      "connected to Discord; commands registered",
+    );
+  } catch (error) {
+    await stop();
+    throw explainLoginFailure(error, config.discordApiUrl);
+  }
+  return { context, stop };
+}
+
+function explainLoginFailure(error: unknown, apiUrl: string): Error {
+  const rejected =
+    (error instanceof Error && "code" in error && error.code === DiscordjsErrorCodes.TokenInvalid) ||
+    (error instanceof DiscordAPIError && error.status === 401);
+  if (rejected) {
+    return new StartupError(
+      "Discord rejected DISCORD_TOKEN. Copy a fresh token from https://discord.com/developers/applications -> your app -> Bot -> Reset Token.",
+    );
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new StartupError(`Could not log in to Discord at ${apiUrl} (DISCORD_API_URL): ${reason}`);
+}

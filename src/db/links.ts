@@ -1,0 +1,90 @@
+import { and, eq } from "drizzle-orm";
+import type { Database } from "./connection.js";
+import { apiKeys, groupLinks, universeLinks } from "./schema.js";
+
+export type LinkKind = "universe" | "group";
+
+export interface Link {
+  kind: LinkKind;
+  /** The universe or group id. */
+  robloxId: string;
+  displayName: string;
+  apiKeyId: number;
+  fingerprint: string;
+  createdBy: string;
+  createdAt: Date;
+}
+
+/** The api_keys label of the key a link uses: one key per linked universe or group. */
+export const keyLabel = (kind: LinkKind, robloxId: string) => `${kind}:${robloxId}`;
+
+export async function upsertLink(
+  db: Database,
+  link: { guildId: string; kind: LinkKind; robloxId: string; displayName: string; apiKeyId: number; createdBy: string },
+): Promise<void> {
+  const row = { guildId: link.guildId, apiKeyId: link.apiKeyId, displayName: link.displayName, createdBy: link.createdBy };
+  if (link.kind === "universe") {
+    await db
+      .insert(universeLinks)
+      .values({ ...row, universeId: link.robloxId })
+      .onConflictDoUpdate({ target: [universeLinks.guildId, universeLinks.universeId], set: row });
+  } else {
+    await db
+      .insert(groupLinks)
+      .values({ ...row, groupId: link.robloxId })
+      .onConflictDoUpdate({ target: [groupLinks.guildId, groupLinks.groupId], set: row });
+  }
+}
+
+export async function listLinks(db: Database, guildId: string): Promise<Link[]> {
+  const universes = await db
+    .select({
+      robloxId: universeLinks.universeId,
+      displayName: universeLinks.displayName,
+      apiKeyId: universeLinks.apiKeyId,
+      fingerprint: apiKeys.fingerprint,
+      createdBy: universeLinks.createdBy,
+      createdAt: universeLinks.createdAt,
+    })
+    .from(universeLinks)
+    .innerJoin(apiKeys, eq(apiKeys.id, universeLinks.apiKeyId))
+    .where(eq(universeLinks.guildId, guildId))
+    .orderBy(universeLinks.displayName);
+  const groups = await db
+    .select({
+      robloxId: groupLinks.groupId,
+      displayName: groupLinks.displayName,
+      apiKeyId: groupLinks.apiKeyId,
+      fingerprint: apiKeys.fingerprint,
+      createdBy: groupLinks.createdBy,
+      createdAt: groupLinks.createdAt,
+    })
+    .from(groupLinks)
+    .innerJoin(apiKeys, eq(apiKeys.id, groupLinks.apiKeyId))
+    .where(eq(groupLinks.guildId, guildId))
+    .orderBy(groupLinks.displayName);
+  return [
+    ...universes.map((link) => ({ kind: "universe" as const, ...link })),
+    ...groups.map((link) => ({ kind: "group" as const, ...link })),
+  ];
+}
+
+/** Removes the link and the API key it used; false when there was no such link. */
+export async function removeLink(db: Database, guildId: string, kind: LinkKind, robloxId: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const removed =
+      kind === "universe"
+        ? await tx
+            .delete(universeLinks)
+            .where(and(eq(universeLinks.guildId, guildId), eq(universeLinks.universeId, robloxId)))
+            .returning({ apiKeyId: universeLinks.apiKeyId })
+        : await tx
+            .delete(groupLinks)
+            .where(and(eq(groupLinks.guildId, guildId), eq(groupLinks.groupId, robloxId)))
+            .returning({ apiKeyId: groupLinks.apiKeyId });
+    const [link] = removed;
+    if (link === undefined) return false;
+    await tx.delete(apiKeys).where(and(eq(apiKeys.guildId, guildId), eq(apiKeys.id, link.apiKeyId)));
+    return true;
+  });
+}

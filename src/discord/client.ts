@@ -1,0 +1,40 @@
+import { Client, GatewayIntentBits, Options } from "discord.js";
+
+/**
+ * Warden reads nothing but interactions and its guilds' roles and channels,
+ * so it asks only for the Guilds intent and keeps no members, users,
+ * messages, emojis or presences: memory stays flat as guilds are added.
+ */
+export function createDiscordClient(apiUrl: string): Client {
+  return new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: { api: apiUrl },
+    makeCache: Options.cacheWithLimits({
+      ...Options.DefaultMakeCacheSettings,
+      ApplicationCommandManager: 0,
+      AutoModerationRuleManager: 0,
+      BaseGuildEmojiManager: 0,
+      DMMessageManager: 0,
+      EntitlementManager: 0,
+      GuildBanManager: 0,
+      GuildEmojiManager: 0,
+      GuildForumThreadManager: 0,
+      GuildInviteManager: 0,
+      GuildMessageManager: 0,
+      GuildScheduledEventManager: 0,
+      GuildStickerManager: 0,
+      GuildTextThreadManager: 0,
+      MessageManager: 0,
+      PresenceManager: 0,
+      ReactionManager: 0,
+      ReactionUserManager: 0,
+      StageInstanceManager: 0,
+      ThreadManager: 0,
+      ThreadMemberManager: 0,
+      UserManager: 0,
+      VoiceStateManager: 0,
+      // Members arrive with each interaction and are not needed after it; keep only the bot itself.
+      GuildMemberManager: { maxSize: 0, keepOverLimit: (member) => member.id === member.client.user.id },
+    }),
+  });
+}

@@ -1,0 +1,30 @@
+import type {
+  ApplicationCommandOptionChoiceData,
+  AutocompleteInteraction,
+  ChatInputCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from "discord.js";
+import type { Permission } from "../db/schema.js";
+import type { BotContext } from "./botContext.js";
+
+/** What the router must know before a handler runs. */
+export interface Access {
+  permission: Permission;
+  /**
+   * A modal must be the first answer to an interaction, so these are not
+   * deferred: the gate runs, then the handler shows the modal at once.
+   */
+  opensModal?: boolean;
+}
+
+/** One slash command: the JSON that is deployed, who may run it, and its handlers. */
+export interface CommandModule {
+  definition: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  /** Who may run it; per subcommand when they differ. Undefined refuses an unknown subcommand. */
+  access(subcommand: string | null): Access | undefined;
+  execute(interaction: ChatInputCommandInteraction<"cached">, context: BotContext): Promise<void>;
+  autocomplete?(
+    interaction: AutocompleteInteraction<"cached">,
+    context: BotContext,
+  ): Promise<ApplicationCommandOptionChoiceData[]>;
+}

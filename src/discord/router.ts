@@ -1,0 +1,103 @@
+import { MessageFlags, type AutocompleteInteraction, type ChatInputCommandInteraction, type Interaction } from "discord.js";
+import type { Permission } from "../db/schema.js";
+import type { BotContext } from "./botContext.js";
+import type { CommandModule } from "./commandModule.js";
+import type { ComponentHandler, ComponentHandlers, ComponentInteraction } from "./componentHandler.js";
+import { decodeCustomId, type CustomId } from "./customIds.js";
+import { replyWithError } from "./errorReply.js";
+import { mayAct, type Asker } from "./permissionGate.js";
+
+/**
+ * The one door for interactions: acknowledge in time, check the member's
+ * permission, run the handler, and send every failure through one funnel.
+ */
+export function createRouter(commands: readonly CommandModule[], components: ComponentHandlers, context: BotContext) {
+  const byName = new Map(commands.map((command) => [command.definition.name, command]));
+
+  async function onChatInput(interaction: ChatInputCommandInteraction<"cached">) {
+    const command = byName.get(interaction.commandName);
+    const access = command?.access(interaction.options.getSubcommand(false));
+    if (command === undefined || access === undefined) {
+      await interaction.reply({ content: "Warden doesn't know this command any more.", flags: MessageFlags.Ephemeral });
+      return;
+    }
+    // Discord drops an interaction not acknowledged within 3 s: defer before any I/O.
+    if (!access.opensModal) await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    if (!(await allowed(interaction, access.permission))) return;
+    await command.execute(interaction, context);
+  }
+
+  async function onAutocomplete(interaction: AutocompleteInteraction<"cached">) {
+    const command = byName.get(interaction.commandName);
+    const access = command?.access(interaction.options.getSubcommand(false));
+    // Suggestions list linked experiences and past cases: only for those who may run the command.
+    const choices =
+      command?.autocomplete !== undefined && access !== undefined && (await mayAct(context.db, askerOf(interaction), access.permission))
+        ? await command.autocomplete(interaction, context)
+        : [];
+    await interaction.respond(choices.slice(0, 25));
+  }
+
+  async function onComponent(interaction: ComponentInteraction) {
+    const id = decodeCustomId(interaction.customId);
+    const handler = id === undefined ? undefined : handlerFor(components, id);
+    if (id === undefined || handler === undefined) {
+      await interaction.reply({
+        content: "This button or form is no longer valid. Run the command again.",
+        flags: MessageFlags.Ephemeral,
+      });
+      return;
+    }
+    if (!(await allowed(interaction, handler.permission))) return;
+    await handler.handle(interaction, id, context);
+  }
+
+  /** Refuses, with what to ask for, when the member lacks `permission`. */
+  async function allowed(
+    interaction: ChatInputCommandInteraction<"cached"> | ComponentInteraction,
+    permission: Permission,
+  ): Promise<boolean> {
+    if (await mayAct(context.db, askerOf(interaction), permission)) return true;
+    const content =
+      `You need Warden's \`${permission}\` permission for this. ` +
+      `A server admin can grant it with \`/staff grant permission:${permission}\`.`;
+    if (interaction.deferred) await interaction.editReply({ content });
+    else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+    return false;
+  }
+
+  return async function route(interaction: Interaction): Promise<void> {
+    if (!interaction.inCachedGuild()) {
+      if (interaction.isRepliable()) {
+        await interaction.reply({ content: "Warden works inside servers only.", flags: MessageFlags.Ephemeral });
+      }
+      return;
+    }
+    try {
+      if (interaction.isChatInputCommand()) await onChatInput(interaction);
+      else if (interaction.isAutocomplete()) await onAutocomplete(interaction);
+      else if (interaction.isMessageComponent() || interaction.isModalSubmit()) await onComponent(interaction);
+    } catch (error) {
+      if (interaction.isRepliable()) await replyWithError(interaction, error, context.logger);
+      else context.logger.error({ err: error, interactionId: interaction.id }, "autocomplete failed");
+    }
+  };
+}
+
+function handlerFor<Kind extends CustomId["kind"]>(
+  handlers: ComponentHandlers,
+  id: Extract<CustomId, { kind: Kind }>,
+): ComponentHandler<Kind> | undefined {
+  return handlers[id.kind] as ComponentHandler<Kind> | undefined;
+}
+
+function askerOf(
+  interaction: ChatInputCommandInteraction<"cached"> | AutocompleteInteraction<"cached"> | ComponentInteraction,
+): Asker {
+  return {
+    guildId: interaction.guildId,
+    userId: interaction.user.id,
+    roleIds: [...interaction.member.roles.cache.keys()],
+    permissions: interaction.memberPermissions.bitfield,
+  };
+}
