@@ -1,0 +1,45 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDiscordEmulator, type DiscordEmulator } from "../emulators/discord/index.js";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+
+describe("npm start against the local Discord", () => {
+  let discord: DiscordEmulator;
+  let dataDir: string;
+  beforeAll(async () => {
+    discord = await startDiscordEmulator({ guilds: [{ name: "Process Test" }] });
+    dataDir = mkdtempSync(path.join(tmpdir(), "warden-process-"));
+  });
+  afterAll(async () => {
+    await discord.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("connects on the embedded database, registers the commands, and stops cleanly on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), path.join(repo, "src/main.ts")], {
+      cwd: dataDir,
+      env: { PATH: process.env.PATH ?? "", DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl, DATA_DIR: dataDir },
+    });
+    let output = "";
+    const registered = new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("commands registered")) resolve();
+      });
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.once("exit", (code) => reject(new Error(`exited with ${code} before registering:\n${output}`)));
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+
+    await registered;
+    expect(discord.registeredCommands().map((command) => command.name).sort()).toEqual(["setup", "staff"]);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output).not.toContain(discord.token);
+  });
+});
