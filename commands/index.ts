@@ -2,11 +2,14 @@
 // `npm run deploy-commands` both read it.
 import type { CommandModule } from "../src/discord/commandModule.js";
 import type { ComponentHandlers } from "../src/discord/componentHandler.js";
+import { ban, confirmBanButton } from "./ban.js";
 import { setup, setupKeyModal } from "./setup.js";
 import { staff } from "./staff.js";
+import { unban } from "./unban.js";
 
-export const commands: readonly CommandModule[] = [setup, staff];
+export const commands: readonly CommandModule[] = [ban, unban, setup, staff];
 
 export const components: ComponentHandlers = {
+  confirmBan: confirmBanButton,
   setupKey: setupKeyModal,
 };

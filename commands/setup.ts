@@ -15,6 +15,7 @@ import {
 import type { LinkKind } from "../src/db/links.js";
 import type { BotContext } from "../src/discord/botContext.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
+import { suggestLinks } from "../src/discord/autocomplete.js";
 import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { encodeCustomId } from "../src/discord/customIds.js";
 import { withModLogNote } from "../src/discord/replies.js";
@@ -112,15 +113,9 @@ export const setup: CommandModule = {
     }
   },
 
-  async autocomplete(interaction, context) {
+  autocomplete(interaction, context) {
     const focused = interaction.options.getFocused(true);
-    const kind: LinkKind = focused.name === "group" ? "group" : "universe";
-    const typed = focused.value.toLowerCase();
-    const { links } = await describeSetup(context.db, interaction.guildId);
-    return links
-      .filter((link) => link.kind === kind)
-      .filter((link) => link.robloxId.includes(typed) || link.displayName.toLowerCase().includes(typed))
-      .map((link) => ({ name: `${link.displayName} (${link.robloxId})`.slice(0, 100), value: link.robloxId }));
+    return suggestLinks(context, interaction.guildId, focused.name === "group" ? "group" : "universe", focused.value);
   },
 };
 

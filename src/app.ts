@@ -8,10 +8,14 @@ import type { BotContext } from "./discord/botContext.js";
 import { createDiscordClient } from "./discord/client.js";
 import { deployCommands } from "./discord/deployCommands.js";
 import { createModLog } from "./discord/modLog.js";
+import { PendingConfirmations } from "./discord/pendingConfirmations.js";
 import { createRouter } from "./discord/router.js";
 import type { Logger } from "./log.js";
 import { createOpenCloud } from "./opencloud/index.js";
 import { StartupError } from "./startupError.js";
+
+/** Long enough to read the confirmation, short enough that a stale button can't ban by surprise. */
+const BAN_CONFIRMATION_TTL_MS = 2 * 60_000;
 
 export interface Warden {
   context: BotContext;
@@ -44,8 +48,9 @@ export async function startWarden(config: Config, logger: Logger): Promise<Warde
     db: database.db,
     openCloud,
     cipher: createApiKeyCipher(encryptionKey),
-    modLog: createModLog(client, database.db, logger),
+    modLog: createModLog(client, database.db, openCloud, logger),
     logger,
+    banConfirmations: new PendingConfirmations(BAN_CONFIRMATION_TTL_MS),
   };
   const route = createRouter(commands, components, context);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));

@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "./connection.js";
-import { cases, guilds } from "./schema.js";
+import { caseNotes, cases, guilds } from "./schema.js";
 
 export type CaseRow = typeof cases.$inferSelect;
 
@@ -49,4 +49,65 @@ export async function listCasesForUser(db: Database, guildId: string, robloxUser
     .from(cases)
     .where(and(eq(cases.guildId, guildId), eq(cases.robloxUserId, robloxUserId)))
     .orderBy(desc(cases.number));
+}
+
+export type CaseOutcome =
+  | { status: "applied"; expiresAt: Date | null }
+  | { status: "failed"; error: string };
+
+/** Settles a pending case; returns it as it now is. */
+export async function settleCase(db: Database, caseId: number, outcome: CaseOutcome): Promise<CaseRow> {
+  const [row] = await db
+    .update(cases)
+    .set(
+      outcome.status === "applied"
+        ? { status: "applied", expiresAt: outcome.expiresAt, error: null, updatedAt: sql`now()` }
+        : { status: "failed", error: outcome.error, updatedAt: sql`now()` },
+    )
+    .where(eq(cases.id, caseId))
+    .returning();
+  if (row === undefined) throw new Error(`Case ${caseId} vanished while it was settled.`);
+  return row;
+}
+
+export async function setCaseLogMessage(db: Database, caseId: number, messageId: string): Promise<void> {
+  await db.update(cases).set({ modLogMessageId: messageId }).where(eq(cases.id, caseId));
+}
+
+/** Cases a process left in flight, oldest first. */
+export async function listPendingCases(db: Database): Promise<CaseRow[]> {
+  return db.select().from(cases).where(eq(cases.status, "pending")).orderBy(cases.id);
+}
+
+/**
+ * Replaces a case's private reason and keeps the change as a note, in one
+ * transaction, so the history says who changed what.
+ */
+export async function changeCaseReason(
+  db: Database,
+  change: { guildId: string; number: number; reason: string; authorDiscordId: string },
+): Promise<CaseRow | undefined> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ id: cases.id, privateReason: cases.privateReason })
+      .from(cases)
+      .where(and(eq(cases.guildId, change.guildId), eq(cases.number, change.number)))
+      .for("update");
+    if (before === undefined) return undefined;
+    const [row] = await tx
+      .update(cases)
+      .set({ privateReason: change.reason, updatedAt: sql`now()` })
+      .where(eq(cases.id, before.id))
+      .returning();
+    await tx.insert(caseNotes).values({
+      caseId: before.id,
+      authorDiscordId: change.authorDiscordId,
+      body: `Reason changed from "${before.privateReason ?? ""}" to "${change.reason}".`,
+    });
+    return row;
+  });
+}
+
+export async function listCaseNotes(db: Database, caseId: number) {
+  return db.select().from(caseNotes).where(eq(caseNotes.caseId, caseId)).orderBy(caseNotes.id);
 }

@@ -176,6 +176,12 @@ export const cases = pgTable(
     index("cases_guild_user_idx").on(table.guildId, table.robloxUserId),
     // Startup reconciliation scans only what is still in flight.
     index("cases_pending_idx").on(table.status).where(sql`${table.status} = 'pending'`),
+    // The per-target lock: while one ban or unban of a player in an experience (or one place
+    // of it) is pending, a second cannot be recorded, from any guild or process. It lives
+    // as long as the case is pending, so a crash leaves it for reconciliation to release.
+    uniqueIndex("cases_one_pending_per_target")
+      .on(table.universeId, sql`coalesce(${table.placeId}, '')`, table.robloxUserId)
+      .where(sql`${table.status} = 'pending' AND ${table.action} IN ('ban', 'unban')`),
     check("cases_number_positive", sql`${table.number} > 0`),
     check("cases_roblox_user_id_digits", digitsOnly("roblox_user_id")),
     check("cases_universe_id_digits", sql`${table.universeId} IS NULL OR ${digitsOnly("universe_id")}`),

@@ -1,10 +1,15 @@
 import { DiscordAPIError, EmbedBuilder, RESTJSONErrorCodes, Routes, type Client } from "discord.js";
 import { z } from "zod";
+import type { CaseRow } from "../db/cases.js";
 import type { Database } from "../db/connection.js";
 import { getGuildChannels } from "../db/guilds.js";
+import { listLinks } from "../db/links.js";
 import type { Logger } from "../log.js";
+import type { OpenCloud } from "../opencloud/index.js";
+import type { CasePublisher, PublishOutcome } from "../services/ports.js";
+import { buildCaseEmbed } from "./caseEmbed.js";
 
-export type ModLogOutcome = { posted: true; messageId: string } | { posted: false; problem: string };
+export type ModLogOutcome = PublishOutcome;
 
 export interface ConfigChange {
   actorId: string;
@@ -13,23 +18,31 @@ export interface ConfigChange {
 }
 
 /** The guild's public record. A post that fails is reported, never thrown: the action it records already happened. */
-export interface ModLog {
+export interface ModLog extends CasePublisher {
   configChanged(guildId: string, change: ConfigChange): Promise<ModLogOutcome>;
 }
 
 const CONFIG_COLOUR = 0x5865f2;
 const createdMessage = z.object({ id: z.string() });
 
-export function createModLog(client: Client, db: Database, logger: Logger): ModLog {
-  async function post(guildId: string, embed: EmbedBuilder): Promise<ModLogOutcome> {
+export function createModLog(client: Client, db: Database, openCloud: OpenCloud, logger: Logger): ModLog {
+  /** Posts, or edits `editMessageId` in place; a message deleted by hand is posted again. */
+  async function post(guildId: string, embed: EmbedBuilder, editMessageId?: string | null): Promise<ModLogOutcome> {
     const { modLogChannelId } = await getGuildChannels(db, guildId);
     if (modLogChannelId === null) {
       return { posted: false, problem: "No mod-log channel is set; choose one with `/setup channels log:`." };
     }
+    const body = { embeds: [embed.toJSON()] };
     try {
-      const message = createdMessage.parse(
-        await client.rest.post(Routes.channelMessages(modLogChannelId), { body: { embeds: [embed.toJSON()] } }),
-      );
+      if (editMessageId) {
+        try {
+          await client.rest.patch(Routes.channelMessage(modLogChannelId, editMessageId), { body });
+          return { posted: true, messageId: editMessageId };
+        } catch (error) {
+          if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
+        }
+      }
+      const message = createdMessage.parse(await client.rest.post(Routes.channelMessages(modLogChannelId), { body }));
       return { posted: true, messageId: message.id };
     } catch (error) {
       const problem = describePostFailure(error, modLogChannelId);
@@ -39,7 +52,24 @@ export function createModLog(client: Client, db: Database, logger: Logger): ModL
     }
   }
 
+  async function avatarOf(userId: string): Promise<string | undefined> {
+    try {
+      return (await openCloud.thumbnails.headshots([userId])).get(userId)?.imageUrl ?? undefined;
+    } catch (error) {
+      // An avatar is decoration: the record goes out without it.
+      logger.debug({ err: error, userId }, "no avatar for the mod log");
+      return undefined;
+    }
+  }
+
   return {
+    async publishCase(row: CaseRow) {
+      const links = row.universeId === null ? [] : await listLinks(db, row.guildId);
+      const experienceName = links.find((link) => link.kind === "universe" && link.robloxId === row.universeId)?.displayName;
+      const embed = buildCaseEmbed(row, { experienceName, avatarUrl: await avatarOf(row.robloxUserId) });
+      return post(row.guildId, embed, row.modLogMessageId);
+    },
+
     configChanged(guildId, change) {
       const embed = new EmbedBuilder()
         .setColor(CONFIG_COLOUR)

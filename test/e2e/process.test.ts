@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commands } from "../../commands/index.js";
 import { startDiscordEmulator, type DiscordEmulator } from "../emulators/discord/index.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
@@ -37,7 +38,9 @@ describe("npm start against the local Discord", () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
     await registered;
-    expect(discord.registeredCommands().map((command) => command.name).sort()).toEqual(["setup", "staff"]);
+    expect(discord.registeredCommands().map((command) => command.name)).toEqual(
+      commands.map((command) => command.definition.name),
+    );
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(output).not.toContain(discord.token);

@@ -1,0 +1,109 @@
+import {
+  ActionRowBuilder,
+  ApplicationCommandOptionType,
+  ButtonBuilder,
+  ButtonStyle,
+  InteractionContextType,
+  MessageFlags,
+  PermissionFlagsBits,
+  TimestampStyles,
+  time,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from "discord.js";
+import { suggestLinks, suggestPlayerChoices } from "../src/discord/autocomplete.js";
+import { moderationDeps } from "../src/discord/botContext.js";
+import { buildCaseReply } from "../src/discord/caseReply.js";
+import type { CommandModule } from "../src/discord/commandModule.js";
+import type { ComponentHandler } from "../src/discord/componentHandler.js";
+import { encodeCustomId } from "../src/discord/customIds.js";
+import { applyChange, prepareBan } from "../src/services/moderation/restrictions.js";
+import { UserError } from "../src/services/userError.js";
+
+export const definition = {
+  name: "ban",
+  description: "Ban a player from a linked Roblox experience",
+  default_member_permissions: String(PermissionFlagsBits.BanMembers),
+  contexts: [InteractionContextType.Guild],
+  options: [
+    { type: ApplicationCommandOptionType.String, name: "user", description: "Roblox username or user id", required: true, autocomplete: true, max_length: 32 },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: "duration",
+      description: "30m, 12h, 7d, 2w, or perm",
+      required: true,
+      max_length: 20,
+    },
+    { type: ApplicationCommandOptionType.String, name: "reason", description: "Why (staff only; Roblox's private reason)", required: true, max_length: 1000 },
+    { type: ApplicationCommandOptionType.String, name: "public_reason", description: "What the player is shown", max_length: 400 },
+    { type: ApplicationCommandOptionType.String, name: "experience", description: "Which linked experience", autocomplete: true },
+    { type: ApplicationCommandOptionType.String, name: "place", description: "Place id to ban from only that place", max_length: 20 },
+    { type: ApplicationCommandOptionType.Boolean, name: "exclude_alts", description: "Leave the player's alt accounts unbanned (default: banned too)" },
+  ],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export const ban: CommandModule = {
+  definition,
+  access: () => ({ permission: "ban" }),
+
+  async execute(interaction, context) {
+    const options = interaction.options;
+    const change = await prepareBan(moderationDeps(context), {
+      guildId: interaction.guildId,
+      moderatorId: interaction.user.id,
+      player: options.getString("user", true),
+      duration: options.getString("duration", true),
+      privateReason: options.getString("reason", true),
+      publicReason: options.getString("public_reason") ?? undefined,
+      experience: options.getString("experience") ?? undefined,
+      placeId: options.getString("place") ?? undefined,
+      excludeAltAccounts: options.getBoolean("exclude_alts") ?? false,
+    });
+    if (change.durationSeconds !== null) {
+      await interaction.editReply(await buildCaseReply(context, await applyChange(moderationDeps(context), change)));
+      return;
+    }
+    // Permanent is the one ban that does not end by itself: ask first.
+    const { token, expiresAt } = context.banConfirmations.add(interaction.user.id, change);
+    const where = change.placeId === undefined ? change.experienceName : `place ${change.placeId} of ${change.experienceName}`;
+    await interaction.editReply({
+      content:
+        `Ban **${change.player.name}** (\`${change.player.id}\`) from ${where} **permanently**? ` +
+        `This button expires ${time(expiresAt, TimestampStyles.RelativeTime)}.`,
+      components: [
+        new ActionRowBuilder<ButtonBuilder>().addComponents(
+          new ButtonBuilder()
+            .setCustomId(encodeCustomId({ kind: "confirmBan", token }))
+            .setLabel("Ban permanently")
+            .setStyle(ButtonStyle.Danger),
+        ),
+      ],
+    });
+  },
+
+  autocomplete(interaction, context) {
+    const focused = interaction.options.getFocused(true);
+    return focused.name === "experience"
+      ? suggestLinks(context, interaction.guildId, "universe", focused.value)
+      : suggestPlayerChoices(context, focused.value);
+  },
+};
+
+/** The "Ban permanently" button: only its invoker, only before it expires, only once. */
+export const confirmBanButton: ComponentHandler<"confirmBan"> = {
+  kind: "confirmBan",
+  permission: "ban",
+  async handle(interaction, id, context) {
+    if (!interaction.isButton()) throw new UserError("This confirmation is no longer valid. Run /ban again.");
+    const taken = context.banConfirmations.take(id.token, interaction.user.id);
+    if (taken === "not-yours") {
+      await interaction.reply({ content: "Only the moderator who ran this /ban can confirm it.", flags: MessageFlags.Ephemeral });
+      return;
+    }
+    if (taken === "expired") {
+      await interaction.update({ content: "This confirmation expired; nothing was done. Run /ban again.", components: [] });
+      return;
+    }
+    await interaction.update({ content: `Banning **${taken.value.player.name}**…`, components: [] });
+    await interaction.editReply(await buildCaseReply(context, await applyChange(moderationDeps(context), taken.value)));
+  },
+};

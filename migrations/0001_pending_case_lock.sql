@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "cases_one_pending_per_target" ON "cases" USING btree ("universe_id",coalesce("place_id", ''),"roblox_user_id") WHERE "cases"."status" = 'pending' AND "cases"."action" IN ('ban', 'unban');

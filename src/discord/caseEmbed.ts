@@ -1,0 +1,60 @@
+import { EmbedBuilder, TimestampStyles, time } from "discord.js";
+import type { CaseRow } from "../db/cases.js";
+import { describeDuration } from "../services/moderation/banDuration.js";
+
+const COLOURS = { ban: 0xed4245, unban: 0x57f287, join_accept: 0x57f287, join_decline: 0xfee75c, failed: 0x747f8d, pending: 0xfaa61a };
+const ACTION_TITLES = { ban: "Ban", unban: "Unban", join_accept: "Join request accepted", join_decline: "Join request declined" };
+
+export interface CaseEmbedContext {
+  /** The linked experience's name, when the case has one. */
+  experienceName: string | undefined;
+  avatarUrl: string | undefined;
+}
+
+export const profileUrl = (userId: string) => `https://www.roblox.com/users/${userId}/profile`;
+
+/** One case as the mod log shows it; the same builder renders every later edit. */
+export function buildCaseEmbed(row: CaseRow, context: CaseEmbedContext): EmbedBuilder {
+  const colour = row.status === "applied" ? COLOURS[row.action] : COLOURS[row.status];
+  const player = `[${row.robloxUsername ?? row.robloxUserId}](${profileUrl(row.robloxUserId)}) (\`${row.robloxUserId}\`)`;
+  const embed = new EmbedBuilder()
+    .setColor(colour)
+    .setTitle(`Case #${row.number} · ${ACTION_TITLES[row.action]}`)
+    .setDescription(player)
+    .setTimestamp(row.createdAt)
+    .setFooter({ text: `Case ${row.number}` });
+  if (context.avatarUrl !== undefined) embed.setThumbnail(context.avatarUrl);
+
+  if (row.universeId !== null) {
+    const experience = `${context.experienceName ?? "Experience"} (\`${row.universeId}\`)`;
+    embed.addFields({ name: "Where", value: row.placeId === null ? `${experience}, every place` : `${experience}, place \`${row.placeId}\``, inline: true });
+  }
+  if (row.action === "ban") {
+    const expiry = row.expiresAt === null ? "" : `, ends ${time(row.expiresAt, TimestampStyles.RelativeTime)}`;
+    embed.addFields(
+      { name: "Duration", value: `${describeDuration(row.durationSeconds)}${expiry}`, inline: true },
+      { name: "Alt accounts", value: row.excludeAltAccounts ? "not banned (excluded)" : "banned too", inline: true },
+      { name: "Public reason", value: quote(row.publicReason) },
+    );
+  }
+  embed.addFields(
+    { name: row.action === "ban" ? "Private reason" : "Reason", value: quote(row.privateReason) },
+    { name: "Moderator", value: moderatorOf(row), inline: true },
+    { name: "Status", value: statusOf(row), inline: true },
+  );
+  return embed;
+}
+
+function moderatorOf(row: CaseRow): string {
+  if (row.source === "creator_hub") return "Creator Hub";
+  if (row.source === "in_game") return "In-game";
+  return row.moderatorDiscordId === null ? "unknown" : `<@${row.moderatorDiscordId}>`;
+}
+
+function statusOf(row: CaseRow): string {
+  if (row.status === "applied") return "applied";
+  if (row.status === "pending") return "pending: waiting for Roblox";
+  return `failed: ${row.error ?? "unknown reason"}`.slice(0, 1024);
+}
+
+const quote = (text: string | null) => (text === null || text === "" ? "none" : text.slice(0, 1024));

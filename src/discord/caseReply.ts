@@ -1,0 +1,54 @@
+import { EmbedBuilder, TimestampStyles, time, type InteractionEditReplyOptions } from "discord.js";
+import { listCasesForUser, type CaseRow } from "../db/cases.js";
+import { describeDuration } from "../services/moderation/banDuration.js";
+import type { CaseResult } from "../services/moderation/restrictions.js";
+import type { BotContext } from "./botContext.js";
+import { profileUrl } from "./caseEmbed.js";
+import { withModLogNote } from "./replies.js";
+
+const MAX_PREVIOUS = 5;
+
+/** The moderator's answer after a ban or unban: who, where, the case, the expiry, and what came before. */
+export async function buildCaseReply(context: BotContext, result: CaseResult): Promise<InteractionEditReplyOptions> {
+  const { row } = result;
+  const name = row.robloxUsername ?? row.robloxUserId;
+  if (result.failure !== undefined) {
+    return {
+      content: withModLogNote(`Case #${row.number}: the ${row.action} of **${name}** failed. ${result.failure}`, result.published),
+      embeds: [],
+      components: [],
+    };
+  }
+  const verb = row.action === "ban" ? "Banned" : "Unbanned";
+  const embed = new EmbedBuilder()
+    .setColor(row.action === "ban" ? 0xed4245 : 0x57f287)
+    .setTitle(`Case #${row.number} · ${verb} ${name}`)
+    .setURL(profileUrl(row.robloxUserId))
+    .setDescription(`Roblox user \`${row.robloxUserId}\`${row.placeId ? `, place \`${row.placeId}\`` : ", every place"}`);
+  if (row.action === "ban") {
+    embed.addFields({
+      name: "Duration",
+      value:
+        row.expiresAt === null
+          ? describeDuration(row.durationSeconds)
+          : `${describeDuration(row.durationSeconds)}, ends ${time(row.expiresAt, TimestampStyles.LongDateTime)} (${time(row.expiresAt, TimestampStyles.RelativeTime)})`,
+    });
+  }
+  const previous = (await listCasesForUser(context.db, row.guildId, row.robloxUserId)).filter((other) => other.id !== row.id);
+  if (previous.length > 0) embed.addFields({ name: "Previous cases here", value: summarise(previous) });
+  const avatar = await context.openCloud.thumbnails
+    .headshots([row.robloxUserId])
+    .then((found) => found.get(row.robloxUserId)?.imageUrl ?? undefined)
+    .catch(() => undefined);
+  if (avatar !== undefined) embed.setThumbnail(avatar);
+  const note = withModLogNote("", result.published).trim();
+  return { content: note === "" ? undefined : note, embeds: [embed], components: [] };
+}
+
+function summarise(rows: CaseRow[]): string {
+  const lines = rows
+    .slice(0, MAX_PREVIOUS)
+    .map((row) => `#${row.number} ${row.action} (${row.status}) ${time(row.createdAt, TimestampStyles.RelativeTime)}`);
+  if (rows.length > MAX_PREVIOUS) lines.push(`and ${rows.length - MAX_PREVIOUS} more: \`/case list\``);
+  return lines.join("\n");
+}

@@ -1,0 +1,252 @@
+import { randomUUID } from "node:crypto";
+import { createCase, setCaseLogMessage, settleCase, type CaseRow } from "../../db/cases.js";
+import type { Logger } from "../../log.js";
+import {
+  NotFoundError,
+  OpenCloudError,
+  UnavailableError,
+  userMessage,
+  type KeyedOpenCloud,
+  type UserRestriction,
+} from "../../opencloud/index.js";
+import type { CasePublisher, PublishOutcome } from "../ports.js";
+import { UserError } from "../userError.js";
+import { parseBanDuration } from "./banDuration.js";
+import { openLinkedExperience, type ExperienceDeps } from "./linkedExperience.js";
+import { resolvePlayer, type Player } from "./resolvePlayer.js";
+
+export interface ModerationDeps extends ExperienceDeps {
+  publisher: CasePublisher;
+  logger: Pick<Logger, "warn" | "error">;
+}
+
+/** Roblox's limits on the two reasons. */
+const PRIVATE_REASON_MAX = 1_000;
+const DISPLAY_REASON_MAX = 400;
+
+interface TargetRequest {
+  guildId: string;
+  moderatorId: string;
+  /** A username or numeric user id, as typed. */
+  player: string;
+  /** A linked universe id or name; may be left out when one is linked. */
+  experience: string | undefined;
+  /** Leave out for the whole universe. */
+  placeId: string | undefined;
+}
+
+export interface BanRequest extends TargetRequest {
+  duration: string;
+  privateReason: string;
+  publicReason: string | undefined;
+  excludeAltAccounts: boolean;
+}
+
+export interface UnbanRequest extends TargetRequest {
+  reason: string | undefined;
+}
+
+/** A checked request: who, where and what, resolved and validated, with nothing done yet. */
+export interface PreparedChange {
+  action: "ban" | "unban";
+  guildId: string;
+  moderatorId: string;
+  player: Player;
+  universeId: string;
+  experienceName: string;
+  placeId: string | undefined;
+  durationSeconds: number | null;
+  privateReason: string;
+  publicReason: string | undefined;
+  excludeAltAccounts: boolean;
+  roblox: KeyedOpenCloud;
+}
+
+export interface CaseResult {
+  row: CaseRow;
+  /** Set when Roblox refused or failed: what the moderator is told. */
+  failure: string | undefined;
+  published: PublishOutcome;
+}
+
+/** Checks a ban before anything is recorded: duration, reasons, experience, place and player. */
+export async function prepareBan(deps: ModerationDeps, request: BanRequest): Promise<PreparedChange> {
+  const durationSeconds = parseBanDuration(request.duration);
+  const privateReason = checkLength(request.privateReason.trim(), PRIVATE_REASON_MAX, "reason");
+  const publicReason = request.publicReason?.trim() || undefined;
+  if (publicReason !== undefined) checkLength(publicReason, DISPLAY_REASON_MAX, "public_reason");
+  if (privateReason === "") throw new UserError("Give a `reason`: staff will want to know why later.");
+  const target = await resolveTarget(deps, request);
+  return {
+    ...target,
+    action: "ban",
+    durationSeconds,
+    privateReason,
+    publicReason,
+    excludeAltAccounts: request.excludeAltAccounts,
+  };
+}
+
+/** Checks an unban: the player must be banned where the unban is aimed. */
+export async function prepareUnban(deps: ModerationDeps, request: UnbanRequest): Promise<PreparedChange> {
+  const privateReason = checkLength(request.reason?.trim() ?? "", PRIVATE_REASON_MAX, "reason");
+  const target = await resolveTarget(deps, request);
+  const current = await target.roblox.userRestrictions.get({
+    universeId: target.universeId,
+    placeId: target.placeId,
+    userId: target.player.id,
+  });
+  if (!current.active) {
+    throw new UserError(`${nameOf(target.player)} is not banned in ${where(target)}; nothing to undo.`);
+  }
+  if (current.inherited) {
+    throw new UserError(
+      `${nameOf(target.player)} is banned from the whole of ${target.experienceName}, not just place ${target.placeId}. ` +
+        "Unban without `place` to lift it.",
+    );
+  }
+  return {
+    ...target,
+    action: "unban",
+    durationSeconds: null,
+    privateReason,
+    publicReason: undefined,
+    excludeAltAccounts: false,
+  };
+}
+
+/**
+ * Carries out a prepared change in the one fixed order: record the case as
+ * pending (its number, its idempotency key; the pending case is also the lock
+ * on the target), call Roblox, which re-reads to verify, settle the case as
+ * applied or failed, publish it, and report.
+ */
+export async function applyChange(deps: ModerationDeps, change: PreparedChange): Promise<CaseResult> {
+  let row: CaseRow;
+  try {
+    row = await createCase(deps.db, {
+      guildId: change.guildId,
+      action: change.action,
+      robloxUserId: change.player.id,
+      robloxUsername: change.player.name,
+      universeId: change.universeId,
+      placeId: change.placeId ?? null,
+      durationSeconds: change.durationSeconds,
+      privateReason: change.privateReason || null,
+      publicReason: change.publicReason ?? null,
+      excludeAltAccounts: change.excludeAltAccounts,
+      moderatorDiscordId: change.moderatorId,
+      source: "discord",
+      idempotencyKey: randomUUID(),
+    });
+  } catch (error) {
+    if (violates(error, "cases_one_pending_per_target")) {
+      throw new UserError(
+        `Another moderator is changing ${nameOf(change.player)}'s ban in ${where(change)} right now. ` +
+          "Look at `/case list` in a moment before trying again.",
+      );
+    }
+    throw error;
+  }
+  return carryOut(deps, row, change.roblox);
+}
+
+/**
+ * Sends a recorded case to Roblox with its own idempotency key (so a retry
+ * after a crash applies it once), settles it and publishes it. Shared by
+ * fresh cases and start-up reconciliation.
+ */
+export async function carryOut(deps: ModerationDeps, pending: CaseRow, roblox: KeyedOpenCloud): Promise<CaseResult> {
+  let settled: CaseRow;
+  let failure: string | undefined;
+  try {
+    const restriction = await callRoblox(pending, roblox);
+    settled = await settleCase(deps.db, pending.id, { status: "applied", expiresAt: restriction.endTime });
+  } catch (error) {
+    failure = describeFailure(error);
+    settled = await settleCase(deps.db, pending.id, { status: "failed", error: failure });
+    if (!(error instanceof OpenCloudError)) throw error;
+  }
+  return { row: settled, failure, published: await publish(deps, settled) };
+}
+
+async function callRoblox(row: CaseRow, roblox: KeyedOpenCloud): Promise<UserRestriction> {
+  const target = { universeId: row.universeId ?? "", placeId: row.placeId ?? undefined, userId: row.robloxUserId };
+  const idempotency = { key: row.idempotencyKey ?? row.id.toString(), firstSent: row.createdAt };
+  return row.action === "ban"
+    ? roblox.userRestrictions.ban({
+        ...target,
+        durationSeconds: row.durationSeconds ?? undefined,
+        privateReason: row.privateReason ?? "",
+        displayReason: row.publicReason ?? "",
+        excludeAltAccounts: row.excludeAltAccounts,
+        idempotency,
+      })
+    : roblox.userRestrictions.unban({ ...target, privateReason: row.privateReason ?? "", idempotency });
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof UnavailableError) {
+    return `${userMessage(error)} The change may or may not have reached Roblox: check with /lookup before retrying.`;
+  }
+  return error instanceof OpenCloudError ? userMessage(error) : "Unexpected error inside Warden; see the bot's log.";
+}
+
+/** Posts or edits the case's mod-log message and remembers which message it is. */
+export async function publish(deps: ModerationDeps, row: CaseRow): Promise<PublishOutcome> {
+  const outcome = await deps.publisher.publishCase(row);
+  if (outcome.posted && outcome.messageId !== row.modLogMessageId) {
+    await setCaseLogMessage(deps.db, row.id, outcome.messageId);
+  }
+  return outcome;
+}
+
+async function resolveTarget(deps: ModerationDeps, request: TargetRequest) {
+  const placeId = request.placeId?.trim() || undefined;
+  if (placeId !== undefined && !/^[0-9]{1,20}$/.test(placeId)) {
+    throw new UserError(`\`${placeId.slice(0, 30)}\` is not a place id: it is a number (Creator Hub -> place -> Copy Place ID).`);
+  }
+  const experience = await openLinkedExperience(deps, request.guildId, request.experience);
+  if (placeId !== undefined) {
+    try {
+      await experience.roblox.universes.getPlace(experience.universeId, placeId);
+    } catch (error) {
+      if (error instanceof NotFoundError) {
+        throw new UserError(`Place ${placeId} is not part of ${experience.displayName} (universe ${experience.universeId}).`);
+      }
+      throw error;
+    }
+  }
+  const player = await resolvePlayer(deps.openCloud, experience.roblox, request.player);
+  return {
+    guildId: request.guildId,
+    moderatorId: request.moderatorId,
+    player,
+    universeId: experience.universeId,
+    experienceName: experience.displayName,
+    placeId,
+    roblox: experience.roblox,
+  };
+}
+
+function checkLength(text: string, max: number, option: string): string {
+  if ([...text].length > max) {
+    throw new UserError(`\`${option}\` is ${[...text].length} characters long; Roblox accepts at most ${max}.`);
+  }
+  return text;
+}
+
+const nameOf = (player: Player) => `**${player.name}** (${player.id})`;
+const where = (target: { experienceName: string; placeId: string | undefined }) =>
+  target.placeId === undefined ? target.experienceName : `place ${target.placeId} of ${target.experienceName}`;
+
+/** A unique-constraint violation on `constraint`, whichever driver raised it and however drizzle wrapped it. */
+function violates(error: unknown, constraint: string): boolean {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if ("code" in current && current.code === "23505") {
+      const named = "constraint" in current ? current.constraint : undefined;
+      return named === undefined || named === constraint || current.message.includes(constraint);
+    }
+  }
+  return false;
+}

@@ -1,0 +1,62 @@
+import { ApplicationCommandOptionType, type APIApplicationCommand, type APIApplicationCommandOption } from "discord.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStack, type Stack } from "./stack.js";
+
+/** DESIGN.md's table of slash commands: options in order, `?` marking the optional ones. */
+const DESIGN: Record<string, string[] | Record<string, string[]>> = {
+  ban: ["user", "duration", "reason", "public_reason?", "experience?", "place?", "exclude_alts?"],
+  unban: ["user", "experience?", "place?", "reason?"],
+  setup: {
+    experience: ["universe", "name?"],
+    group: ["group", "name?"],
+    channels: ["log?", "review?"],
+    show: [],
+    remove: ["experience?", "group?"],
+  },
+  staff: {
+    grant: ["permission", "role?", "user?"],
+    revoke: ["permission", "role?", "user?"],
+    list: [],
+  },
+};
+
+const optionNames = (options: APIApplicationCommandOption[] | undefined) =>
+  (options ?? []).map((option) => ("required" in option && option.required ? option.name : `${option.name}?`));
+
+function shapeOf(command: APIApplicationCommand): string[] | Record<string, string[]> {
+  const options = command.options ?? [];
+  if (options.every((option) => option.type !== ApplicationCommandOptionType.Subcommand)) return optionNames(options);
+  return Object.fromEntries(
+    options.map((sub) => [sub.name, optionNames("options" in sub ? (sub.options as APIApplicationCommandOption[]) : [])]),
+  );
+}
+
+describe("start-up against the local Discord", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("registers its commands to DEV_GUILD_ID with the names and options DESIGN.md promises", () => {
+    const registered = stack.discord.registeredCommands(stack.guild.id);
+    expect(stack.discord.registeredCommands()).toEqual([]);
+    const shapes = Object.fromEntries(registered.map((command) => [command.name, shapeOf(command)]));
+    for (const [name, shape] of Object.entries(shapes)) expect(shape, `/${name}`).toEqual(DESIGN[name]);
+    expect(Object.keys(shapes).every((name) => name in DESIGN)).toBe(true);
+  });
+
+  it("hides the commands that change things from ordinary members", () => {
+    const registered = stack.discord.registeredCommands(stack.guild.id);
+    for (const command of registered) {
+      expect(command.default_member_permissions, `/${command.name}`).not.toBeNull();
+      expect(command.contexts, `/${command.name}`).toEqual([0]);
+    }
+  });
+
+  it("makes no request to a route Discord does not have", () => {
+    expect(stack.discord.unknownRoutes).toEqual([]);
+  });
+});

@@ -1,0 +1,151 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { PermissionFlagsBits, type APIMessage } from "discord.js";
+import { startWarden, type Warden } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
+import { createLogger } from "../../src/log.js";
+import { startDiscordEmulator, type DiscordEmulator, type EmulatedGuild, type GuildSeed } from "../emulators/discord/index.js";
+import { startOpenCloudEmulator, type OpenCloudEmulator } from "../emulators/opencloud/index.js";
+import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
+
+/** The whole bot, for real, against a local Discord, a local Open Cloud and a fresh PostgreSQL database. */
+export interface Stack {
+  discord: DiscordEmulator;
+  roblox: OpenCloudEmulator;
+  database: TestDatabase;
+  warden: Warden;
+  guild: EmulatedGuild;
+  /** Every line Warden logged, as written. */
+  logLines: string[];
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_GUILD: GuildSeed = {
+  name: "Roblox Cafe",
+  // Both hold Discord's Ban Members, so Discord shows them /ban; Warden's grants decide the rest.
+  roles: [
+    { name: "Moderator", permissions: PermissionFlagsBits.BanMembers },
+    { name: "Helper", permissions: PermissionFlagsBits.BanMembers },
+  ],
+  channels: [{ name: "general" }, { name: "mod-log" }, { name: "join-requests" }],
+  members: [
+    { username: "owner" },
+    { username: "alice", roles: ["Moderator"] },
+    { username: "bob", roles: ["Helper"] },
+    { username: "carol" },
+  ],
+  owner: "owner",
+};
+
+export async function startStack(guildSeed: GuildSeed = DEFAULT_GUILD): Promise<Stack> {
+  const discord = await startDiscordEmulator({ guilds: [guildSeed] });
+  const roblox = await startOpenCloudEmulator({ timeScale: 60 });
+  const database = await createTestDatabase("postgres", { migrate: false });
+  const dataDir = mkdtempSync(path.join(tmpdir(), "warden-e2e-"));
+  const guild = discord.guilds[0];
+  if (guild === undefined) throw new Error("the local Discord has no guild");
+
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+      done();
+    },
+  });
+  const config = loadConfig(
+    {
+      DISCORD_TOKEN: discord.token,
+      DATABASE_URL: database.url,
+      DATA_DIR: dataDir,
+      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      DEV_GUILD_ID: guild.id,
+      DISCORD_API_URL: discord.apiUrl,
+      OPENCLOUD_URL: roblox.openCloudUrl,
+      ROBLOX_USERS_URL: roblox.usersUrl,
+      ROBLOX_THUMBNAILS_URL: roblox.thumbnailsUrl,
+      LOG_LEVEL: "trace",
+    },
+    { requireDiscordToken: true },
+  );
+  const warden = await startWarden(config, createLogger(config.logLevel, sink));
+
+  return {
+    discord,
+    roblox,
+    database,
+    warden,
+    guild,
+    logLines,
+    async stop() {
+      await warden.stop();
+      await Promise.all([discord.close(), roblox.close()]);
+      await database.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The member's user id by the username seeded in DEFAULT_GUILD. */
+export function memberId(stack: Stack, username: string): string {
+  const id = stack.guild.members[username];
+  if (id === undefined) throw new Error(`no member named ${username}`);
+  return id;
+}
+
+export function channelId(stack: Stack, name: string): string {
+  const id = stack.guild.channels[name];
+  if (id === undefined) throw new Error(`no channel named ${name}`);
+  return id;
+}
+
+export function roleId(stack: Stack, name: string): string {
+  const id = stack.guild.roles[name];
+  if (id === undefined) throw new Error(`no role named ${name}`);
+  return id;
+}
+
+/** What a message shows a person: its content and its embeds' text. */
+export function textOf(message: APIMessage): string {
+  return [
+    message.content,
+    ...message.embeds.flatMap((embed) => [
+      embed.title,
+      embed.description,
+      ...(embed.fields ?? []).flatMap((field) => [field.name, field.value]),
+    ]),
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
+
+/** Links a universe the way an owner does: /setup experience, then the API-key form. Returns the reply. */
+export async function linkThroughForm(
+  stack: Stack,
+  kind: "experience" | "group",
+  robloxId: string,
+  apiKey: string,
+  userId = memberId(stack, "owner"),
+): Promise<string> {
+  const handle = await stack.discord.runCommand({
+    guildId: stack.guild.id,
+    channelId: channelId(stack, "general"),
+    userId,
+    name: "setup",
+    subcommand: kind,
+    options: kind === "experience" ? { universe: robloxId } : { group: robloxId },
+  });
+  await handle.waitForCallback();
+  const modal = handle.modal;
+  if (modal === undefined) throw new Error("no modal was shown");
+  const submitted = await stack.discord.submitModal({
+    guildId: stack.guild.id,
+    channelId: channelId(stack, "general"),
+    userId,
+    customId: modal.custom_id,
+    fields: { api_key: apiKey },
+  });
+  return textOf(await submitted.waitForReply());
+}
