@@ -173,13 +173,19 @@ describe("user restrictions", () => {
 
   describe("refuses what breaks the contract (400)", () => {
     it.each([
-      ["a missing updateMask", {}],
-      ["an empty updateMask", { updateMask: "" }],
       ["a mask indexing into the restriction", { updateMask: "gameJoinRestriction.active" }],
       ["a mask of another field", { updateMask: "user" }],
     ])("%s", async (_what, query) => {
       expectInvalid(await ban(PLAYER, banBody(), undefined, query));
       expect(emulator.logs(UNIVERSE)).toEqual([]);
+    });
+
+    it.each([
+      ["missing", {}],
+      ["empty", { updateMask: "" }],
+    ])("takes a %s updateMask as the fields in the body, as the spec's optional mask means (AIP-134)", async (_what, query) => {
+      expect((await ban(PLAYER, banBody(), undefined, query)).status).toBe(200);
+      expect(emulator.restriction(UNIVERSE, PLAYER)?.active).toBe(true);
     });
 
     it("accepts the mask in proto spelling too, as the spec writes it", async () => {

@@ -335,10 +335,10 @@ export class UserRestrictions {
 
   private update(request: CloudRequest) {
     allowOnlyParams(request.query, ["updateMask", "idempotencyKey.key", "idempotencyKey.firstSent"]);
-    const mask = request.query.get("updateMask");
-    if (mask === null || mask.trim() === "") {
-      throw invalidArgument("updateMask is required: send updateMask=gameJoinRestriction.");
-    }
+    // The specification marks updateMask optional. Open Cloud v2 follows Google's AIP-134:
+    // without a mask, the fields present in the body are the mask, which here is the whole
+    // gameJoinRestriction. (CONTRACT.md's wording suggests a required mask; the spec wins.)
+    const mask = request.query.get("updateMask")?.trim() || "gameJoinRestriction";
     for (const field of mask.split(",").map((part) => part.trim())) {
       if (!WHOLE_RESTRICTION_MASKS.has(field)) {
         throw invalidArgument(
