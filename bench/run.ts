@@ -1,8 +1,9 @@
 // `npm run bench [name ...]`: runs the named benchmarks (all by default) and prints their figures.
 // Never part of `npm test`: timings belong here, not in assertions.
+import * as bulkBan from "./bulkBan.js";
 import * as dbHotPath from "./dbHotPath.js";
 
-const benchmarks: Record<string, { run(): Promise<void> }> = { dbHotPath };
+const benchmarks: Record<string, { run(): Promise<void> }> = { dbHotPath, bulkBan };
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in benchmarks));
