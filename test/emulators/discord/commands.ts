@@ -5,13 +5,23 @@ import {
   InteractionContextType,
   PermissionFlagsBits,
   type APIApplicationCommand,
+  type APIApplicationCommandPermission,
+  type APIGuildApplicationCommandPermissions,
   type APIApplicationCommandInteractionDataOption,
   type APIApplicationCommandOption,
   type APIInteractionDataResolved,
   type InteractionType,
   type RESTPostAPIApplicationCommandsJSONBody,
 } from "discord.js";
-import { missingAccess, unknownApplication, unknownCommand } from "./errors.js";
+import { CommandPermissionStore, commandPermissionDenial, validatePermissionEntries } from "./commandPermissions.js";
+import {
+  botsCannotUseEndpoint,
+  missingAccess,
+  unauthorized,
+  unknownApplication,
+  unknownCommand,
+  unknownCommandPermissions,
+} from "./errors.js";
 import { hasPermission } from "./permissions.js";
 import type { RestServer } from "./rest.js";
 import { rolePayload, type RoleRecord, type World } from "./state.js";
@@ -36,11 +46,15 @@ type Options = APIApplicationCommandInteractionDataOption<InteractionType.Applic
 export class CommandStore {
   private readonly global = new Map<string, APIApplicationCommand>();
   private readonly perGuild = new Map<string, Map<string, APIApplicationCommand>>();
+  /** Overrides admins set per guild; they go when the command they target is deleted or renamed. */
+  readonly permissions: CommandPermissionStore;
 
   constructor(
     private readonly world: World,
-    private readonly applicationId: string,
-  ) {}
+    readonly applicationId: string,
+  ) {
+    this.permissions = new CommandPermissionStore(applicationId);
+  }
 
   list(guildId: string | null): APIApplicationCommand[] {
     return [...this.scope(guildId).values()].map((c) => structuredClone(c));
@@ -50,6 +64,31 @@ export class CommandStore {
   find(guildId: string, name: string): APIApplicationCommand | undefined {
     const byName = (c: APIApplicationCommand) => c.name === name && c.type === ApplicationCommandType.ChatInput;
     return [...this.scope(guildId).values()].find(byName) ?? [...this.global.values()].find(byName);
+  }
+
+  /** A guild command of that guild or a global command, by id. */
+  visibleIn(guildId: string, commandId: string): APIApplicationCommand | undefined {
+    return this.scope(guildId).get(commandId) ?? this.global.get(commandId);
+  }
+
+  /**
+   * What an admin picks in Server Settings > Integrations: the app itself (its
+   * application id) or one command offered in the guild, by id or by name.
+   */
+  permissionTarget(guildId: string, nameOrId: string): string {
+    this.world.guild(guildId);
+    if (nameOrId === this.applicationId) return nameOrId;
+    if (this.visibleIn(guildId, nameOrId)) return nameOrId;
+    const named = [...this.scope(guildId).values(), ...this.global.values()].filter((c) => c.name === nameOrId);
+    if (named.length === 1) return (named[0] as APIApplicationCommand).id;
+    if (named.length > 1) throw new Error(`${named.length} commands named ${nameOrId} are offered in guild ${guildId}; pass the command id`);
+    throw new Error(`no command ${nameOrId} is registered globally or in guild ${guildId}`);
+  }
+
+  /** Sets a guild's overrides for one command or, with the application id, for the whole app. */
+  setPermissions(guildId: string, nameOrId: string, permissions: readonly APIApplicationCommandPermission[]): APIGuildApplicationCommandPermissions {
+    const target = this.permissionTarget(guildId, nameOrId);
+    return this.permissions.set(guildId, target, validatePermissionEntries(this.world, guildId, permissions));
   }
 
   private scope(guildId: string | null): Map<string, APIApplicationCommand> {
@@ -72,6 +111,7 @@ export class CommandStore {
       const command = this.materialize(guildId, body, kept?.id);
       scope.set(command.id, command);
     }
+    for (const command of previous) if (!scope.has(command.id)) this.permissions.forget(guildId, command.id);
     return this.list(guildId);
   }
 
@@ -95,11 +135,13 @@ export class CommandStore {
     validateCommands(merged, { bulk: false });
     const command = this.materialize(guildId, merged, commandId);
     this.scope(guildId).set(commandId, command);
+    if (command.name !== current.name) this.permissions.forget(guildId, commandId);
     return structuredClone(command);
   }
 
   delete(guildId: string | null, commandId: string): void {
     if (!this.scope(guildId).delete(commandId)) throw unknownCommand();
+    this.permissions.forget(guildId, commandId);
   }
 
   private materialize(guildId: string | null, body: RESTPostAPIApplicationCommandsJSONBody, id?: string): APIApplicationCommand {
@@ -156,14 +198,46 @@ export function registerCommandRoutes(rest: RestServer, world: World, store: Com
       return { status: 204 };
     });
   }
+
+  // Command permissions (docs: "Get Guild Application Command Permissions", "Get Application Command Permissions",
+  // "Edit Application Command Permissions"). Only guild-scoped routes exist.
+  const guildBase = "/applications/:applicationId/guilds/:guildId/commands";
+  rest.route("GET", `${guildBase}/permissions`, ({ params }) => ({
+    status: 200,
+    body: store.permissions.list(scopeOf(params) as string),
+  }));
+  rest.route("GET", `${guildBase}/:commandId/permissions`, ({ params }) => {
+    const guildId = scopeOf(params) as string;
+    const target = params.commandId as string;
+    if (target !== applicationId && !store.visibleIn(guildId, target)) throw unknownCommand();
+    // A command no admin has configured has no permissions object.
+    const found = store.permissions.get(guildId, target);
+    if (!found) throw unknownCommandPermissions();
+    return { status: 200, body: found };
+  });
+  // "Command permissions can only be updated using a Bearer token. Authenticating with a bot token will
+  // result in an error" (docs: "Permissions"); the bot's token gets 403 with code 20001 "Bots cannot use
+  // this endpoint" (topics/opcodes-and-status-codes.mdx). The local Discord issues no OAuth2 tokens, so
+  // any other authorization is unauthorized; admins set overrides with DiscordEmulator.setCommandPermissions.
+  rest.route(
+    "PUT",
+    `${guildBase}/:commandId/permissions`,
+    ({ bot }) => {
+      if (bot) throw botsCannotUseEndpoint();
+      throw unauthorized();
+    },
+    { auth: false },
+  );
 }
 
 /**
  * Checks what the Discord client checks before it lets a member send a command:
- * that it is offered in guilds and that the member holds its default permissions
- * (docs: interactions/application-commands.mdx "Permissions", "Contexts").
+ * that it is offered in guilds, and that the guild's command permission overrides
+ * and the command's default_member_permissions let the member use it here
+ * (docs: interactions/application-commands.mdx "Permissions", "Contexts"; the
+ * precedence is documented on commandPermissionDenial).
  */
-export function assertInvocable(world: World, command: APIApplicationCommand, invocation: CommandInvocation): void {
+export function assertInvocable(world: World, store: CommandStore, command: APIApplicationCommand, invocation: CommandInvocation): void {
   const permissions = world.permissionsIn(invocation.channelId, invocation.userId);
   if (!hasPermission(permissions, PermissionFlagsBits.ViewChannel)) {
     throw new Error(`user ${invocation.userId} cannot see channel ${invocation.channelId}`);
@@ -174,12 +248,18 @@ export function assertInvocable(world: World, command: APIApplicationCommand, in
   if (command.contexts && !command.contexts.includes(InteractionContextType.Guild)) {
     throw new Error(`/${command.name} is not offered in guilds (contexts ${JSON.stringify(command.contexts)})`);
   }
-  if (command.default_member_permissions !== null) {
-    const required = BigInt(command.default_member_permissions);
-    if (!hasPermission(permissions, required)) {
-      throw new Error(`Discord hides /${command.name} from user ${invocation.userId}: default_member_permissions ${required} not held`);
-    }
-  }
+  const denial = commandPermissionDenial({
+    guildId: invocation.guildId,
+    channelId: invocation.channelId,
+    userId: invocation.userId,
+    roleIds: world.member(invocation.guildId, invocation.userId).roleIds,
+    guildPermissions: world.guildPermissions(invocation.guildId, invocation.userId),
+    channelPermissions: permissions,
+    command,
+    commandLevel: store.permissions.entries(invocation.guildId, command.id),
+    appLevel: store.permissions.entries(invocation.guildId, store.applicationId),
+  });
+  if (denial) throw new Error(denial);
 }
 
 /**
@@ -215,9 +295,10 @@ export function buildCommandOptions(
       continue;
     }
     const definition = nested.find((d) => d.name === name);
-    if (!definition || !("options" in definition)) throw new Error(`/${command.name} has no ${kind === ApplicationCommandOptionType.Subcommand ? "subcommand" : "subcommand group"} ${name}`);
+    if (!definition) throw new Error(`/${command.name} has no ${kind === ApplicationCommandOptionType.Subcommand ? "subcommand" : "subcommand group"} ${name}`);
     wrap.push({ type: kind, name });
-    definitions = (definition.options ?? []) as APIApplicationCommandOption[];
+    // A subcommand (or group) may be registered without `options`; it then takes none.
+    definitions = ("options" in definition ? (definition.options ?? []) : []) as APIApplicationCommandOption[];
   }
 
   const given = { ...(invocation.options ?? {}) };

@@ -37,7 +37,9 @@ export const unknownUser = () => new DiscordApiError(404, 10013, "Unknown User")
 export const unknownWebhook = () => new DiscordApiError(404, 10015, "Unknown Webhook");
 export const unknownInteraction = () => new DiscordApiError(404, 10062, "Unknown interaction");
 export const unknownCommand = () => new DiscordApiError(404, 10063, "Unknown application command");
+export const unknownCommandPermissions = () => new DiscordApiError(404, 10066, "Unknown application command permissions");
 export const unknownApplication = () => new DiscordApiError(404, 10002, "Unknown Application");
+export const botsCannotUseEndpoint = () => new DiscordApiError(403, 20001, "Bots cannot use this endpoint");
 export const alreadyAcknowledged = () => new DiscordApiError(400, 40060, "Interaction has already been acknowledged.");
 export const missingAccess = () => new DiscordApiError(403, 50001, "Missing Access");
 export const missingPermissions = () => new DiscordApiError(403, 50013, "Missing Permissions");

@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { APIApplicationCommand, APIApplicationCommandOptionChoice, APIMessage } from "discord.js";
+import type {
+  APIApplicationCommand,
+  APIApplicationCommandOptionChoice,
+  APIApplicationCommandPermission,
+  APIGuildApplicationCommandPermissions,
+  APIMessage,
+} from "discord.js";
 import { registerApplicationRoutes } from "./application.js";
 import { CommandStore, registerCommandRoutes, type CommandInvocation } from "./commands.js";
 import { Gateway, type GatewaySessionInfo } from "./gateway.js";
@@ -19,6 +25,7 @@ import { World, type EmulatedGuild, type EmulatedMember, type GuildSeed, type Me
 import { Waiters } from "./waiters.js";
 
 export type { CommandInvocation, OptionValue } from "./commands.js";
+export { allChannelsPermissionId } from "./commandPermissions.js";
 export type { GatewaySessionInfo } from "./gateway.js";
 export type { AutocompleteRequest, ButtonClick, InteractionCallback, ModalSubmission } from "./interactions.js";
 export { InteractionHandle } from "./interactions.js";
@@ -152,6 +159,34 @@ export class DiscordEmulator {
       timeoutMs,
       `a message in channel ${channelId}`,
     );
+  }
+
+  /**
+   * Sets a guild's permission overrides as an admin does in Server Settings >
+   * Integrations > Manage, replacing the earlier ones for that target; an empty
+   * list removes them. The target is a command offered in the guild (by name or
+   * id), or `applicationId` for the app-wide entries that apply to every command
+   * without its own. Entries are `{ id, type: ROLE=1 | USER=2 | CHANNEL=3,
+   * permission }`; the guild id is @everyone and `allChannelsPermissionId(guildId)`
+   * (guild_id - 1) is every channel. A connected bot gets
+   * APPLICATION_COMMAND_PERMISSIONS_UPDATE, and runCommand/autocomplete then
+   * follow Discord's precedence (see commandPermissions.ts).
+   */
+  setCommandPermissions(
+    guildId: string,
+    commandNameOrId: string,
+    permissions: readonly APIApplicationCommandPermission[],
+  ): APIGuildApplicationCommandPermissions {
+    const result = this.parts.commands.setPermissions(guildId, commandNameOrId, permissions);
+    // Not tied to an intent (docs: events/gateway.mdx "Gateway Intents" does not list it).
+    this.parts.world.dispatch(guildId, "APPLICATION_COMMAND_PERMISSIONS_UPDATE", structuredClone(result), null);
+    return result;
+  }
+
+  /** A guild's permission overrides, one object per command (or the app) that has any. */
+  commandPermissions(guildId: string): APIGuildApplicationCommandPermissions[] {
+    this.parts.world.guild(guildId);
+    return this.parts.commands.permissions.list(guildId);
   }
 
   /** Global commands, or one guild's. */

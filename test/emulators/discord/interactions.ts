@@ -251,7 +251,7 @@ export class Interactions {
     const command = this.commands.find(invocation.guildId, invocation.name);
     if (!command) throw new Error(`/${invocation.name} is not registered globally or in guild ${invocation.guildId}`);
     this.channelIn(invocation.guildId, invocation.channelId);
-    assertInvocable(this.world, command, invocation);
+    assertInvocable(this.world, this.commands, command, invocation);
     const { options, resolved } = buildCommandOptions(this.world, command, invocation);
     const record = this.newRecord(InteractionType.ApplicationCommand, invocation, command.name);
     const payload: APIChatInputApplicationCommandGuildInteraction = {
@@ -273,7 +273,7 @@ export class Interactions {
     const command = this.commands.find(request.guildId, request.name);
     if (!command) throw new Error(`/${request.name} is not registered globally or in guild ${request.guildId}`);
     this.channelIn(request.guildId, request.channelId);
-    assertInvocable(this.world, command, request);
+    assertInvocable(this.world, this.commands, command, request);
     const { options, resolved } = buildCommandOptions(this.world, command, request, { name: request.focused, value: request.value });
     const record = this.newRecord(InteractionType.ApplicationCommandAutocomplete, request, command.name);
     const payload: APIApplicationCommandAutocompleteGuildInteraction = {

@@ -29,6 +29,8 @@ export interface RouteRequest {
   query: URLSearchParams;
   body: unknown;
   files: UploadedFile[];
+  /** The request carried the bot's own token (`Bot <token>`). */
+  bot: boolean;
 }
 
 export interface RouteResponse {
@@ -135,14 +137,15 @@ export class RestServer {
       recorded.route = match.route.pattern;
       const parsed = await parseBody(req, raw);
       recorded.body = parsed.body;
-      if (match.route.auth && req.headers.authorization !== `Bot ${this.token}`) throw unauthorized();
+      const bot = req.headers.authorization === `Bot ${this.token}`;
+      if (match.route.auth && !bot) throw unauthorized();
       const limit = this.limiter.take(method, match.route, match.params);
       extraHeaders = limit.headers;
       if (limit.limited) {
         status = 429;
         body = { message: "You are being rate limited.", retry_after: Number(limit.headers["x-ratelimit-reset-after"]), global: false };
       } else {
-        const result = await match.route.handler({ params: match.params, query: url.searchParams, body: parsed.body, files: parsed.files });
+        const result = await match.route.handler({ params: match.params, query: url.searchParams, body: parsed.body, files: parsed.files, bot });
         status = result.status;
         body = result.body;
       }

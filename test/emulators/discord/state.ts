@@ -22,7 +22,7 @@ import {
   type APIUser,
   type GatewayGuildCreateDispatchData,
 } from "discord.js";
-import { channelPermissions, type PermissionOverwrite, type PermissionSubject } from "./permissions.js";
+import { basePermissions, channelPermissions, type PermissionOverwrite, type PermissionSubject } from "./permissions.js";
 import { SnowflakeGenerator } from "./snowflake.js";
 
 export type SeedChannelType = ChannelType.GuildText | ChannelType.GuildAnnouncement | ChannelType.GuildCategory;
@@ -392,6 +392,11 @@ export class World {
       roleIds: member.roleIds,
       rolePermissions: (roleId) => guild.roles.get(roleId)?.permissions ?? 0n,
     };
+  }
+
+  /** A member's guild-level permissions, before channel overwrites (Administrator lives here). */
+  guildPermissions(guildId: string, userId: string): bigint {
+    return basePermissions(this.subject(this.guild(guildId), userId));
   }
 
   permissionsIn(channelId: string, userId: string): bigint {
