@@ -4,14 +4,15 @@ import type { Config } from "./config.js";
 import { createApiKeyCipher } from "./db/apiKeyCipher.js";
 import { openDatabase } from "./db/connection.js";
 import { resolveEncryptionKey } from "./db/encryptionKey.js";
-import type { BotContext } from "./discord/botContext.js";
+import { moderationDeps, type BotContext } from "./discord/botContext.js";
 import { createDiscordClient } from "./discord/client.js";
 import { deployCommands } from "./discord/deployCommands.js";
 import { createModLog } from "./discord/modLog.js";
 import { PendingConfirmations } from "./discord/pendingConfirmations.js";
 import { createRouter } from "./discord/router.js";
 import type { Logger } from "./log.js";
-import { createOpenCloud } from "./opencloud/index.js";
+import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
+import { reconcilePendingCases } from "./services/moderation/reconcile.js";
 import { StartupError } from "./startupError.js";
 
 /** Long enough to read the confirmation, short enough that a stale button can't ban by surprise. */
@@ -26,7 +27,12 @@ export interface Warden {
  * Opens the database (migrating it), then connects to Discord, registers
  * the commands and starts answering interactions. Resolves once ready.
  */
-export async function startWarden(config: Config, logger: Logger): Promise<Warden> {
+export interface WardenOptions {
+  /** Retry pacing of the Open Cloud client; tests shrink it so a "Roblox is down" case settles in milliseconds. */
+  openCloudRetry?: Pick<OpenCloudOptions, "backoffBaseMs" | "backoffMaxMs">;
+}
+
+export async function startWarden(config: Config, logger: Logger, options: WardenOptions = {}): Promise<Warden> {
   if (config.discordToken === undefined) throw new StartupError("DISCORD_TOKEN is required to run the bot.");
   const database = await openDatabase(config);
   await database.migrate();
@@ -43,6 +49,7 @@ export async function startWarden(config: Config, logger: Logger): Promise<Warde
     usersUrl: config.robloxUsersUrl,
     thumbnailsUrl: config.robloxThumbnailsUrl,
     logger: logger.child({ component: "opencloud" }),
+    ...options.openCloudRetry,
   });
   const context: BotContext = {
     db: database.db,
@@ -72,6 +79,11 @@ export async function startWarden(config: Config, logger: Logger): Promise<Warde
       { user: client.user?.tag, guilds: client.guilds.cache.size, commands: commands.length, devGuildId: config.devGuildId },
       "connected to Discord; commands registered",
     );
+    // Needs Discord (settled cases are published), so it runs once connected.
+    const reconciled = await reconcilePendingCases(moderationDeps(context));
+    if (reconciled.confirmed + reconciled.resumed + reconciled.failed > 0) {
+      logger.info(reconciled, "settled the cases a previous run left pending");
+    }
   } catch (error) {
     await stop();
     throw explainLoginFailure(error, config.discordApiUrl);

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { cases } from "../../src/db/schema.js";
 import { grantPermission } from "../../src/db/staffGrants.js";
 import { channelId, linkThroughForm, memberId, roleId, startStack, textOf, type Stack } from "./stack.js";
 
@@ -150,4 +152,70 @@ describe("/ban and /unban end to end", () => {
     expect(await reply(bob, "unban", { user: "builderman" })).toContain("You need Warden's `unban` permission");
     expect(stack.roblox.calls).toHaveLength(0);
   });
+
+  it("lets only one of two moderators banning the same player at once through: one case, one PATCH", async () => {
+    stack.roblox.addUser({ id: "400", name: "contested" });
+    const owner = memberId(stack, "owner");
+    const before = await caseCount();
+    stack.roblox.clearCalls();
+    // Slow Roblox down so the first ban is still in flight when the second is recorded.
+    stack.roblox.setFaults({ delayMs: 300 });
+    try {
+      const texts = await Promise.all(
+        [alice, owner].map(async (userId) => reply(userId, "ban", { user: "400", duration: "1d", reason: `by ${userId}` })),
+      );
+      expect(texts.filter((text) => text.includes("Banned contested"))).toHaveLength(1);
+      expect(texts.filter((text) => text.includes("Another moderator is changing"))).toHaveLength(1);
+    } finally {
+      stack.roblox.setFaults({ delayMs: 0 });
+    }
+    expect(patches()).toHaveLength(1);
+    expect(await caseCount()).toBe(before + 1);
+  });
+
+  it("reports the write-scope trap as not applied, and the case says failed", async () => {
+    stack.roblox.addUser({ id: "401", name: "trapped" });
+    stack.roblox.updateApiKey(KEY, {
+      scopes: [{ name: "universe.user-restriction", operations: ["read"], universeIds: [UNIVERSE] }],
+    });
+    try {
+      const text = await reply(alice, "ban", { user: "401", duration: "1d", reason: "trap" });
+      expect(text).toMatch(/Case #\d+: the ban of \*\*trapped\*\* failed\. Roblox accepted the change but did not apply it/);
+      expect(text).toContain("`universe.user-restriction:write`");
+    } finally {
+      stack.roblox.updateApiKey(KEY, {
+        scopes: [{ name: "universe.user-restriction", operations: ["read", "write"], universeIds: [UNIVERSE] }],
+      });
+    }
+    expect(stack.roblox.restriction(UNIVERSE, "401")?.active ?? false).toBe(false);
+    const [row] = await stack.warden.context.db.select().from(cases).where(eq(cases.robloxUserId, "401"));
+    expect(row).toMatchObject({ status: "failed", error: expect.stringContaining("did not apply") });
+  });
+
+  it("says Roblox is down, records nothing it could not check, and keeps serving", async () => {
+    stack.roblox.addUser({ id: "402", name: "unlucky" });
+    const before = await caseCount();
+    stack.roblox.setFaults({ errorRate: 1 });
+    try {
+      const text = await reply(alice, "ban", { user: "402", duration: "1d", reason: "outage" });
+      expect(text).toContain("Roblox is having trouble, even after several tries");
+    } finally {
+      stack.roblox.setFaults({ errorRate: 0 });
+    }
+    expect(await caseCount()).toBe(before);
+    expect(await reply(alice, "ban", { user: "402", duration: "1d", reason: "again" })).toContain("Banned unlucky");
+  });
+
+  it("explains Roblox's two-changes-per-minute limit on one player instead of failing silently", async () => {
+    stack.roblox.addUser({ id: "403", name: "flipflop" });
+    expect(await reply(alice, "ban", { user: "403", duration: "1d", reason: "one" })).toContain("Banned flipflop");
+    expect(await reply(alice, "unban", { user: "403" })).toContain("Unbanned flipflop");
+    const third = await reply(alice, "ban", { user: "403", duration: "1d", reason: "three" });
+    expect(third).toContain("only two changes to a player's ban per minute");
+    expect(third).toMatch(/Try again in \d+ s/);
+  });
+
+  async function caseCount() {
+    return (await stack.warden.context.db.select().from(cases)).length;
+  }
 });

@@ -16,7 +16,12 @@ export interface Stack {
   discord: DiscordEmulator;
   roblox: OpenCloudEmulator;
   database: TestDatabase;
+  /** The bot running in this process; replaced by `restart()`. */
   warden: Warden;
+  /** The environment the bot runs with, for starting it as a separate process too. */
+  env: Record<string, string>;
+  /** Starts the bot (again) in this process, stopping the one running here first. */
+  restart(): Promise<Warden>;
   guild: EmulatedGuild;
   /** Every line Warden logged, as written. */
   logLines: string[];
@@ -40,7 +45,10 @@ export const DEFAULT_GUILD: GuildSeed = {
   owner: "owner",
 };
 
-export async function startStack(guildSeed: GuildSeed = DEFAULT_GUILD): Promise<Stack> {
+export async function startStack(
+  guildSeed: GuildSeed = DEFAULT_GUILD,
+  options: { startBot?: boolean } = {},
+): Promise<Stack> {
   const discord = await startDiscordEmulator({ guilds: [guildSeed] });
   const roblox = await startOpenCloudEmulator({ timeScale: 60 });
   const database = await createTestDatabase("postgres", { migrate: false });
@@ -55,32 +63,43 @@ export async function startStack(guildSeed: GuildSeed = DEFAULT_GUILD): Promise<
       done();
     },
   });
-  const config = loadConfig(
-    {
-      DISCORD_TOKEN: discord.token,
-      DATABASE_URL: database.url,
-      DATA_DIR: dataDir,
-      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      DEV_GUILD_ID: guild.id,
-      DISCORD_API_URL: discord.apiUrl,
-      OPENCLOUD_URL: roblox.openCloudUrl,
-      ROBLOX_USERS_URL: roblox.usersUrl,
-      ROBLOX_THUMBNAILS_URL: roblox.thumbnailsUrl,
-      LOG_LEVEL: "trace",
-    },
-    { requireDiscordToken: true },
-  );
-  const warden = await startWarden(config, createLogger(config.logLevel, sink));
+  const env = {
+    DISCORD_TOKEN: discord.token,
+    DATABASE_URL: database.url ?? "",
+    DATA_DIR: dataDir,
+    ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    DEV_GUILD_ID: guild.id,
+    DISCORD_API_URL: discord.apiUrl,
+    OPENCLOUD_URL: roblox.openCloudUrl,
+    ROBLOX_USERS_URL: roblox.usersUrl,
+    ROBLOX_THUMBNAILS_URL: roblox.thumbnailsUrl,
+    LOG_LEVEL: "trace",
+  };
+  const config = loadConfig(env, { requireDiscordToken: true });
+  let running: Warden | undefined;
+  const start = async () => {
+    await running?.stop();
+    running = await startWarden(config, createLogger(config.logLevel, sink), {
+      openCloudRetry: { backoffBaseMs: 5, backoffMaxMs: 20 },
+    });
+    return running;
+  };
+  if (options.startBot ?? true) await start();
 
   return {
     discord,
     roblox,
     database,
-    warden,
+    get warden() {
+      if (running === undefined) throw new Error("the bot is not running in this process");
+      return running;
+    },
+    env,
+    restart: start,
     guild,
     logLines,
     async stop() {
-      await warden.stop();
+      await running?.stop();
       await Promise.all([discord.close(), roblox.close()]);
       await database.destroy();
       rmSync(dataDir, { recursive: true, force: true });
@@ -89,19 +108,19 @@ export async function startStack(guildSeed: GuildSeed = DEFAULT_GUILD): Promise<
 }
 
 /** The member's user id by the username seeded in DEFAULT_GUILD. */
-export function memberId(stack: Stack, username: string): string {
+export function memberId(stack: Pick<Stack, "guild">, username: string): string {
   const id = stack.guild.members[username];
   if (id === undefined) throw new Error(`no member named ${username}`);
   return id;
 }
 
-export function channelId(stack: Stack, name: string): string {
+export function channelId(stack: Pick<Stack, "guild">, name: string): string {
   const id = stack.guild.channels[name];
   if (id === undefined) throw new Error(`no channel named ${name}`);
   return id;
 }
 
-export function roleId(stack: Stack, name: string): string {
+export function roleId(stack: Pick<Stack, "guild">, name: string): string {
   const id = stack.guild.roles[name];
   if (id === undefined) throw new Error(`no role named ${name}`);
   return id;
@@ -123,7 +142,7 @@ export function textOf(message: APIMessage): string {
 
 /** Links a universe the way an owner does: /setup experience, then the API-key form. Returns the reply. */
 export async function linkThroughForm(
-  stack: Stack,
+  stack: Pick<Stack, "discord" | "guild">,
   kind: "experience" | "group",
   robloxId: string,
   apiKey: string,

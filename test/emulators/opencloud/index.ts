@@ -54,7 +54,11 @@ export interface OpenCloudEmulator {
   /** Later calls with the key answer 401. */
   revokeApiKey(key: string): void;
   /** Disable, expire or re-date a key already added. */
-  updateApiKey(key: string, changes: { enabled?: boolean; expired?: boolean; expirationTimeUtc?: string }): void;
+  /** What an owner can change on a key in Creator Hub: its permissions, and disabling or expiring it. */
+  updateApiKey(
+    key: string,
+    changes: { enabled?: boolean; expired?: boolean; expirationTimeUtc?: string; scopes?: ApiKeyInput["scopes"] },
+  ): void;
   addUser(user: UserInput): void;
   addUniverse(universe: UniverseInput): void;
   addGroup(group: GroupInput): void;

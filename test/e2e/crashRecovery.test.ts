@@ -1,0 +1,101 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cases } from "../../src/db/schema.js";
+import { grantPermission } from "../../src/db/staffGrants.js";
+import { channelId, linkThroughForm, memberId, startStack, textOf, type Stack } from "./stack.js";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+const UNIVERSE = "5001";
+const KEY = `crash-key-${"c".repeat(60)}`;
+
+describe("a bot killed between recording a case and Roblox's answer", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(undefined, { startBot: false });
+    stack.roblox.addUniverse({ id: UNIVERSE, displayName: "Crash Course", placeIds: ["5002"] });
+    stack.roblox.addUser({ id: "91", name: "CrashOwner" });
+    stack.roblox.addUser({ id: "300", name: "victim" });
+    stack.roblox.addApiKey({
+      key: KEY,
+      ownerId: "91",
+      scopes: [{ name: "universe.user-restriction", operations: ["read", "write"], universeIds: [UNIVERSE] }],
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("is reconciled at the next start to exactly one applied ban, logged once", async () => {
+    const bot = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), path.join(repo, "src/main.ts")], {
+      cwd: stack.env.DATA_DIR,
+      env: { PATH: process.env.PATH ?? "", ...stack.env, LOG_LEVEL: "warn" },
+      stdio: "ignore",
+    });
+    const exited = new Promise<void>((resolve) => bot.once("exit", () => resolve()));
+    try {
+      await waitUntil(() => stack.discord.registeredCommands(stack.guild.id).length > 0);
+      await linkThroughForm(stack, "experience", UNIVERSE, KEY);
+      const owner = memberId(stack, "owner");
+      await (
+        await stack.discord.runCommand({
+          guildId: stack.guild.id,
+          channelId: channelId(stack, "general"),
+          userId: owner,
+          name: "setup",
+          subcommand: "channels",
+          options: { log: channelId(stack, "mod-log") },
+        })
+      ).waitForReply();
+      await grantPermission(stack.database.handle.db, {
+        guildId: stack.guild.id,
+        subject: { type: "user", id: owner },
+        permission: "ban",
+        grantedBy: owner,
+      });
+
+      // Roblox slows down, so the case is on record while the PATCH has not been answered.
+      stack.roblox.setFaults({ delayMs: 1_500 });
+      await stack.discord.runCommand({
+        guildId: stack.guild.id,
+        channelId: channelId(stack, "general"),
+        userId: owner,
+        name: "ban",
+        options: { user: "victim", duration: "1d", reason: "crash test" },
+      });
+      await waitUntil(async () => (await pendingCases(stack)).length === 1);
+      bot.kill("SIGKILL");
+      await exited;
+    } finally {
+      if (bot.exitCode === null && bot.signalCode === null) bot.kill("SIGKILL");
+    }
+    expect(await pendingCases(stack)).toHaveLength(1);
+    stack.roblox.setFaults({ delayMs: 0 });
+
+    await stack.restart();
+
+    const rows = await stack.database.handle.db.select().from(cases).where(eq(cases.guildId, stack.guild.id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ number: 1, status: "applied", robloxUserId: "300" });
+    expect(stack.roblox.restriction(UNIVERSE, "300")).toMatchObject({ active: true, duration: "86400s" });
+    expect(stack.roblox.logs(UNIVERSE).filter((entry) => entry.user === "users/300")).toHaveLength(1);
+    const logged = await stack.discord.waitForMessage(channelId(stack, "mod-log"), (message) =>
+      textOf(message).includes("Case #1 · Ban"),
+    );
+    expect(textOf(logged)).toContain("applied");
+  });
+});
+
+async function pendingCases(stack: Stack) {
+  return stack.database.handle.db.select().from(cases).where(eq(cases.status, "pending"));
+}
+
+async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
