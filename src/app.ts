@@ -75,15 +75,15 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     const application = await client.application?.fetch();
     if (application === undefined) throw new Error("Discord sent no application with READY.");
     await deployCommands(client.rest, application.id, commands, config.devGuildId);
-    logger.info(
-      { user: client.user?.tag, guilds: client.guilds.cache.size, commands: commands.length, devGuildId: config.devGuildId },
-      "connected to Discord; commands registered",
-    );
     // Needs Discord (settled cases are published), so it runs once connected.
     const reconciled = await reconcilePendingCases(moderationDeps(context));
     if (reconciled.confirmed + reconciled.resumed + reconciled.failed > 0) {
       logger.info(reconciled, "settled the cases a previous run left pending");
     }
+    logger.info(
+      { user: client.user?.tag, guilds: client.guilds.cache.size, commands: commands.length, devGuildId: config.devGuildId },
+      "connected to Discord; commands registered",
+    );
   } catch (error) {
     await stop();
     throw explainLoginFailure(error, config.discordApiUrl);

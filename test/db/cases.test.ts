@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCase, findCase, listCasesForUser, type NewCase } from "../../src/db/cases.js";
+import { createCase, findCase, listCasesForUser, settleCase, type NewCase } from "../../src/db/cases.js";
 import { openDatabase } from "../../src/db/connection.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
 
 const GUILD = "123456789012345678";
 const OTHER_GUILD = "223456789012345678";
 
-const ban = (guildId: string, robloxUserId = "156"): NewCase => ({
+let nextPlayer = 1_000;
+/** A pending ban of a new player each time: pending cases of one player are the per-target lock. */
+const ban = (guildId: string, robloxUserId = String((nextPlayer += 1))): NewCase => ({
   guildId,
   action: "ban",
   robloxUserId,
@@ -33,7 +35,7 @@ describe.each(["postgres", "pglite"] as const)("cases on %s", (kind) => {
     const elsewhere = await createCase(database.handle.db, ban(OTHER_GUILD));
     expect([first.number, second.number, elsewhere.number]).toEqual([1, 2, 1]);
     expect(first.status).toBe("pending");
-    expect(await findCase(database.handle.db, GUILD, 2)).toMatchObject({ id: second.id, robloxUserId: "156" });
+    expect(await findCase(database.handle.db, GUILD, 2)).toMatchObject({ id: second.id, robloxUserId: second.robloxUserId });
   });
 
   it("takes numbers race-free from concurrent callers", async () => {
@@ -44,11 +46,22 @@ describe.each(["postgres", "pglite"] as const)("cases on %s", (kind) => {
 
   it("lists a player's cases newest first", async () => {
     const guildId = "523456789012345678";
-    await createCase(database.handle.db, ban(guildId, "777"));
+    await createCase(database.handle.db, { ...ban(guildId, "777"), status: "applied" });
     await createCase(database.handle.db, ban(guildId, "888"));
     await createCase(database.handle.db, ban(guildId, "777"));
     const rows = await listCasesForUser(database.handle.db, guildId, "777");
     expect(rows.map((row) => row.number)).toEqual([3, 1]);
+  });
+
+  it("holds one pending change per player and target, from any guild, until it settles", async () => {
+    const db = database.handle.db;
+    const first = await createCase(db, ban(GUILD, "4242"));
+    await expect(createCase(db, ban(OTHER_GUILD, "4242"))).rejects.toThrow();
+    await expect(createCase(db, { ...ban(GUILD, "4242"), action: "unban" })).rejects.toThrow();
+    const atPlace = await createCase(db, { ...ban(GUILD, "4242"), placeId: "9" });
+    await settleCase(db, first.id, { status: "applied", expiresAt: null });
+    await settleCase(db, atPlace.id, { status: "failed", error: "test" });
+    expect((await createCase(db, ban(GUILD, "4242"))).status).toBe("pending");
   });
 
   it.each([
