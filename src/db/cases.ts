@@ -111,3 +111,14 @@ export async function changeCaseReason(
 export async function listCaseNotes(db: Database, caseId: number) {
   return db.select().from(caseNotes).where(eq(caseNotes.caseId, caseId)).orderBy(caseNotes.id);
 }
+
+/** The newest cases whose number starts with `typed`, for autocomplete. */
+export async function listRecentCases(db: Database, guildId: string, typed: string, limit: number) {
+  const digits = typed.replace(/[^0-9]/g, "");
+  return db
+    .select({ number: cases.number, action: cases.action, robloxUsername: cases.robloxUsername, robloxUserId: cases.robloxUserId })
+    .from(cases)
+    .where(and(eq(cases.guildId, guildId), digits === "" ? undefined : sql`${cases.number}::text LIKE ${`${digits}%`}`))
+    .orderBy(desc(cases.number))
+    .limit(limit);
+}

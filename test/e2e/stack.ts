@@ -5,6 +5,8 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { PermissionFlagsBits, type APIMessage } from "discord.js";
 import { startWarden, type Warden } from "../../src/app.js";
+import type { Permission } from "../../src/db/schema.js";
+import { grantPermission } from "../../src/db/staffGrants.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { startDiscordEmulator, type DiscordEmulator, type EmulatedGuild, type GuildSeed } from "../emulators/discord/index.js";
@@ -30,10 +32,10 @@ export interface Stack {
 
 export const DEFAULT_GUILD: GuildSeed = {
   name: "Roblox Cafe",
-  // Both hold Discord's Ban Members, so Discord shows them /ban; Warden's grants decide the rest.
+  // Both hold Discord's moderation permissions, so Discord shows them /ban and /case; Warden's grants decide the rest.
   roles: [
-    { name: "Moderator", permissions: PermissionFlagsBits.BanMembers },
-    { name: "Helper", permissions: PermissionFlagsBits.BanMembers },
+    { name: "Moderator", permissions: PermissionFlagsBits.BanMembers | PermissionFlagsBits.ModerateMembers },
+    { name: "Helper", permissions: PermissionFlagsBits.BanMembers | PermissionFlagsBits.ModerateMembers },
   ],
   channels: [{ name: "general" }, { name: "mod-log" }, { name: "join-requests" }],
   members: [
@@ -167,4 +169,35 @@ export async function linkThroughForm(
     fields: { api_key: apiKey },
   });
   return textOf(await submitted.waitForReply());
+}
+
+/** Runs a slash command as `userId` in #general and returns the text of its final reply. */
+export async function replyTo(
+  stack: Pick<Stack, "discord" | "guild">,
+  userId: string,
+  name: string,
+  subcommand: string | undefined,
+  options: Record<string, string | number | boolean> = {},
+): Promise<string> {
+  const handle = await stack.discord.runCommand({
+    guildId: stack.guild.id,
+    channelId: channelId(stack, "general"),
+    userId,
+    name,
+    ...(subcommand === undefined ? {} : { subcommand }),
+    options,
+  });
+  return textOf(await handle.waitForReply());
+}
+
+/** Grants Warden permissions directly, as /staff grant would. */
+export async function grant(stack: Stack, subject: { type: "role" | "user"; id: string }, ...permissions: Permission[]) {
+  for (const permission of permissions) {
+    await grantPermission(stack.database.handle.db, {
+      guildId: stack.guild.id,
+      subject,
+      permission,
+      grantedBy: memberId(stack, "owner"),
+    });
+  }
 }

@@ -1,0 +1,53 @@
+import { changeCaseReason, findCase, listCaseNotes, listCasesForUser, type CaseRow } from "../db/cases.js";
+import type { Database } from "../db/connection.js";
+import type { OpenCloud } from "../opencloud/index.js";
+import { publish, type ModerationDeps } from "./moderation/restrictions.js";
+import type { PublishOutcome } from "./ports.js";
+import { UserError } from "./userError.js";
+
+export interface CaseWithNotes {
+  row: CaseRow;
+  notes: { authorDiscordId: string; body: string; createdAt: Date }[];
+}
+
+export async function showCase(db: Database, guildId: string, number: number): Promise<CaseWithNotes> {
+  const row = await findCase(db, guildId, number);
+  if (row === undefined) throw new UserError(`There is no case #${number} in this server.`);
+  return { row, notes: await listCaseNotes(db, row.id) };
+}
+
+/** A new private reason, kept with a note of who changed it, and the same mod-log message edited. */
+export async function editCaseReason(
+  deps: ModerationDeps,
+  change: { guildId: string; number: number; reason: string; actorId: string },
+): Promise<{ row: CaseRow; published: PublishOutcome }> {
+  const reason = change.reason.trim();
+  if (reason === "") throw new UserError("Give the new reason.");
+  if ([...reason].length > 1_000) throw new UserError("A reason is at most 1,000 characters, as Roblox keeps it.");
+  const row = await changeCaseReason(deps.db, { ...change, reason, authorDiscordId: change.actorId });
+  if (row === undefined) throw new UserError(`There is no case #${change.number} in this server.`);
+  return { row, published: await publish(deps, row) };
+}
+
+/**
+ * A player's cases in this guild, newest first. A username is looked up on
+ * Roblox (no API key needed); an id is taken as it is, so cases of a
+ * deleted account can still be listed.
+ */
+export async function listPlayerCases(
+  deps: { db: Database; openCloud: OpenCloud },
+  guildId: string,
+  typed: string,
+): Promise<{ playerId: string; playerName: string; rows: CaseRow[] }> {
+  const text = typed.trim().replace(/^@/, "");
+  let playerId = text;
+  let playerName = text;
+  if (!/^[0-9]{1,20}$/.test(text)) {
+    const found = (await deps.openCloud.usernames.resolve([text])).get(text.toLowerCase());
+    if (found === undefined) throw new UserError(`No Roblox user is named \`${text.slice(0, 32)}\`.`);
+    playerId = found.id;
+    playerName = found.name;
+  }
+  const rows = await listCasesForUser(deps.db, guildId, playerId);
+  return { playerId, playerName: rows[0]?.robloxUsername ?? playerName, rows };
+}
