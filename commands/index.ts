@@ -4,11 +4,13 @@ import type { CommandModule } from "../src/discord/commandModule.js";
 import type { ComponentHandlers } from "../src/discord/componentHandler.js";
 import { ban, confirmBanButton } from "./ban.js";
 import { caseCommand } from "./case.js";
+import { history } from "./history.js";
+import { lookup } from "./lookup.js";
 import { setup, setupKeyModal } from "./setup.js";
 import { staff } from "./staff.js";
 import { unban } from "./unban.js";
 
-export const commands: readonly CommandModule[] = [ban, unban, caseCommand, setup, staff];
+export const commands: readonly CommandModule[] = [ban, unban, lookup, history, caseCommand, setup, staff];
 
 export const components: ComponentHandlers = {
   confirmBan: confirmBanButton,

@@ -1,0 +1,76 @@
+import {
+  ApplicationCommandOptionType,
+  EmbedBuilder,
+  InteractionContextType,
+  PermissionFlagsBits,
+  TimestampStyles,
+  time,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from "discord.js";
+import { suggestPlayerChoices } from "../src/discord/autocomplete.js";
+import { profileUrl } from "../src/discord/caseEmbed.js";
+import type { CommandModule } from "../src/discord/commandModule.js";
+import { lookUpPlayer, type BanState } from "../src/services/lookup.js";
+
+export const definition = {
+  name: "lookup",
+  description: "Look a Roblox player up: profile, account age, bans, and this server's cases",
+  default_member_permissions: String(PermissionFlagsBits.ModerateMembers),
+  contexts: [InteractionContextType.Guild],
+  options: [
+    { type: ApplicationCommandOptionType.String, name: "user", description: "Roblox username or user id", required: true, autocomplete: true, max_length: 32 },
+  ],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+const DAY_MS = 86_400_000;
+
+export const lookup: CommandModule = {
+  definition,
+  access: () => ({ permission: "lookup" }),
+
+  async execute(interaction, context) {
+    const found = await lookUpPlayer(context, interaction.guildId, interaction.options.getString("user", true));
+    const { profile } = found;
+    const created = profile.createTime;
+    const embed = new EmbedBuilder()
+      .setTitle(profile.displayName && profile.displayName !== profile.name ? `${profile.displayName} (@${profile.name})` : profile.name)
+      .setURL(profileUrl(profile.id))
+      .setDescription(`Roblox user \`${profile.id}\``)
+      .addFields(
+        {
+          name: "Account age",
+          value: created === null ? "unknown" : `${Math.floor((Date.now() - created.getTime()) / DAY_MS)} days (since ${time(created, TimestampStyles.LongDate)})`,
+          inline: true,
+        },
+        { name: "Premium", value: profile.premium ? "yes" : "no", inline: true },
+        {
+          name: "ID verified",
+          // Without user.advanced:read Roblox answers false, which then means "not allowed to know".
+          value: profile.idVerified.value ? "yes" : profile.idVerified.mayBeHidden ? "no, or the key lacks `user.advanced:read`" : "no",
+          inline: true,
+        },
+        { name: "Bans", value: found.bans.map(describeBan).join("\n").slice(0, 1024) || "no experience linked" },
+        {
+          name: "Cases here",
+          value:
+            found.cases
+              .slice(0, 10)
+              .map((row) => `#${row.number} ${row.action} (${row.status}) ${time(row.createdAt, TimestampStyles.RelativeTime)}`)
+              .join("\n") || "none",
+        },
+      );
+    if (found.avatarUrl !== undefined) embed.setThumbnail(found.avatarUrl);
+    await interaction.editReply({ embeds: [embed] });
+  },
+
+  autocomplete(interaction, context) {
+    return suggestPlayerChoices(context, String(interaction.options.getFocused()));
+  },
+};
+
+function describeBan(state: BanState): string {
+  if ("unknown" in state) return `${state.experienceName}: unknown (${state.unknown})`;
+  if (!state.banned) return `${state.experienceName}: not banned`;
+  const until = state.endTime === null ? "permanently" : `until ${time(state.endTime, TimestampStyles.ShortDateTime)}`;
+  return `${state.experienceName}: **banned** ${until}${state.reason ? `: ${state.reason.slice(0, 100)}` : ""}`;
+}
