@@ -94,16 +94,18 @@ export const confirmBanButton: ComponentHandler<"confirmBan"> = {
   permission: "ban",
   async handle(interaction, id, context) {
     if (!interaction.isButton()) throw new UserError("This confirmation is no longer valid. Run /ban again.");
-    const taken = context.banConfirmations.take(id.token, interaction.user.id);
-    if (taken === "not-yours") {
-      await interaction.reply({ content: "Only the moderator who ran this /ban can confirm it.", flags: MessageFlags.Ephemeral });
-      return;
-    }
-    if (taken === "expired") {
+    const pending = context.banConfirmations.get(id.token);
+    if (pending === undefined) {
       await interaction.update({ content: "This confirmation expired; nothing was done. Run /ban again.", components: [] });
       return;
     }
-    await interaction.update({ content: `Banning **${taken.value.player.name}**…`, components: [] });
-    await interaction.editReply(await buildCaseReply(context, await applyChange(moderationDeps(context), taken.value)));
+    if (pending.invokerId !== interaction.user.id) {
+      await interaction.reply({ content: "Only the moderator who ran this /ban can confirm it.", flags: MessageFlags.Ephemeral });
+      return;
+    }
+    // Deleted before the call: a second click cannot ban twice.
+    context.banConfirmations.delete(id.token);
+    await interaction.update({ content: `Banning **${pending.value.player.name}**…`, components: [] });
+    await interaction.editReply(await buildCaseReply(context, await applyChange(moderationDeps(context), pending.value)));
   },
 };

@@ -3,6 +3,7 @@
 import type { CommandModule } from "../src/discord/commandModule.js";
 import type { ComponentHandlers } from "../src/discord/componentHandler.js";
 import { ban, confirmBanButton } from "./ban.js";
+import { bans, bansPageButton } from "./bans.js";
 import { caseCommand } from "./case.js";
 import { history } from "./history.js";
 import { lookup } from "./lookup.js";
@@ -10,9 +11,10 @@ import { setup, setupKeyModal } from "./setup.js";
 import { staff } from "./staff.js";
 import { unban } from "./unban.js";
 
-export const commands: readonly CommandModule[] = [ban, unban, lookup, history, caseCommand, setup, staff];
+export const commands: readonly CommandModule[] = [ban, unban, bans, lookup, history, caseCommand, setup, staff];
 
 export const components: ComponentHandlers = {
+  bansPage: bansPageButton,
   confirmBan: confirmBanButton,
   setupKey: setupKeyModal,
 };

@@ -8,7 +8,7 @@ import { moderationDeps, type BotContext } from "./discord/botContext.js";
 import { createDiscordClient } from "./discord/client.js";
 import { deployCommands } from "./discord/deployCommands.js";
 import { createModLog } from "./discord/modLog.js";
-import { PendingConfirmations } from "./discord/pendingConfirmations.js";
+import { TokenStore } from "./discord/tokenStore.js";
 import { createRouter } from "./discord/router.js";
 import type { Logger } from "./log.js";
 import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
@@ -17,6 +17,8 @@ import { StartupError } from "./startupError.js";
 
 /** Long enough to read the confirmation, short enough that a stale button can't ban by surprise. */
 const BAN_CONFIRMATION_TTL_MS = 2 * 60_000;
+/** Discord lets an interaction's buttons be answered for 15 minutes; a list is not kept longer. */
+const BAN_LIST_TTL_MS = 15 * 60_000;
 
 export interface Warden {
   context: BotContext;
@@ -57,7 +59,8 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     cipher: createApiKeyCipher(encryptionKey),
     modLog: createModLog(client, database.db, openCloud, logger),
     logger,
-    banConfirmations: new PendingConfirmations(BAN_CONFIRMATION_TTL_MS),
+    banConfirmations: new TokenStore(BAN_CONFIRMATION_TTL_MS),
+    banLists: new TokenStore(BAN_LIST_TTL_MS),
   };
   const route = createRouter(commands, components, context);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "./connection.js";
 import { caseNotes, cases, guilds } from "./schema.js";
 
@@ -121,4 +121,14 @@ export async function listRecentCases(db: Database, guildId: string, typed: stri
     .where(and(eq(cases.guildId, guildId), digits === "" ? undefined : sql`${cases.number}::text LIKE ${`${digits}%`}`))
     .orderBy(desc(cases.number))
     .limit(limit);
+}
+
+/** The latest case of each of these players in the guild, for their names. */
+export async function listCasesForUsers(db: Database, guildId: string, robloxUserIds: readonly string[]) {
+  if (robloxUserIds.length === 0) return [];
+  return db
+    .selectDistinctOn([cases.robloxUserId], { robloxUserId: cases.robloxUserId, robloxUsername: cases.robloxUsername })
+    .from(cases)
+    .where(and(eq(cases.guildId, guildId), inArray(cases.robloxUserId, [...robloxUserIds])))
+    .orderBy(cases.robloxUserId, desc(cases.number));
 }

@@ -3,7 +3,8 @@ import type { ApiKeyCipher } from "../db/apiKeyCipher.js";
 import type { Logger } from "../log.js";
 import type { OpenCloud } from "../opencloud/index.js";
 import type { ModLog } from "./modLog.js";
-import type { PendingConfirmations } from "./pendingConfirmations.js";
+import type { TokenStore } from "./tokenStore.js";
+import type { ActiveBans } from "../services/moderation/activeBans.js";
 import type { ModerationDeps, PreparedChange } from "../services/moderation/restrictions.js";
 
 /** What every command, button and modal handler may use: passed in, never imported. */
@@ -14,7 +15,9 @@ export interface BotContext {
   modLog: ModLog;
   logger: Logger;
   /** Permanent bans waiting for their moderator's confirmation. */
-  banConfirmations: PendingConfirmations<PreparedChange>;
+  banConfirmations: TokenStore<PreparedChange>;
+  /** /bans lists being paged through. */
+  banLists: TokenStore<{ guildId: string; list: ActiveBans }>;
 }
 
 /** The moderation services' view of the context: the mod log is where cases are published. */

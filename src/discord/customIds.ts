@@ -8,12 +8,14 @@ import { z } from "zod";
  *   jr:a:<groupId>:<userId>   approve a join request
  *   jr:d:<groupId>:<userId>   decline a join request
  *   ban:ok:<token>            confirm a pending permanent ban
+ *   bans:pg:<token>:<page>    show page <page> of a /bans list
  *   setup:u:<universeId>[:<name>]   the API-key modal of /setup experience
  *   setup:g:<groupId>[:<name>]      the API-key modal of /setup group
  */
 export type CustomId =
   | { kind: "joinRequest"; decision: "accept" | "decline"; groupId: string; userId: string }
   | { kind: "confirmBan"; token: string }
+  | { kind: "bansPage"; token: string; page: number }
   | { kind: "setupKey"; target: "universe" | "group"; id: string; name: string | undefined };
 
 /** Discord's limit on a custom_id. */
@@ -24,6 +26,8 @@ const token = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 
 const joinRequest = z.tuple([z.literal("jr"), z.enum(["a", "d"]), robloxId, robloxId]);
 const confirmBan = z.tuple([z.literal("ban"), z.literal("ok"), token]);
+const pageNumber = z.string().regex(/^[0-9]{1,3}$/).transform(Number);
+const bansPage = z.tuple([z.literal("bans"), z.literal("pg"), token, pageNumber]);
 const setupKey = z.tuple([z.literal("setup"), z.enum(["u", "g"]), robloxId]).rest(z.string().min(1));
 
 export function encodeCustomId(id: CustomId): string {
@@ -32,6 +36,8 @@ export function encodeCustomId(id: CustomId): string {
       return `jr:${id.decision === "accept" ? "a" : "d"}:${id.groupId}:${id.userId}`;
     case "confirmBan":
       return `ban:ok:${id.token}`;
+    case "bansPage":
+      return `bans:pg:${id.token}:${id.page}`;
     case "setupKey": {
       const prefix = `setup:${id.target === "universe" ? "u" : "g"}:${id.id}`;
       // The name rides along only as far as the id has room; it is a label, not data.
@@ -52,6 +58,8 @@ export function decodeCustomId(raw: string): CustomId | undefined {
   }
   const ban = confirmBan.safeParse(parts);
   if (ban.success) return { kind: "confirmBan", token: ban.data[2] };
+  const page = bansPage.safeParse(parts);
+  if (page.success) return { kind: "bansPage", token: page.data[2], page: page.data[3] };
 
   const setup = setupKey.safeParse(parts.length > 3 ? [...parts.slice(0, 3), parts.slice(3).join(":")] : parts);
   if (setup.success) {

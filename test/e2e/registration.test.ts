@@ -6,6 +6,7 @@ import { startStack, type Stack } from "./stack.js";
 const DESIGN: Record<string, string[] | Record<string, string[]>> = {
   ban: ["user", "duration", "reason", "public_reason?", "experience?", "place?", "exclude_alts?"],
   unban: ["user", "experience?", "place?", "reason?"],
+  bans: ["experience?", "place?"],
   lookup: ["user"],
   history: ["user", "experience?"],
   case: { show: ["number"], reason: ["number", "reason"], list: ["user"] },

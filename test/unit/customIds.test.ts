@@ -6,6 +6,7 @@ describe("custom id codec", () => {
     ["jr:a:7:156", { kind: "joinRequest", decision: "accept", groupId: "7", userId: "156" }],
     ["jr:d:7:156", { kind: "joinRequest", decision: "decline", groupId: "7", userId: "156" }],
     ["ban:ok:Ab3_-xyz12", { kind: "confirmBan", token: "Ab3_-xyz12" }],
+    ["bans:pg:Ab3_-xyz12:2", { kind: "bansPage", token: "Ab3_-xyz12", page: 2 }],
     ["setup:u:12345", { kind: "setupKey", target: "universe", id: "12345", name: undefined }],
     ["setup:g:7:Fan club: EU", { kind: "setupKey", target: "group", id: "7", name: "Fan club: EU" }],
   ])("round-trips %s", (raw, id) => {
@@ -24,6 +25,9 @@ describe("custom id codec", () => {
     "ban:ok:short",
     "ban:ok:has space in it",
     "ban:no:Ab3_-xyz12",
+    "bans:pg:Ab3_-xyz12:-1",
+    "bans:pg:Ab3_-xyz12:1e2",
+    "bans:pg:Ab3_-xyz12",
     "setup:x:1",
     "setup:u:",
     "setup:u:1:",
