@@ -215,6 +215,40 @@ describe("/ban and /unban end to end", () => {
     expect(third).toMatch(/Try again in \d+ s/);
   });
 
+  it("suggests the player a username resolves to, by id", async () => {
+    const choices = await stack.discord.autocomplete({
+      guildId: stack.guild.id,
+      channelId: general,
+      userId: alice,
+      name: "ban",
+      options: { duration: "1d", reason: "x" },
+      focused: "user",
+      value: "Builderman",
+    });
+    expect(choices).toEqual([{ name: "builderman (Builder) · 156", value: "156" }]);
+  });
+
+  it("records a failed case when the key was revoked, and says what to do", async () => {
+    stack.roblox.addUser({ id: "404", name: "revoked" });
+    stack.roblox.revokeApiKey(KEY);
+    const text = await reply(alice, "ban", { user: "revoked", duration: "1d", reason: "key gone" });
+    expect(text).toMatch(/Case #\d+: the ban of \*\*revoked\*\* failed\. Roblox rejected the API key/);
+    const [row] = await stack.warden.context.db.select().from(cases).where(eq(cases.robloxUserId, "404"));
+    expect(row).toMatchObject({ status: "failed", error: expect.stringContaining("Roblox rejected the API key") });
+  });
+
+  it("says no experience is linked once the last one is removed", async () => {
+    const owner = memberId(stack, "owner");
+    await stack.discord
+      .runCommand({ guildId: stack.guild.id, channelId: general, userId: owner, name: "setup", subcommand: "remove", options: { experience: UNIVERSE } })
+      .then((handle) => handle.waitForReply());
+    stack.roblox.clearCalls();
+    expect(await reply(alice, "ban", { user: "builderman", duration: "1d", reason: "x" })).toContain(
+      "No experience is linked to this server yet",
+    );
+    expect(patches()).toHaveLength(0);
+  });
+
   async function caseCount() {
     return (await stack.warden.context.db.select().from(cases)).length;
   }
