@@ -15,7 +15,6 @@ describe("/setup and /staff end to end", () => {
   let stack: Stack;
   let owner: string;
   let alice: string;
-  let carol: string;
   let general: string;
 
   const run = async (userId: string, name: string, subcommand: string, options: Record<string, string> = {}) => {
@@ -33,7 +32,6 @@ describe("/setup and /staff end to end", () => {
     stack = await startStack();
     owner = memberId(stack, "owner");
     alice = memberId(stack, "alice");
-    carol = memberId(stack, "carol");
     general = channelId(stack, "general");
 
     stack.roblox.addUniverse({ id: UNIVERSE, displayName: "Cafe Tycoon", placeIds: ["2001"] });
@@ -102,22 +100,6 @@ describe("/setup and /staff end to end", () => {
   it("explains an unknown universe id", async () => {
     const { reply } = await linkWithForm(owner, "experience", "987654", WILDCARD_KEY);
     expect(reply).toContain("Roblox has no experience with universe id 987654");
-  });
-
-  it("refuses a member without a grant, for every subcommand, even where Discord shows them the command", async () => {
-    const registered = stack.discord.registeredCommands(stack.guild.id).filter((command) => ["setup", "staff"].includes(command.name));
-    const invocations = registered.flatMap((command) => (command.options ?? []).map((sub) => [command.name, sub.name] as const));
-    expect(invocations).toHaveLength(8);
-    for (const [name, subcommand] of invocations) {
-      const options: Record<string, string> =
-        subcommand === "experience" ? { universe: UNIVERSE } : subcommand === "group" ? { group: GROUP } : {};
-      if (name === "staff" && subcommand !== "list") Object.assign(options, { permission: "ban", user: carol });
-      const handle = await run(carol, name, subcommand, options);
-      const reply = textOf(await handle.waitForReply());
-      expect(reply, `/${name} ${subcommand}`).toContain("You need Warden's `configure` permission");
-      expect(handle.modal, `/${name} ${subcommand}`).toBeUndefined();
-    }
-    expect(await replyText(owner, "staff", "list")).toContain("**configure**: nobody");
   });
 
   it("follows /staff grant and revoke for what a role may run", async () => {
