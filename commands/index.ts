@@ -6,15 +6,17 @@ import { ban, confirmBanButton } from "./ban.js";
 import { bans, bansPageButton } from "./bans.js";
 import { caseCommand } from "./case.js";
 import { history } from "./history.js";
+import { joinRequestButton, joinRequests } from "./joinrequests.js";
 import { lookup } from "./lookup.js";
 import { setup, setupKeyModal } from "./setup.js";
 import { staff } from "./staff.js";
 import { unban } from "./unban.js";
 
-export const commands: readonly CommandModule[] = [ban, unban, bans, lookup, history, caseCommand, setup, staff];
+export const commands: readonly CommandModule[] = [ban, unban, bans, lookup, history, caseCommand, joinRequests, setup, staff];
 
 export const components: ComponentHandlers = {
   bansPage: bansPageButton,
   confirmBan: confirmBanButton,
+  joinRequest: joinRequestButton,
   setupKey: setupKeyModal,
 };

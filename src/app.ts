@@ -9,6 +9,7 @@ import { createDiscordClient } from "./discord/client.js";
 import { deployCommands } from "./discord/deployCommands.js";
 import { createModLog } from "./discord/modLog.js";
 import { TokenStore } from "./discord/tokenStore.js";
+import { createReviewBoard } from "./discord/reviewBoard.js";
 import { createRouter } from "./discord/router.js";
 import type { Logger } from "./log.js";
 import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
@@ -59,6 +60,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     cipher: createApiKeyCipher(encryptionKey),
     modLog: createModLog(client, database.db, openCloud, logger),
     logger,
+    reviewBoard: createReviewBoard(client, database.db),
     banConfirmations: new TokenStore(BAN_CONFIRMATION_TTL_MS),
     banLists: new TokenStore(BAN_LIST_TTL_MS),
   };

@@ -2,6 +2,7 @@ import type { Database } from "../db/connection.js";
 import type { ApiKeyCipher } from "../db/apiKeyCipher.js";
 import type { Logger } from "../log.js";
 import type { OpenCloud } from "../opencloud/index.js";
+import type { ReviewBoard } from "../services/ports.js";
 import type { ModLog } from "./modLog.js";
 import type { TokenStore } from "./tokenStore.js";
 import type { ActiveBans } from "../services/moderation/activeBans.js";
@@ -14,6 +15,7 @@ export interface BotContext {
   cipher: ApiKeyCipher;
   modLog: ModLog;
   logger: Logger;
+  reviewBoard: ReviewBoard;
   /** Permanent bans waiting for their moderator's confirmation. */
   banConfirmations: TokenStore<PreparedChange>;
   /** /bans lists being paged through. */

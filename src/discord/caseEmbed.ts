@@ -29,6 +29,7 @@ export function buildCaseEmbed(row: CaseRow, context: CaseEmbedContext): EmbedBu
     const experience = `${context.experienceName ?? "Experience"} (\`${row.universeId}\`)`;
     embed.addFields({ name: "Where", value: row.placeId === null ? `${experience}, every place` : `${experience}, place \`${row.placeId}\``, inline: true });
   }
+  if (row.groupId !== null) embed.addFields({ name: "Group", value: `\`${row.groupId}\``, inline: true });
   if (row.action === "ban") {
     const expiry = row.expiresAt === null ? "" : `, ends ${time(row.expiresAt, TimestampStyles.RelativeTime)}`;
     embed.addFields(

@@ -11,3 +11,22 @@ export type PublishOutcome = { posted: true; messageId: string } | { posted: fal
 export interface CasePublisher {
   publishCase(row: CaseRow): Promise<PublishOutcome>;
 }
+
+/** What staff see about a join request before they decide. */
+export interface JoinRequestCard {
+  groupId: string;
+  groupName: string;
+  userId: string;
+  username: string;
+  displayName: string;
+  accountCreated: Date | null;
+  requestedAt: Date;
+  /** Names of the linked experiences the player is banned in. */
+  bannedIn: string[];
+  previousCases: number;
+}
+
+/** The guild's join-request review channel. */
+export interface ReviewBoard {
+  postRequest(guildId: string, card: JoinRequestCard): Promise<PublishOutcome & { channelId?: string }>;
+}

@@ -13,6 +13,7 @@ const NEEDS: Record<string, string> = {
   "case show": "lookup",
   "case reason": "manage_cases",
   "case list": "lookup",
+  "joinrequests review": "review_join_requests",
   "setup experience": "configure",
   "setup group": "configure",
   "setup channels": "configure",

@@ -9,6 +9,7 @@ const DESIGN: Record<string, string[] | Record<string, string[]>> = {
   bans: ["experience?", "place?"],
   lookup: ["user"],
   history: ["user", "experience?"],
+  joinrequests: { review: ["group?"] },
   case: { show: ["number"], reason: ["number", "reason"], list: ["user"] },
   setup: {
     experience: ["universe", "name?"],

@@ -1,0 +1,116 @@
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import type { Database } from "./connection.js";
+import { joinRequestReviews } from "./schema.js";
+
+export type ReviewRow = typeof joinRequestReviews.$inferSelect;
+
+/**
+ * Remembers requests seen for the first time and returns only those: a
+ * request already recorded (posted before, even before a restart) is never
+ * posted again.
+ */
+export async function recordNewRequests(
+  db: Database,
+  guildId: string,
+  groupId: string,
+  requests: readonly { userId: string; requestedAt: Date }[],
+): Promise<ReviewRow[]> {
+  if (requests.length === 0) return [];
+  return db
+    .insert(joinRequestReviews)
+    .values(requests.map((request) => ({ guildId, groupId, robloxUserId: request.userId, requestedAt: request.requestedAt })))
+    .onConflictDoNothing()
+    .returning();
+}
+
+export async function setReviewMessage(db: Database, reviewId: number, channelId: string, messageId: string): Promise<void> {
+  await db
+    .update(joinRequestReviews)
+    .set({ reviewChannelId: channelId, reviewMessageId: messageId, updatedAt: sql`now()` })
+    .where(eq(joinRequestReviews.id, reviewId));
+}
+
+/**
+ * Takes the player's open request for one reviewer. One conditional UPDATE:
+ * of any number of simultaneous clicks, exactly one gets the row back.
+ */
+export async function claimReview(
+  db: Database,
+  target: { guildId: string; groupId: string; userId: string; claimedBy: string },
+): Promise<ReviewRow | undefined> {
+  const [row] = await db
+    .update(joinRequestReviews)
+    .set({ state: "claimed", claimedBy: target.claimedBy, claimedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(joinRequestReviews.guildId, target.guildId),
+        eq(joinRequestReviews.groupId, target.groupId),
+        eq(joinRequestReviews.robloxUserId, target.userId),
+        eq(joinRequestReviews.state, "pending"),
+      ),
+    )
+    .returning();
+  return row;
+}
+
+export async function finishReview(
+  db: Database,
+  reviewId: number,
+  outcome: { state: "accepted" | "declined" | "gone"; decidedBy: string; caseId: number | null; rule?: string },
+): Promise<ReviewRow> {
+  const [row] = await db
+    .update(joinRequestReviews)
+    .set({
+      state: outcome.state,
+      decidedBy: outcome.decidedBy,
+      decidedAt: sql`now()`,
+      decidedByRule: outcome.rule ?? null,
+      caseId: outcome.caseId,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(joinRequestReviews.id, reviewId))
+    .returning();
+  if (row === undefined) throw new Error(`Review ${reviewId} vanished while it was decided.`);
+  return row;
+}
+
+/** Gives a claimed request back when the decision could not be made, so someone can try again. */
+export async function releaseReview(db: Database, reviewId: number): Promise<void> {
+  await db
+    .update(joinRequestReviews)
+    .set({ state: "pending", claimedBy: null, claimedAt: null, updatedAt: sql`now()` })
+    .where(and(eq(joinRequestReviews.id, reviewId), eq(joinRequestReviews.state, "claimed")));
+}
+
+/** The player's most recent request in the group, whatever became of it. */
+export async function latestReview(db: Database, guildId: string, groupId: string, userId: string): Promise<ReviewRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(joinRequestReviews)
+    .where(
+      and(
+        eq(joinRequestReviews.guildId, guildId),
+        eq(joinRequestReviews.groupId, groupId),
+        eq(joinRequestReviews.robloxUserId, userId),
+      ),
+    )
+    .orderBy(desc(joinRequestReviews.requestedAt))
+    .limit(1);
+  return row;
+}
+
+/** Recorded requests still open whose review message was never posted, oldest first. */
+export async function listUnpostedReviews(db: Database, guildId: string, groupId: string): Promise<ReviewRow[]> {
+  return db
+    .select()
+    .from(joinRequestReviews)
+    .where(
+      and(
+        eq(joinRequestReviews.guildId, guildId),
+        eq(joinRequestReviews.groupId, groupId),
+        eq(joinRequestReviews.state, "pending"),
+        isNull(joinRequestReviews.reviewMessageId),
+      ),
+    )
+    .orderBy(joinRequestReviews.requestedAt);
+}

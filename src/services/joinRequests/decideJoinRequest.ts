@@ -1,0 +1,93 @@
+import { createCase, settleCase, type CaseRow } from "../../db/cases.js";
+import { claimReview, finishReview, latestReview, releaseReview, type ReviewRow } from "../../db/joinRequestReviews.js";
+import { NotFoundError, OpenCloudError, userMessage } from "../../opencloud/index.js";
+import { openLinked } from "../moderation/linkedExperience.js";
+import { publish, type ModerationDeps } from "../moderation/restrictions.js";
+import { UserError } from "../userError.js";
+
+export interface Decision {
+  guildId: string;
+  groupId: string;
+  userId: string;
+  decision: "accept" | "decline";
+  actorId: string;
+}
+
+export type DecisionResult =
+  | { outcome: "decided"; review: ReviewRow; row: CaseRow }
+  /** Roblox no longer has the request: accepted, declined or withdrawn elsewhere. */
+  | { outcome: "gone"; review: ReviewRow; row: CaseRow }
+  /** Roblox refused or failed; the request is open again for anyone to retry. */
+  | { outcome: "failed"; row: CaseRow; reason: string };
+
+/**
+ * Decides a join request exactly once. The group must be linked to this
+ * guild (a button id is never trusted); one conditional UPDATE claims the
+ * request, so of any number of clicks one goes on; the decision is recorded
+ * as a case before Roblox is called; a failed call gives the claim back.
+ */
+export async function decideJoinRequest(deps: ModerationDeps, decision: Decision): Promise<DecisionResult> {
+  const group = await openLinked(deps, decision.guildId, "group", decision.groupId).catch((error: unknown) => {
+    if (error instanceof UserError) throw new UserError("This request belongs to a group that is not linked to this server.");
+    throw error;
+  });
+  const claimed = await claimReview(deps.db, { ...decision, claimedBy: decision.actorId });
+  if (claimed === undefined) throw new UserError(await whyNotOpen(deps, decision));
+
+  const username = await group.roblox.users
+    .get(decision.userId)
+    .then((user) => user.name)
+    .catch(() => null);
+  const pending = await createCase(deps.db, {
+    guildId: decision.guildId,
+    action: decision.decision === "accept" ? "join_accept" : "join_decline",
+    robloxUserId: decision.userId,
+    robloxUsername: username,
+    groupId: group.robloxId,
+    moderatorDiscordId: decision.actorId,
+    source: "discord",
+  });
+  try {
+    if (decision.decision === "accept") await group.roblox.groups.acceptJoinRequest(group.robloxId, decision.userId);
+    else await group.roblox.groups.declineJoinRequest(group.robloxId, decision.userId);
+  } catch (error) {
+    if (!(error instanceof OpenCloudError)) {
+      await releaseReview(deps.db, claimed.id);
+      throw error;
+    }
+    const gone = error instanceof NotFoundError;
+    const reason = gone ? "The request no longer exists in Roblox: it was handled elsewhere or withdrawn." : userMessage(error);
+    const row = await settleCase(deps.db, pending.id, { status: "failed", error: reason });
+    await publish(deps, row);
+    if (!gone) {
+      await releaseReview(deps.db, claimed.id);
+      return { outcome: "failed", row, reason };
+    }
+    const review = await finishReview(deps.db, claimed.id, { state: "gone", decidedBy: decision.actorId, caseId: row.id });
+    return { outcome: "gone", review, row };
+  }
+  const row = await settleCase(deps.db, pending.id, { status: "applied", expiresAt: null });
+  await publish(deps, row);
+  const review = await finishReview(deps.db, claimed.id, {
+    state: decision.decision === "accept" ? "accepted" : "declined",
+    decidedBy: decision.actorId,
+    caseId: row.id,
+  });
+  return { outcome: "decided", review, row };
+}
+
+async function whyNotOpen(deps: ModerationDeps, decision: Decision): Promise<string> {
+  const review = await latestReview(deps.db, decision.guildId, decision.groupId, decision.userId);
+  if (review === undefined) return "Warden has no record of this join request.";
+  switch (review.state) {
+    case "claimed":
+      return `<@${review.claimedBy ?? ""}> is deciding this request right now.`;
+    case "accepted":
+    case "declined":
+      return `Already ${review.state} by <@${review.decidedBy ?? ""}>.`;
+    case "gone":
+      return "This request no longer exists in Roblox.";
+    case "pending":
+      return "This request is open; try again.";
+  }
+}

@@ -1,0 +1,94 @@
+import { listCasesForUser } from "../../db/cases.js";
+import { recordNewRequests, setReviewMessage, listUnpostedReviews } from "../../db/joinRequestReviews.js";
+import { listLinks } from "../../db/links.js";
+import { OpenCloudError, type JoinRequest } from "../../opencloud/index.js";
+import { openLinked, openLinkedExperience, type ExperienceDeps } from "../moderation/linkedExperience.js";
+import type { JoinRequestCard, ReviewBoard } from "../ports.js";
+
+export interface ReviewDeps extends ExperienceDeps {
+  reviewBoard: ReviewBoard;
+}
+
+export interface PostingReport {
+  groupName: string;
+  /** Requests waiting in Roblox right now. */
+  pending: number;
+  /** Newly posted to the review channel by this run. */
+  posted: number;
+  /** Why some could not be posted (no channel, missing permission). */
+  problem: string | undefined;
+}
+
+/** How many open requests one run reads; more wait for the next run, oldest first. */
+const MAX_REQUESTS_PER_RUN = 200;
+
+/**
+ * Posts each open join request of a linked group to the review channel,
+ * once: requests are recorded first (a request seen before, even before a
+ * restart, is not new), and only recorded requests without a message yet
+ * are posted, so a failed post is retried by the next run.
+ */
+export async function postPendingRequests(deps: ReviewDeps, guildId: string, group: string | undefined): Promise<PostingReport> {
+  const linked = await openLinked(deps, guildId, "group", group);
+  const requests: JoinRequest[] = [];
+  for await (const request of linked.roblox.groups.joinRequests(linked.robloxId, { maxPageSize: 20 }).items()) {
+    requests.push(request);
+    if (requests.length === MAX_REQUESTS_PER_RUN) break;
+  }
+  await recordNewRequests(
+    deps.db,
+    guildId,
+    linked.robloxId,
+    requests.map((request) => ({ userId: request.userId, requestedAt: request.createTime ?? new Date(0) })),
+  );
+
+  let posted = 0;
+  let problem: string | undefined;
+  // Only what is still open in Roblox: a request handled elsewhere before it was posted is not news.
+  const open = new Set(requests.map((request) => request.userId));
+  const unposted = (await listUnpostedReviews(deps.db, guildId, linked.robloxId)).filter((review) => open.has(review.robloxUserId));
+  for (const review of unposted) {
+    const card = await describeRequest(deps, guildId, linked, review.robloxUserId, review.requestedAt);
+    const outcome = await deps.reviewBoard.postRequest(guildId, card);
+    if (!outcome.posted) {
+      problem = outcome.problem;
+      break;
+    }
+    await setReviewMessage(deps.db, review.id, outcome.channelId ?? "", outcome.messageId);
+    posted += 1;
+  }
+  return { groupName: linked.displayName, pending: requests.length, posted, problem };
+}
+
+async function describeRequest(
+  deps: ReviewDeps,
+  guildId: string,
+  group: Awaited<ReturnType<typeof openLinked>>,
+  userId: string,
+  requestedAt: Date,
+): Promise<JoinRequestCard> {
+  const profile = await group.roblox.users.get(userId);
+  const universes = (await listLinks(deps.db, guildId)).filter((link) => link.kind === "universe");
+  const bannedIn: string[] = [];
+  for (const universe of universes) {
+    try {
+      const experience = await openLinkedExperience(deps, guildId, universe.robloxId);
+      const restriction = await experience.roblox.userRestrictions.get({ universeId: universe.robloxId, userId });
+      if (restriction.active) bannedIn.push(universe.displayName);
+    } catch (error) {
+      // A ban state that cannot be read is left out rather than holding up the review.
+      if (!(error instanceof OpenCloudError)) throw error;
+    }
+  }
+  return {
+    groupId: group.robloxId,
+    groupName: group.displayName,
+    userId,
+    username: profile.name,
+    displayName: profile.displayName,
+    accountCreated: profile.createTime,
+    requestedAt,
+    bannedIn,
+    previousCases: (await listCasesForUser(deps.db, guildId, userId)).length,
+  };
+}

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { channelId, grant, linkThroughForm, memberId, replyTo, roleId, startStack, textOf, type Stack } from "./stack.js";
+
+const GROUP = "7";
+const KEY = `group-key-${"j".repeat(60)}`;
+const REQUESTERS = ["700", "701", "702", "703", "704"];
+
+describe("join-request review end to end", () => {
+  let stack: Stack;
+  let alice: string;
+  let owner: string;
+  let review: string;
+
+  const decisions = (userId: string) =>
+    stack.roblox.calls.filter((call) => call.method === "POST" && call.path.startsWith(`/cloud/v2/groups/${GROUP}/join-requests/${userId}:`));
+  const cardOf = (userId: string) => {
+    const card = stack.discord.messages(review).find((message) => message.embeds[0]?.url?.endsWith(`/users/${userId}/profile`));
+    if (card === undefined) throw new Error(`no card for ${userId}`);
+    return card;
+  };
+  const click = (userId: string, who: string, decision: "a" | "d", customId = `jr:${decision}:${GROUP}:${userId}`) =>
+    stack.discord.clickButton({ userId: who, messageId: cardOf(userId).id, customId });
+
+  beforeAll(async () => {
+    stack = await startStack();
+    alice = memberId(stack, "alice");
+    owner = memberId(stack, "owner");
+    review = channelId(stack, "join-requests");
+    stack.roblox.addUser({ id: "96", name: "GroupOwner" });
+    stack.roblox.addGroup({ id: GROUP, displayName: "Cafe Fans", ownerId: "96" });
+    stack.roblox.addApiKey({ key: KEY, ownerId: "96", scopes: [{ name: "group", operations: ["read", "write"], groupIds: [GROUP] }] });
+    for (const userId of REQUESTERS) {
+      stack.roblox.addUser({ id: userId, name: `fan${userId}`, createTime: new Date(Date.now() - 30 * 86_400_000).toISOString() });
+      stack.roblox.addJoinRequest({ groupId: GROUP, userId });
+    }
+    await linkThroughForm(stack, "group", GROUP, KEY);
+    await replyTo(stack, owner, "setup", "channels", { review, log: channelId(stack, "mod-log") });
+    await grant(stack, { type: "role", id: roleId(stack, "Moderator") }, "review_join_requests");
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("posts each open request once, with what staff need to decide, and not again after a restart", async () => {
+    expect(await replyTo(stack, alice, "joinrequests", "review")).toBe(
+      "5 join requests waiting in Cafe Fans; posted 5 new to the review channel.",
+    );
+    const card = textOf(cardOf("700"));
+    expect(card).toContain("Join request: fan700");
+    expect(card).toMatch(/Account age\n30 days/);
+    expect(card).toContain("Banned in\nno linked experience");
+    expect(await replyTo(stack, alice, "joinrequests", "review")).toBe("5 join requests waiting in Cafe Fans; nothing new to post.");
+    await stack.restart();
+    expect(await replyTo(stack, alice, "joinrequests", "review")).toBe("5 join requests waiting in Cafe Fans; nothing new to post.");
+    expect(stack.discord.messages(review)).toHaveLength(5);
+  });
+
+  it("approves with one :accept call and shows who decided, without buttons", async () => {
+    stack.roblox.clearCalls();
+    await (await click("700", alice, "a")).waitForCallback();
+    await stack.discord.waitForMessage(review, (message) => message.id === cardOf("700").id && textOf(message).includes("Approved by"));
+    expect(decisions("700").map((call) => call.path)).toEqual([`/cloud/v2/groups/${GROUP}/join-requests/700:accept`]);
+    expect(textOf(cardOf("700"))).toContain(`Approved by <@${alice}>`);
+    expect(cardOf("700").components ?? []).toEqual([]);
+    expect(stack.roblox.joinRequests(GROUP).map((request) => request.userId)).not.toContain("700");
+  });
+
+  it("declines with one :decline call", async () => {
+    stack.roblox.clearCalls();
+    await (await click("701", alice, "d")).waitForCallback();
+    await stack.discord.waitForMessage(review, (message) => message.id === cardOf("701").id && textOf(message).includes("Declined by"));
+    expect(decisions("701").map((call) => call.path)).toEqual([`/cloud/v2/groups/${GROUP}/join-requests/701:decline`]);
+  });
+
+  it("turns 50 simultaneous clicks into one decision and one call", async () => {
+    stack.roblox.clearCalls();
+    const clicks = await Promise.all(Array.from({ length: 50 }, (_, index) => click("702", index % 2 === 0 ? alice : owner, "a")));
+    await Promise.all(clicks.map((handle) => handle.waitForCallback()));
+    await stack.discord.waitForMessage(review, (message) => message.id === cardOf("702").id && textOf(message).includes("Approved by"));
+    expect(decisions("702")).toHaveLength(1);
+    // The one click that decided gets no follow-up; every other click is told why nothing happened.
+    const answers = await Promise.all(clicks.map((handle) => handle.waitForFollowUp(undefined, 3_000).catch(() => undefined)));
+    expect(answers.filter((answer) => answer !== undefined)).toHaveLength(49);
+  });
+
+  it("refuses a member without review_join_requests, with no call", async () => {
+    stack.roblox.clearCalls();
+    const refused = await click("703", memberId(stack, "carol"), "a");
+    expect(textOf(await refused.waitForReply())).toContain("You need Warden's `review_join_requests` permission");
+    expect(decisions("703")).toEqual([]);
+  });
+
+  it("says so when the request was handled in Roblox meanwhile", async () => {
+    await fetch(`${stack.roblox.openCloudUrl}/cloud/v2/groups/${GROUP}/join-requests/703:accept`, {
+      method: "POST",
+      headers: { "x-api-key": KEY, "content-type": "application/json" },
+      body: "{}",
+    });
+    await (await click("703", alice, "a")).waitForCallback();
+    const updated = await stack.discord.waitForMessage(review, (message) => message.id === cardOf("703").id && textOf(message).includes("Decision"));
+    expect(textOf(updated)).toContain("No longer exists in Roblox");
+    expect(cardOf("703").components ?? []).toEqual([]);
+  });
+
+  it("refuses a button whose group is not linked to this server, with no call", async () => {
+    await replyTo(stack, owner, "setup", "remove", { group: GROUP });
+    stack.roblox.clearCalls();
+    const handle = await click("704", alice, "a");
+    expect(textOf(await handle.waitForFollowUp())).toContain("not linked to this server");
+    expect(decisions("704")).toEqual([]);
+  });
+});
