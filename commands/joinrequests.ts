@@ -6,15 +6,26 @@ import {
   PermissionFlagsBits,
   TimestampStyles,
   time,
+  type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import { suggestLinks } from "../src/discord/autocomplete.js";
-import { moderationDeps } from "../src/discord/botContext.js";
+import { moderationDeps, reviewDeps, type BotContext } from "../src/discord/botContext.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
 import type { ComponentHandler } from "../src/discord/componentHandler.js";
+import { withModLogNote } from "../src/discord/replies.js";
 import { decideJoinRequest } from "../src/services/joinRequests/decideJoinRequest.js";
+import { describeRules } from "../src/services/joinRequests/joinRules.js";
 import { postPendingRequests } from "../src/services/joinRequests/postPendingRequests.js";
+import { updateJoinRules } from "../src/services/joinRequests/updateJoinRules.js";
 import { UserError } from "../src/services/userError.js";
+
+const groupOption = {
+  type: ApplicationCommandOptionType.String,
+  name: "group",
+  description: "Which linked group",
+  autocomplete: true,
+} as const;
 
 export const definition = {
   name: "joinrequests",
@@ -26,23 +37,49 @@ export const definition = {
       type: ApplicationCommandOptionType.Subcommand,
       name: "review",
       description: "Post the group's open join requests to the review channel",
-      options: [{ type: ApplicationCommandOptionType.String, name: "group", description: "Which linked group", autocomplete: true }],
+      options: [groupOption],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: "rules",
+      description: "Show or change the rules that decide the obvious requests",
+      options: [
+        groupOption,
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: "min_account_age",
+          description: "Decline accounts younger than this many days (0: off)",
+          min_value: 0,
+          max_value: 3650,
+        },
+        { type: ApplicationCommandOptionType.Boolean, name: "decline_banned", description: "Decline players banned in a linked experience" },
+        { type: ApplicationCommandOptionType.Boolean, name: "auto_accept", description: "Accept requests no rule flags (default off)" },
+      ],
     },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export const joinRequests: CommandModule = {
   definition,
-  access: (subcommand) => (subcommand === "review" ? { permission: "review_join_requests" } : undefined),
+  access: (subcommand) =>
+    subcommand === "review"
+      ? { permission: "review_join_requests" }
+      : subcommand === "rules"
+        ? { permission: "configure" }
+        : undefined,
 
   async execute(interaction, context) {
+    if (interaction.options.getSubcommand() === "rules") return rules(interaction, context);
     const report = await postPendingRequests(
-      context,
+      reviewDeps(context, interaction.client.user.id),
       interaction.guildId,
       interaction.options.getString("group") ?? undefined,
     );
     const waiting = `${report.pending} join request${report.pending === 1 ? "" : "s"} waiting in ${report.groupName}`;
-    const posted = report.posted === 0 ? "nothing new to post" : `posted ${report.posted} new to the review channel`;
+    const posted =
+      report.posted === 0
+        ? "nothing new to post"
+        : `posted ${report.posted} new to the review channel${report.decidedByRules > 0 ? `, ${report.decidedByRules} decided by the rules` : ""}`;
     await interaction.editReply(`${waiting}; ${posted}.${report.problem ? `\n-# ${report.problem}` : ""}`);
   },
 
@@ -88,3 +125,19 @@ export const joinRequestButton: ComponentHandler<"joinRequest"> = {
     await interaction.editReply({ embeds: [card], components: [] });
   },
 };
+
+async function rules(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
+  const options = interaction.options;
+  const { groupName, rules: now, changed } = await updateJoinRules(context, interaction.guildId, options.getString("group") ?? undefined, {
+    minAccountAgeDays: options.getInteger("min_account_age") ?? undefined,
+    declineBannedPlayers: options.getBoolean("decline_banned") ?? undefined,
+    autoAcceptClean: options.getBoolean("auto_accept") ?? undefined,
+  });
+  const summary = `Join rules for ${groupName}: ${describeRules(now)}.`;
+  if (!changed) {
+    await interaction.editReply(summary);
+    return;
+  }
+  const outcome = await context.modLog.configChanged(interaction.guildId, { actorId: interaction.user.id, summary });
+  await interaction.editReply(withModLogNote(summary, outcome));
+}

@@ -88,3 +88,19 @@ export async function removeLink(db: Database, guildId: string, kind: LinkKind, 
     return true;
   });
 }
+
+/** A group link's stored rules as they are in the database; the join-review service validates them. */
+export async function getGroupRules(db: Database, guildId: string, groupId: string): Promise<unknown> {
+  const [row] = await db
+    .select({ rules: groupLinks.rules })
+    .from(groupLinks)
+    .where(and(eq(groupLinks.guildId, guildId), eq(groupLinks.groupId, groupId)));
+  return row?.rules;
+}
+
+export async function setGroupRules(db: Database, guildId: string, groupId: string, rules: object): Promise<void> {
+  await db
+    .update(groupLinks)
+    .set({ rules })
+    .where(and(eq(groupLinks.guildId, guildId), eq(groupLinks.groupId, groupId)));
+}

@@ -5,6 +5,7 @@ import type { OpenCloud } from "../opencloud/index.js";
 import type { ReviewBoard } from "../services/ports.js";
 import type { ModLog } from "./modLog.js";
 import type { TokenStore } from "./tokenStore.js";
+import type { ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
 import type { ActiveBans } from "../services/moderation/activeBans.js";
 import type { ModerationDeps, PreparedChange } from "../services/moderation/restrictions.js";
 
@@ -25,4 +26,9 @@ export interface BotContext {
 /** The moderation services' view of the context: the mod log is where cases are published. */
 export function moderationDeps(context: BotContext): ModerationDeps {
   return { ...context, publisher: context.modLog };
+}
+
+/** The join-review services' view: automatic decisions are recorded as the bot's own. */
+export function reviewDeps(context: BotContext, botUserId: string): ReviewDeps {
+  return { ...moderationDeps(context), reviewBoard: context.reviewBoard, automationActorId: botUserId };
 }

@@ -21,7 +21,7 @@ const DAY_MS = 86_400_000;
 const createdMessage = z.object({ id: z.string() });
 
 /** A join request as staff see it in the review channel, with its two buttons. */
-export function buildReviewCard(card: JoinRequestCard) {
+export function buildReviewCard(card: JoinRequestCard, decided?: string) {
   const age =
     card.accountCreated === null
       ? "unknown"
@@ -48,19 +48,23 @@ export function buildReviewCard(card: JoinRequestCard) {
       .setLabel("Decline")
       .setStyle(ButtonStyle.Danger),
   );
+  if (decided !== undefined) {
+    embed.addFields({ name: "Decision", value: decided });
+    return { embeds: [embed.toJSON()], components: [] };
+  }
   return { embeds: [embed.toJSON()], components: [buttons.toJSON()] };
 }
 
 export function createReviewBoard(client: Client, db: Database): ReviewBoard {
   return {
-    async postRequest(guildId, card) {
+    async postRequest(guildId, card, decided) {
       const { reviewChannelId } = await getGuildChannels(db, guildId);
       if (reviewChannelId === null) {
         return { posted: false, problem: "No review channel is set; choose one with `/setup channels review:`." };
       }
       try {
         const message = createdMessage.parse(
-          await client.rest.post(Routes.channelMessages(reviewChannelId), { body: buildReviewCard(card) }),
+          await client.rest.post(Routes.channelMessages(reviewChannelId), { body: buildReviewCard(card, decided) }),
         );
         return { posted: true, messageId: message.id, channelId: reviewChannelId };
       } catch (error) {

@@ -28,5 +28,6 @@ export interface JoinRequestCard {
 
 /** The guild's join-request review channel. */
 export interface ReviewBoard {
-  postRequest(guildId: string, card: JoinRequestCard): Promise<PublishOutcome & { channelId?: string }>;
+  /** Posts the card: with Approve/Decline buttons, or, when a rule already decided, with that decision. */
+  postRequest(guildId: string, card: JoinRequestCard, decided?: string): Promise<PublishOutcome & { channelId?: string }>;
 }

@@ -110,3 +110,73 @@ describe("join-request review end to end", () => {
     expect(decisions("704")).toEqual([]);
   });
 });
+
+describe("join-request rules end to end", () => {
+  const RULED = "8";
+  const UNIVERSE = "8101";
+  const RULED_KEY = `ruled-key-${"z".repeat(60)}`;
+  const GAME_KEY = `game-key-${"y".repeat(60)}`;
+  let stack: Stack;
+  let owner: string;
+  const days = (count: number) => new Date(Date.now() - count * 86_400_000).toISOString();
+
+  beforeAll(async () => {
+    stack = await startStack();
+    owner = memberId(stack, "owner");
+    stack.roblox.addUser({ id: "97", name: "RuleOwner" });
+    stack.roblox.addGroup({ id: RULED, displayName: "Ruled Group", ownerId: "97" });
+    stack.roblox.addUniverse({ id: UNIVERSE, displayName: "Ruled Game", placeIds: ["8102"] });
+    stack.roblox.addApiKey({ key: RULED_KEY, ownerId: "97", scopes: [{ name: "group", operations: ["read", "write"], groupIds: [RULED] }] });
+    stack.roblox.addApiKey({
+      key: GAME_KEY,
+      ownerId: "97",
+      scopes: [{ name: "universe.user-restriction", operations: ["read", "write"], universeIds: [UNIVERSE] }],
+    });
+    stack.roblox.addUser({ id: "801", name: "newbie", createTime: days(3) });
+    stack.roblox.addUser({ id: "802", name: "exploiter", createTime: days(900) });
+    stack.roblox.addUser({ id: "803", name: "regular", createTime: days(500) });
+    stack.roblox.banFromGameServer({ universeId: UNIVERSE, userId: "802", privateReason: "fly hacks" });
+    for (const userId of ["801", "802", "803"]) stack.roblox.addJoinRequest({ groupId: RULED, userId });
+    await linkThroughForm(stack, "group", RULED, RULED_KEY);
+    await linkThroughForm(stack, "experience", UNIVERSE, GAME_KEY);
+    await replyTo(stack, owner, "setup", "channels", { review: channelId(stack, "join-requests"), log: channelId(stack, "mod-log") });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("are off by default and changed with /joinrequests rules, which the mod log records", async () => {
+    expect(await replyTo(stack, owner, "joinrequests", "rules")).toBe(
+      "Join rules for Ruled Group: no minimum account age; banned players go to staff; clean requests go to staff.",
+    );
+    const changed = await replyTo(stack, owner, "joinrequests", "rules", {
+      min_account_age: 30,
+      decline_banned: true,
+      auto_accept: true,
+    });
+    expect(changed).toContain("decline accounts younger than 30 days; decline players banned in a linked experience; accept requests nothing flags");
+    await stack.discord.waitForMessage(channelId(stack, "mod-log"), (message) => textOf(message).includes("Join rules for Ruled Group"));
+  });
+
+  it("decide the obvious requests as configured, each a case with the rule as its reason", async () => {
+    stack.roblox.clearCalls();
+    expect(await replyTo(stack, owner, "joinrequests", "review")).toBe(
+      "3 join requests waiting in Ruled Group; posted 3 new to the review channel, 3 decided by the rules.",
+    );
+    const calls = stack.roblox.calls.filter((call) => call.method === "POST" && call.path.includes("/join-requests/")).map((call) => call.path);
+    expect(calls.sort()).toEqual([
+      `/cloud/v2/groups/${RULED}/join-requests/801:decline`,
+      `/cloud/v2/groups/${RULED}/join-requests/802:decline`,
+      `/cloud/v2/groups/${RULED}/join-requests/803:accept`,
+    ]);
+    const cards = stack.discord.messages(channelId(stack, "join-requests")).map(textOf).join("\n---\n");
+    expect(cards).toContain("Auto-declined: Rule: accounts must be at least 30 days old; this one is 3.");
+    expect(cards).toContain("Auto-declined: Rule: players banned in a linked experience are declined (Ruled Game).");
+    expect(cards).toContain("Auto-approved: Rule: nothing flags this player");
+    expect(stack.discord.messages(channelId(stack, "join-requests")).every((message) => (message.components ?? []).length === 0)).toBe(true);
+    const logged = await stack.discord.waitForMessage(channelId(stack, "mod-log"), (message) =>
+      textOf(message).includes("Join request declined") && textOf(message).includes("30 days old"),
+    );
+    expect(textOf(logged)).toContain(`<@${stack.discord.botUserId}>`);
+  });
+});

@@ -14,6 +14,7 @@ const NEEDS: Record<string, string> = {
   "case reason": "manage_cases",
   "case list": "lookup",
   "joinrequests review": "review_join_requests",
+  "joinrequests rules": "configure",
   "setup experience": "configure",
   "setup group": "configure",
   "setup channels": "configure",

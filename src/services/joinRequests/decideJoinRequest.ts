@@ -11,6 +11,8 @@ export interface Decision {
   userId: string;
   decision: "accept" | "decline";
   actorId: string;
+  /** Set when a rule decided, not a person: kept on the review and as the case's reason. */
+  rule?: string;
 }
 
 export type DecisionResult =
@@ -44,6 +46,7 @@ export async function decideJoinRequest(deps: ModerationDeps, decision: Decision
     robloxUserId: decision.userId,
     robloxUsername: username,
     groupId: group.robloxId,
+    privateReason: decision.rule ?? null,
     moderatorDiscordId: decision.actorId,
     source: "discord",
   });
@@ -63,7 +66,12 @@ export async function decideJoinRequest(deps: ModerationDeps, decision: Decision
       await releaseReview(deps.db, claimed.id);
       return { outcome: "failed", row, reason };
     }
-    const review = await finishReview(deps.db, claimed.id, { state: "gone", decidedBy: decision.actorId, caseId: row.id });
+    const review = await finishReview(deps.db, claimed.id, {
+      state: "gone",
+      decidedBy: decision.actorId,
+      caseId: row.id,
+      rule: decision.rule,
+    });
     return { outcome: "gone", review, row };
   }
   const row = await settleCase(deps.db, pending.id, { status: "applied", expiresAt: null });
@@ -72,6 +80,7 @@ export async function decideJoinRequest(deps: ModerationDeps, decision: Decision
     state: decision.decision === "accept" ? "accepted" : "declined",
     decidedBy: decision.actorId,
     caseId: row.id,
+    rule: decision.rule,
   });
   return { outcome: "decided", review, row };
 }

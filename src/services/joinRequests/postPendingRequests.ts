@@ -1,12 +1,17 @@
 import { listCasesForUser } from "../../db/cases.js";
 import { recordNewRequests, setReviewMessage, listUnpostedReviews } from "../../db/joinRequestReviews.js";
-import { listLinks } from "../../db/links.js";
+import { getGroupRules, listLinks } from "../../db/links.js";
 import { OpenCloudError, type JoinRequest } from "../../opencloud/index.js";
-import { openLinked, openLinkedExperience, type ExperienceDeps } from "../moderation/linkedExperience.js";
+import { openLinked, openLinkedExperience } from "../moderation/linkedExperience.js";
+import type { ModerationDeps } from "../moderation/restrictions.js";
 import type { JoinRequestCard, ReviewBoard } from "../ports.js";
+import { decideJoinRequest } from "./decideJoinRequest.js";
+import { joinRulesSchema, judgeByRules } from "./joinRules.js";
 
-export interface ReviewDeps extends ExperienceDeps {
+export interface ReviewDeps extends ModerationDeps {
   reviewBoard: ReviewBoard;
+  /** Who automatic decisions are recorded as: the bot's own Discord user. */
+  automationActorId: string;
 }
 
 export interface PostingReport {
@@ -15,6 +20,8 @@ export interface PostingReport {
   pending: number;
   /** Newly posted to the review channel by this run. */
   posted: number;
+  /** Of those, decided by the group's rules. */
+  decidedByRules: number;
   /** Why some could not be posted (no channel, missing permission). */
   problem: string | undefined;
 }
@@ -43,13 +50,17 @@ export async function postPendingRequests(deps: ReviewDeps, guildId: string, gro
   );
 
   let posted = 0;
+  let decidedByRules = 0;
   let problem: string | undefined;
+  const rules = joinRulesSchema.parse((await getGroupRules(deps.db, guildId, linked.robloxId)) ?? {});
   // Only what is still open in Roblox: a request handled elsewhere before it was posted is not news.
   const open = new Set(requests.map((request) => request.userId));
   const unposted = (await listUnpostedReviews(deps.db, guildId, linked.robloxId)).filter((review) => open.has(review.robloxUserId));
   for (const review of unposted) {
     const card = await describeRequest(deps, guildId, linked, review.robloxUserId, review.requestedAt);
-    const outcome = await deps.reviewBoard.postRequest(guildId, card);
+    const decided = await applyRules(deps, guildId, card, judgeByRules(rules, card, new Date()));
+    if (decided !== undefined) decidedByRules += 1;
+    const outcome = await deps.reviewBoard.postRequest(guildId, card, decided);
     if (!outcome.posted) {
       problem = outcome.problem;
       break;
@@ -57,7 +68,29 @@ export async function postPendingRequests(deps: ReviewDeps, guildId: string, gro
     await setReviewMessage(deps.db, review.id, outcome.channelId ?? "", outcome.messageId);
     posted += 1;
   }
-  return { groupName: linked.displayName, pending: requests.length, posted, problem };
+  return { groupName: linked.displayName, pending: requests.length, posted, decidedByRules, problem };
+}
+
+/** Lets a rule decide, as a person would through the buttons; the card then shows what it decided. */
+async function applyRules(
+  deps: ReviewDeps,
+  guildId: string,
+  card: JoinRequestCard,
+  verdict: ReturnType<typeof judgeByRules>,
+): Promise<string | undefined> {
+  if (verdict === undefined) return undefined;
+  const result = await decideJoinRequest(deps, {
+    guildId,
+    groupId: card.groupId,
+    userId: card.userId,
+    decision: verdict.decision,
+    actorId: deps.automationActorId,
+    rule: verdict.rule,
+  });
+  // A failed call leaves the request to staff: the card is posted with its buttons.
+  if (result.outcome === "failed") return undefined;
+  if (result.outcome === "gone") return `No longer exists in Roblox · case #${result.row.number}`;
+  return `${verdict.decision === "accept" ? "Auto-approved" : "Auto-declined"}: ${verdict.rule} · case #${result.row.number}`;
 }
 
 async function describeRequest(
