@@ -6,7 +6,7 @@ import { ban, confirmBanButton } from "./ban.js";
 import { bans, bansPageButton } from "./bans.js";
 import { caseCommand } from "./case.js";
 import { history } from "./history.js";
-import { joinRequestButton, joinRequests } from "./joinrequests.js";
+import { confirmBulkButton, joinRequestButton, joinRequests } from "./joinrequests.js";
 import { lookup } from "./lookup.js";
 import { setup, setupKeyModal } from "./setup.js";
 import { staff } from "./staff.js";
@@ -17,6 +17,7 @@ export const commands: readonly CommandModule[] = [ban, unban, bans, lookup, his
 export const components: ComponentHandlers = {
   bansPage: bansPageButton,
   confirmBan: confirmBanButton,
+  confirmBulk: confirmBulkButton,
   joinRequest: joinRequestButton,
   setupKey: setupKeyModal,
 };

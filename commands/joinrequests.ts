@@ -1,6 +1,8 @@
 import {
+  ActionRowBuilder,
   ApplicationCommandOptionType,
-  EmbedBuilder,
+  ButtonBuilder,
+  ButtonStyle,
   InteractionContextType,
   MessageFlags,
   PermissionFlagsBits,
@@ -13,8 +15,11 @@ import { suggestLinks } from "../src/discord/autocomplete.js";
 import { moderationDeps, reviewDeps, type BotContext } from "../src/discord/botContext.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
 import type { ComponentHandler } from "../src/discord/componentHandler.js";
+import { encodeCustomId } from "../src/discord/customIds.js";
 import { withModLogNote } from "../src/discord/replies.js";
+import { withDecision } from "../src/discord/reviewBoard.js";
 import { decideJoinRequest } from "../src/services/joinRequests/decideJoinRequest.js";
+import { decideAll, openQueue, type BulkProgress } from "../src/services/joinRequests/decideAll.js";
 import { describeRules } from "../src/services/joinRequests/joinRules.js";
 import { postPendingRequests } from "../src/services/joinRequests/postPendingRequests.js";
 import { updateJoinRules } from "../src/services/joinRequests/updateJoinRules.js";
@@ -41,6 +46,24 @@ export const definition = {
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
+      name: "bulk",
+      description: "Approve or decline every posted request still open, after a confirmation",
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: "decision",
+          description: "What to do with all of them",
+          required: true,
+          choices: [
+            { name: "approve", value: "accept" },
+            { name: "decline", value: "decline" },
+          ],
+        },
+        groupOption,
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
       name: "rules",
       description: "Show or change the rules that decide the obvious requests",
       options: [
@@ -62,7 +85,7 @@ export const definition = {
 export const joinRequests: CommandModule = {
   definition,
   access: (subcommand) =>
-    subcommand === "review"
+    subcommand === "review" || subcommand === "bulk"
       ? { permission: "review_join_requests" }
       : subcommand === "rules"
         ? { permission: "configure" }
@@ -70,6 +93,7 @@ export const joinRequests: CommandModule = {
 
   async execute(interaction, context) {
     if (interaction.options.getSubcommand() === "rules") return rules(interaction, context);
+    if (interaction.options.getSubcommand() === "bulk") return askBulk(interaction, context);
     const report = await postPendingRequests(
       reviewDeps(context, interaction.client.user.id),
       interaction.guildId,
@@ -118,11 +142,7 @@ export const joinRequestButton: ComponentHandler<"joinRequest"> = {
       result.outcome === "gone"
         ? "No longer exists in Roblox (handled elsewhere or withdrawn)"
         : `${result.review.state === "accepted" ? "Approved" : "Declined"} by <@${interaction.user.id}> ${time(result.review.decidedAt ?? new Date(), TimestampStyles.RelativeTime)}`;
-    const card = EmbedBuilder.from(interaction.message.embeds[0] ?? new EmbedBuilder().setTitle("Join request")).addFields({
-      name: "Decision",
-      value: `${verdict} · case #${result.row.number}`,
-    });
-    await interaction.editReply({ embeds: [card], components: [] });
+    await interaction.editReply(withDecision(interaction.message.embeds[0]?.toJSON(), `${verdict} · case #${result.row.number}`));
   },
 };
 
@@ -141,3 +161,71 @@ async function rules(interaction: ChatInputCommandInteraction<"cached">, context
   const outcome = await context.modLog.configChanged(interaction.guildId, { actorId: interaction.user.id, summary });
   await interaction.editReply(withModLogNote(summary, outcome));
 }
+
+/** Accept/decline calls Roblox allows per minute per key: what a bulk run's duration is estimated from. */
+const DECISIONS_PER_MINUTE = 100;
+/** How often the progress message is edited: often enough to watch, rarely enough to stay under Discord's limits. */
+const PROGRESS_EVERY_MS = 2_000;
+
+async function askBulk(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
+  const decision = interaction.options.getString("decision", true) === "accept" ? "accept" : "decline";
+  const queue = await openQueue(
+    reviewDeps(context, interaction.client.user.id),
+    interaction.guildId,
+    interaction.options.getString("group") ?? undefined,
+  );
+  const { token, expiresAt } = context.bulkDecisions.add(interaction.user.id, { guildId: interaction.guildId, ...queue, decision });
+  const minutes = Math.ceil(queue.userIds.length / DECISIONS_PER_MINUTE);
+  await interaction.editReply({
+    content:
+      `${decision === "accept" ? "Approve" : "Decline"} all **${queue.userIds.length}** open join requests of ${queue.groupName}? ` +
+      `Roblox takes ${DECISIONS_PER_MINUTE} decisions a minute, so this needs about ${minutes} minute${minutes === 1 ? "" : "s"}. ` +
+      `This button expires ${time(expiresAt, TimestampStyles.RelativeTime)}.`,
+    components: [
+      new ActionRowBuilder<ButtonBuilder>().addComponents(
+        new ButtonBuilder()
+          .setCustomId(encodeCustomId({ kind: "confirmBulk", token }))
+          .setLabel(`${decision === "accept" ? "Approve" : "Decline"} ${queue.userIds.length}`)
+          .setStyle(decision === "accept" ? ButtonStyle.Success : ButtonStyle.Danger),
+      ),
+    ],
+  });
+}
+
+/** The bulk confirmation: only its invoker, once, then a progress message until the queue is done. */
+export const confirmBulkButton: ComponentHandler<"confirmBulk"> = {
+  kind: "confirmBulk",
+  permission: "review_join_requests",
+  async handle(interaction, id, context) {
+    if (!interaction.isButton()) throw new UserError("This confirmation is no longer valid.");
+    const pending = context.bulkDecisions.get(id.token);
+    if (pending === undefined || pending.value.guildId !== interaction.guildId) {
+      await interaction.update({ content: "This confirmation expired; nothing was done. Run the command again.", components: [] });
+      return;
+    }
+    if (pending.invokerId !== interaction.user.id) {
+      await interaction.reply({ content: "Only the reviewer who asked can confirm this.", flags: MessageFlags.Ephemeral });
+      return;
+    }
+    context.bulkDecisions.delete(id.token);
+    const bulk = pending.value;
+    const verb = bulk.decision === "accept" ? "Approving" : "Declining";
+    const describe = (progress: BulkProgress) =>
+      `${progress.decided + progress.skipped + progress.failed}/${progress.total} done: ${progress.decided} decided, ` +
+      `${progress.skipped} already handled, ${progress.failed} failed`;
+    await interaction.update({ content: `${verb} ${bulk.userIds.length} requests of ${bulk.groupName}…`, components: [] });
+    let lastEdit = Date.now();
+    const final = await decideAll(
+      reviewDeps(context, interaction.client.user.id),
+      { guildId: bulk.guildId, groupId: bulk.groupId, userIds: bulk.userIds, decision: bulk.decision, actorId: interaction.user.id },
+      (progress) => {
+        if (Date.now() - lastEdit < PROGRESS_EVERY_MS) return;
+        lastEdit = Date.now();
+        interaction.editReply(`${verb} ${bulk.groupName}: ${describe(progress)}…`).catch((error: unknown) => {
+          context.logger.warn({ err: error }, "could not update a bulk decision's progress");
+        });
+      },
+    );
+    await interaction.editReply(`Done with ${bulk.groupName}: ${describe(final)}.`);
+  },
+};

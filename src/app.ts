@@ -16,8 +16,8 @@ import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
 import { reconcilePendingCases } from "./services/moderation/reconcile.js";
 import { StartupError } from "./startupError.js";
 
-/** Long enough to read the confirmation, short enough that a stale button can't ban by surprise. */
-const BAN_CONFIRMATION_TTL_MS = 2 * 60_000;
+/** Long enough to read a confirmation, short enough that a stale button can't act by surprise. */
+const CONFIRMATION_TTL_MS = 2 * 60_000;
 /** Discord lets an interaction's buttons be answered for 15 minutes; a list is not kept longer. */
 const BAN_LIST_TTL_MS = 15 * 60_000;
 
@@ -61,8 +61,9 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     modLog: createModLog(client, database.db, openCloud, logger),
     logger,
     reviewBoard: createReviewBoard(client, database.db),
-    banConfirmations: new TokenStore(BAN_CONFIRMATION_TTL_MS),
+    banConfirmations: new TokenStore(CONFIRMATION_TTL_MS),
     banLists: new TokenStore(BAN_LIST_TTL_MS),
+    bulkDecisions: new TokenStore(CONFIRMATION_TTL_MS),
   };
   const route = createRouter(commands, components, context);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));

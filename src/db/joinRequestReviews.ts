@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Database } from "./connection.js";
 import { joinRequestReviews } from "./schema.js";
 
@@ -110,6 +110,22 @@ export async function listUnpostedReviews(db: Database, guildId: string, groupId
         eq(joinRequestReviews.groupId, groupId),
         eq(joinRequestReviews.state, "pending"),
         isNull(joinRequestReviews.reviewMessageId),
+      ),
+    )
+    .orderBy(joinRequestReviews.requestedAt);
+}
+
+/** Requests posted for review and still undecided: what staff see as the open queue. */
+export async function listOpenReviews(db: Database, guildId: string, groupId: string): Promise<ReviewRow[]> {
+  return db
+    .select()
+    .from(joinRequestReviews)
+    .where(
+      and(
+        eq(joinRequestReviews.guildId, guildId),
+        eq(joinRequestReviews.groupId, groupId),
+        eq(joinRequestReviews.state, "pending"),
+        isNotNull(joinRequestReviews.reviewMessageId),
       ),
     )
     .orderBy(joinRequestReviews.requestedAt);

@@ -6,6 +6,15 @@ import type { ReviewBoard } from "../services/ports.js";
 import type { ModLog } from "./modLog.js";
 import type { TokenStore } from "./tokenStore.js";
 import type { ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
+
+/** A bulk decision as confirmed: exactly the queue its confirmation showed. */
+export interface BulkDecision {
+  guildId: string;
+  groupId: string;
+  groupName: string;
+  userIds: string[];
+  decision: "accept" | "decline";
+}
 import type { ActiveBans } from "../services/moderation/activeBans.js";
 import type { ModerationDeps, PreparedChange } from "../services/moderation/restrictions.js";
 
@@ -21,6 +30,8 @@ export interface BotContext {
   banConfirmations: TokenStore<PreparedChange>;
   /** /bans lists being paged through. */
   banLists: TokenStore<{ guildId: string; list: ActiveBans }>;
+  /** Bulk join-request decisions waiting for their reviewer's confirmation. */
+  bulkDecisions: TokenStore<BulkDecision>;
 }
 
 /** The moderation services' view of the context: the mod log is where cases are published. */

@@ -9,6 +9,7 @@ import { z } from "zod";
  *   jr:d:<groupId>:<userId>   decline a join request
  *   ban:ok:<token>            confirm a pending permanent ban
  *   bans:pg:<token>:<page>    show page <page> of a /bans list
+ *   jrb:ok:<token>            confirm a pending bulk join-request decision
  *   setup:u:<universeId>[:<name>]   the API-key modal of /setup experience
  *   setup:g:<groupId>[:<name>]      the API-key modal of /setup group
  */
@@ -16,6 +17,7 @@ export type CustomId =
   | { kind: "joinRequest"; decision: "accept" | "decline"; groupId: string; userId: string }
   | { kind: "confirmBan"; token: string }
   | { kind: "bansPage"; token: string; page: number }
+  | { kind: "confirmBulk"; token: string }
   | { kind: "setupKey"; target: "universe" | "group"; id: string; name: string | undefined };
 
 /** Discord's limit on a custom_id. */
@@ -26,6 +28,7 @@ const token = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 
 const joinRequest = z.tuple([z.literal("jr"), z.enum(["a", "d"]), robloxId, robloxId]);
 const confirmBan = z.tuple([z.literal("ban"), z.literal("ok"), token]);
+const confirmBulk = z.tuple([z.literal("jrb"), z.literal("ok"), token]);
 const pageNumber = z.string().regex(/^[0-9]{1,3}$/).transform(Number);
 const bansPage = z.tuple([z.literal("bans"), z.literal("pg"), token, pageNumber]);
 const setupKey = z.tuple([z.literal("setup"), z.enum(["u", "g"]), robloxId]).rest(z.string().min(1));
@@ -38,6 +41,8 @@ export function encodeCustomId(id: CustomId): string {
       return `ban:ok:${id.token}`;
     case "bansPage":
       return `bans:pg:${id.token}:${id.page}`;
+    case "confirmBulk":
+      return `jrb:ok:${id.token}`;
     case "setupKey": {
       const prefix = `setup:${id.target === "universe" ? "u" : "g"}:${id.id}`;
       // The name rides along only as far as the id has room; it is a label, not data.
@@ -58,6 +63,8 @@ export function decodeCustomId(raw: string): CustomId | undefined {
   }
   const ban = confirmBan.safeParse(parts);
   if (ban.success) return { kind: "confirmBan", token: ban.data[2] };
+  const bulk = confirmBulk.safeParse(parts);
+  if (bulk.success) return { kind: "confirmBulk", token: bulk.data[2] };
   const page = bansPage.safeParse(parts);
   if (page.success) return { kind: "bansPage", token: page.data[2], page: page.data[3] };
 

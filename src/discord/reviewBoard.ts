@@ -8,6 +8,7 @@ import {
   Routes,
   TimestampStyles,
   time,
+  type APIEmbed,
   type Client,
 } from "discord.js";
 import { z } from "zod";
@@ -19,6 +20,19 @@ import { encodeCustomId } from "./customIds.js";
 
 const DAY_MS = 86_400_000;
 const createdMessage = z.object({ id: z.string() });
+/** The parts of a posted card that survive a decision; zod-checked, as anything read back from Discord. */
+const postedCard = z.object({
+  embeds: z.array(
+    z.object({
+      title: z.string().optional(),
+      url: z.string().optional(),
+      description: z.string().optional(),
+      color: z.number().optional(),
+      fields: z.array(z.object({ name: z.string(), value: z.string(), inline: z.boolean().optional() })).optional(),
+      footer: z.object({ text: z.string() }).optional(),
+    }),
+  ),
+});
 
 /** A join request as staff see it in the review channel, with its two buttons. */
 export function buildReviewCard(card: JoinRequestCard, decided?: string) {
@@ -48,11 +62,14 @@ export function buildReviewCard(card: JoinRequestCard, decided?: string) {
       .setLabel("Decline")
       .setStyle(ButtonStyle.Danger),
   );
-  if (decided !== undefined) {
-    embed.addFields({ name: "Decision", value: decided });
-    return { embeds: [embed.toJSON()], components: [] };
-  }
+  if (decided !== undefined) return withDecision(embed.toJSON(), decided);
   return { embeds: [embed.toJSON()], components: [buttons.toJSON()] };
+}
+
+/** A decided card: the decision added to its embed, its buttons gone so nobody clicks twice. */
+export function withDecision(card: APIEmbed | undefined, decided: string) {
+  const embed = new EmbedBuilder(card ?? { title: "Join request" }).addFields({ name: "Decision", value: decided });
+  return { embeds: [embed.toJSON()], components: [] };
 }
 
 export function createReviewBoard(client: Client, db: Database): ReviewBoard {
@@ -79,6 +96,13 @@ export function createReviewBoard(client: Client, db: Database): ReviewBoard {
         }
         throw error;
       }
+    },
+
+    async showDecision(channelId, messageId, decided) {
+      const message = postedCard.parse(await client.rest.get(Routes.channelMessage(channelId, messageId)));
+      await client.rest.patch(Routes.channelMessage(channelId, messageId), {
+        body: withDecision(message.embeds[0], decided),
+      });
     },
   };
 }

@@ -30,4 +30,6 @@ export interface JoinRequestCard {
 export interface ReviewBoard {
   /** Posts the card: with Approve/Decline buttons, or, when a rule already decided, with that decision. */
   postRequest(guildId: string, card: JoinRequestCard, decided?: string): Promise<PublishOutcome & { channelId?: string }>;
+  /** Marks a posted card as decided: the decision shown, the buttons gone. */
+  showDecision(channelId: string, messageId: string, decided: string): Promise<void>;
 }

@@ -180,3 +180,65 @@ describe("join-request rules end to end", () => {
     expect(textOf(logged)).toContain(`<@${stack.discord.botUserId}>`);
   });
 });
+
+describe("bulk join-request decisions end to end", () => {
+  const BULK = "9";
+  const BULK_KEY = `bulk-key-${"x".repeat(60)}`;
+  const COUNT = 30;
+  let stack: Stack;
+  let alice: string;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    alice = memberId(stack, "alice");
+    stack.roblox.addUser({ id: "98", name: "BulkOwner" });
+    stack.roblox.addGroup({ id: BULK, displayName: "Busy Group", ownerId: "98" });
+    stack.roblox.addApiKey({ key: BULK_KEY, ownerId: "98", scopes: [{ name: "group", operations: ["read", "write"], groupIds: [BULK] }] });
+    for (let index = 0; index < COUNT; index += 1) {
+      const userId = String(9_000 + index);
+      stack.roblox.addUser({ id: userId, name: `wave${index}` });
+      stack.roblox.addJoinRequest({ groupId: BULK, userId });
+    }
+    await linkThroughForm(stack, "group", BULK, BULK_KEY);
+    await replyTo(stack, memberId(stack, "owner"), "setup", "channels", { review: channelId(stack, "join-requests") });
+    await grant(stack, { type: "role", id: roleId(stack, "Moderator") }, "review_join_requests");
+    await replyTo(stack, alice, "joinrequests", "review");
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("approves the open queue after a confirmation, once each, reporting progress and what was handled elsewhere", async () => {
+    // One request is accepted in Roblox before the bulk run reaches it.
+    await fetch(`${stack.roblox.openCloudUrl}/cloud/v2/groups/${BULK}/join-requests/9000:accept`, {
+      method: "POST",
+      headers: { "x-api-key": BULK_KEY, "content-type": "application/json" },
+      body: "{}",
+    });
+    stack.roblox.clearCalls();
+    const handle = await stack.discord.runCommand({
+      guildId: stack.guild.id,
+      channelId: channelId(stack, "general"),
+      userId: alice,
+      name: "joinrequests",
+      subcommand: "bulk",
+      options: { decision: "accept" },
+    });
+    const question = await handle.waitForReply();
+    expect(textOf(question)).toContain(`Approve all **${COUNT}** open join requests of Busy Group?`);
+    expect(stack.roblox.calls.filter((call) => call.method === "POST")).toEqual([]);
+
+    const buttonId = JSON.stringify(question.components).match(/"custom_id":"(jrb:ok:[^"]+)"/)?.[1] ?? "";
+    const confirm = await stack.discord.clickButton({ userId: alice, messageId: question.id, customId: buttonId });
+    const done = await confirm.waitForReply((message) => textOf(message).startsWith("Done with"), 30_000);
+    expect(textOf(done)).toBe(`Done with Busy Group: ${COUNT}/${COUNT} done: ${COUNT - 1} decided, 1 already handled, 0 failed.`);
+
+    const accepts = stack.roblox.calls.filter((call) => call.method === "POST" && call.path.endsWith(":accept"));
+    expect(new Set(accepts.map((call) => call.path)).size).toBe(COUNT);
+    expect(stack.roblox.calls.filter((call) => call.status === 429)).toEqual([]);
+    expect(stack.roblox.joinRequests(BULK)).toEqual([]);
+    const cards = stack.discord.messages(channelId(stack, "join-requests"));
+    expect(cards.filter((card) => textOf(card).includes(`Approved by <@${alice}> (bulk)`))).toHaveLength(COUNT - 1);
+    expect(cards.every((card) => (card.components ?? []).length === 0)).toBe(true);
+  });
+});

@@ -15,6 +15,7 @@ const NEEDS: Record<string, string> = {
   "case list": "lookup",
   "joinrequests review": "review_join_requests",
   "joinrequests rules": "configure",
+  "joinrequests bulk": "review_join_requests",
   "setup experience": "configure",
   "setup group": "configure",
   "setup channels": "configure",
@@ -37,6 +38,7 @@ const REQUIRED: Record<string, Record<string, string | number>> = {
   "setup experience": { universe: "9001" },
   "setup group": { group: "7" },
   "staff grant": { permission: "ban" },
+  "joinrequests bulk": { decision: "accept" },
   "staff revoke": { permission: "ban" },
 };
 

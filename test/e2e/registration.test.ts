@@ -9,7 +9,7 @@ const DESIGN: Record<string, string[] | Record<string, string[]>> = {
   bans: ["experience?", "place?"],
   lookup: ["user"],
   history: ["user", "experience?"],
-  joinrequests: { review: ["group?"], rules: ["group?", "min_account_age?", "decline_banned?", "auto_accept?"] },
+  joinrequests: { review: ["group?"], bulk: ["decision", "group?"], rules: ["group?", "min_account_age?", "decline_banned?", "auto_accept?"] },
   case: { show: ["number"], reason: ["number", "reason"], list: ["user"] },
   setup: {
     experience: ["universe", "name?"],

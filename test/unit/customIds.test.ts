@@ -7,6 +7,7 @@ describe("custom id codec", () => {
     ["jr:d:7:156", { kind: "joinRequest", decision: "decline", groupId: "7", userId: "156" }],
     ["ban:ok:Ab3_-xyz12", { kind: "confirmBan", token: "Ab3_-xyz12" }],
     ["bans:pg:Ab3_-xyz12:2", { kind: "bansPage", token: "Ab3_-xyz12", page: 2 }],
+    ["jrb:ok:Ab3_-xyz12", { kind: "confirmBulk", token: "Ab3_-xyz12" }],
     ["setup:u:12345", { kind: "setupKey", target: "universe", id: "12345", name: undefined }],
     ["setup:g:7:Fan club: EU", { kind: "setupKey", target: "group", id: "7", name: "Fan club: EU" }],
   ])("round-trips %s", (raw, id) => {

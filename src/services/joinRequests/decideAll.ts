@@ -1,0 +1,65 @@
+import { listOpenReviews } from "../../db/joinRequestReviews.js";
+import { openLinked } from "../moderation/linkedExperience.js";
+import { UserError } from "../userError.js";
+import { decideJoinRequest } from "./decideJoinRequest.js";
+import type { ReviewDeps } from "./postPendingRequests.js";
+
+export interface BulkProgress {
+  total: number;
+  decided: number;
+  /** Handled elsewhere meanwhile, or decided by someone else first. */
+  skipped: number;
+  failed: number;
+}
+
+/** What a bulk decision will cover, to show in its confirmation. */
+export async function openQueue(deps: ReviewDeps, guildId: string, group: string | undefined) {
+  const linked = await openLinked(deps, guildId, "group", group);
+  const reviews = await listOpenReviews(deps.db, guildId, linked.robloxId);
+  if (reviews.length === 0) throw new UserError(`No posted join request of ${linked.displayName} is waiting for a decision.`);
+  return { groupId: linked.robloxId, groupName: linked.displayName, userIds: reviews.map((review) => review.robloxUserId) };
+}
+
+/**
+ * Decides every request in the queue the confirmation showed, each through
+ * the same exactly-once path as a click. Calls go out as fast as the Open
+ * Cloud client's accept/decline budget lets them (100/min per key);
+ * `onProgress` hears after every decision.
+ */
+export async function decideAll(
+  deps: ReviewDeps,
+  request: { guildId: string; groupId: string; userIds: readonly string[]; decision: "accept" | "decline"; actorId: string },
+  onProgress: (progress: BulkProgress) => void,
+): Promise<BulkProgress> {
+  const progress: BulkProgress = { total: request.userIds.length, decided: 0, skipped: 0, failed: 0 };
+  const verb = request.decision === "accept" ? "Approved" : "Declined";
+  // A few in flight keep the budget's queue full; the client does the pacing.
+  const queue = [...request.userIds];
+  const worker = async () => {
+    for (let userId = queue.shift(); userId !== undefined; userId = queue.shift()) {
+      try {
+        const result = await decideJoinRequest(deps, { ...request, userId });
+        if (result.outcome === "failed") {
+          progress.failed += 1;
+        } else {
+          if (result.outcome === "decided") progress.decided += 1;
+          else progress.skipped += 1;
+          const { reviewChannelId, reviewMessageId } = result.review;
+          if (reviewChannelId && reviewMessageId) {
+            const text =
+              result.outcome === "gone"
+                ? `No longer exists in Roblox · case #${result.row.number}`
+                : `${verb} by <@${request.actorId}> (bulk) · case #${result.row.number}`;
+            await deps.reviewBoard.showDecision(reviewChannelId, reviewMessageId, text);
+          }
+        }
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        progress.skipped += 1;
+      }
+      onProgress({ ...progress });
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return progress;
+}
