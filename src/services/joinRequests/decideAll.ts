@@ -1,8 +1,12 @@
 import { listOpenReviews } from "../../db/joinRequestReviews.js";
 import { openLinked } from "../moderation/linkedExperience.js";
+import { forEachConcurrently } from "../concurrently.js";
 import { UserError } from "../userError.js";
 import { decideJoinRequest } from "./decideJoinRequest.js";
 import type { ReviewDeps } from "./postPendingRequests.js";
+
+/** Decisions in flight at once: enough to keep the accept/decline budget busy while each waits on the database and Roblox. */
+export const IN_FLIGHT = 24;
 
 export interface BulkProgress {
   total: number;
@@ -33,10 +37,7 @@ export async function decideAll(
 ): Promise<BulkProgress> {
   const progress: BulkProgress = { total: request.userIds.length, decided: 0, skipped: 0, failed: 0 };
   const verb = request.decision === "accept" ? "Approved" : "Declined";
-  // A few in flight keep the budget's queue full; the client does the pacing.
-  const queue = [...request.userIds];
-  const worker = async () => {
-    for (let userId = queue.shift(); userId !== undefined; userId = queue.shift()) {
+  await forEachConcurrently(request.userIds, IN_FLIGHT, async (userId) => {
       try {
         const result = await decideJoinRequest(deps, { ...request, userId });
         if (result.outcome === "failed") {
@@ -58,8 +59,6 @@ export async function decideAll(
         progress.skipped += 1;
       }
       onProgress({ ...progress });
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
+  });
   return progress;
 }

@@ -13,6 +13,8 @@ export interface Decision {
   actorId: string;
   /** Set when a rule decided, not a person: kept on the review and as the case's reason. */
   rule?: string;
+  /** The player's name when the caller already has it (a rule deciding from the card). */
+  username?: string;
 }
 
 export type DecisionResult =
@@ -36,10 +38,13 @@ export async function decideJoinRequest(deps: ModerationDeps, decision: Decision
   const claimed = await claimReview(deps.db, { ...decision, claimedBy: decision.actorId });
   if (claimed === undefined) throw new UserError(await whyNotOpen(deps, decision));
 
-  const username = await group.roblox.users
-    .get(decision.userId)
-    .then((user) => user.name)
-    .catch(() => null);
+  // Only a snapshot for the case: a lookup that fails leaves it empty rather than the decision undone.
+  const username =
+    decision.username ??
+    (await group.roblox.users
+      .get(decision.userId)
+      .then((user) => user.name)
+      .catch(() => null));
   const pending = await createCase(deps.db, {
     guildId: decision.guildId,
     action: decision.decision === "accept" ? "join_accept" : "join_decline",

@@ -2,9 +2,11 @@ import { listCasesForUser } from "../../db/cases.js";
 import { recordNewRequests, setReviewMessage, listUnpostedReviews } from "../../db/joinRequestReviews.js";
 import { getGroupRules, listLinks } from "../../db/links.js";
 import { OpenCloudError, type JoinRequest } from "../../opencloud/index.js";
-import { openLinked, openLinkedExperience } from "../moderation/linkedExperience.js";
+import { openLinked, openLinkedExperience, type LinkedExperience, type LinkedTarget } from "../moderation/linkedExperience.js";
 import type { ModerationDeps } from "../moderation/restrictions.js";
 import type { JoinRequestCard, ReviewBoard } from "../ports.js";
+import { forEachConcurrently } from "../concurrently.js";
+import { IN_FLIGHT } from "./decideAll.js";
 import { decideJoinRequest } from "./decideJoinRequest.js";
 import { joinRulesSchema, judgeByRules } from "./joinRules.js";
 
@@ -53,21 +55,29 @@ export async function postPendingRequests(deps: ReviewDeps, guildId: string, gro
   let decidedByRules = 0;
   let problem: string | undefined;
   const rules = joinRulesSchema.parse((await getGroupRules(deps.db, guildId, linked.robloxId)) ?? {});
+  // Opened once per run, not once per request: a wave of a thousand requests reads its links once.
+  const experiences = await Promise.all(
+    (await listLinks(deps.db, guildId))
+      .filter((link) => link.kind === "universe")
+      .map((link) => openLinkedExperience(deps, guildId, link.robloxId)),
+  );
   // Only what is still open in Roblox: a request handled elsewhere before it was posted is not news.
   const open = new Set(requests.map((request) => request.userId));
   const unposted = (await listUnpostedReviews(deps.db, guildId, linked.robloxId)).filter((review) => open.has(review.robloxUserId));
-  for (const review of unposted) {
-    const card = await describeRequest(deps, guildId, linked, review.robloxUserId, review.requestedAt);
+  await forEachConcurrently(unposted, IN_FLIGHT, async (review) => {
+    // After one failed post (no channel, no permission) the rest would fail the same way.
+    if (problem !== undefined) return;
+    const card = await describeRequest(deps, guildId, linked, experiences, review.robloxUserId, review.requestedAt);
     const decided = await applyRules(deps, guildId, card, judgeByRules(rules, card, new Date()));
     if (decided !== undefined) decidedByRules += 1;
     const outcome = await deps.reviewBoard.postRequest(guildId, card, decided);
     if (!outcome.posted) {
       problem = outcome.problem;
-      break;
+      return;
     }
     await setReviewMessage(deps.db, review.id, outcome.channelId ?? "", outcome.messageId);
     posted += 1;
-  }
+  });
   return { groupName: linked.displayName, pending: requests.length, posted, decidedByRules, problem };
 }
 
@@ -86,6 +96,7 @@ async function applyRules(
     decision: verdict.decision,
     actorId: deps.automationActorId,
     rule: verdict.rule,
+    username: card.username,
   });
   // A failed call leaves the request to staff: the card is posted with its buttons.
   if (result.outcome === "failed") return undefined;
@@ -96,18 +107,17 @@ async function applyRules(
 async function describeRequest(
   deps: ReviewDeps,
   guildId: string,
-  group: Awaited<ReturnType<typeof openLinked>>,
+  group: LinkedTarget,
+  experiences: readonly LinkedExperience[],
   userId: string,
   requestedAt: Date,
 ): Promise<JoinRequestCard> {
   const profile = await group.roblox.users.get(userId);
-  const universes = (await listLinks(deps.db, guildId)).filter((link) => link.kind === "universe");
   const bannedIn: string[] = [];
-  for (const universe of universes) {
+  for (const experience of experiences) {
     try {
-      const experience = await openLinkedExperience(deps, guildId, universe.robloxId);
-      const restriction = await experience.roblox.userRestrictions.get({ universeId: universe.robloxId, userId });
-      if (restriction.active) bannedIn.push(universe.displayName);
+      const restriction = await experience.roblox.userRestrictions.get({ universeId: experience.universeId, userId });
+      if (restriction.active) bannedIn.push(experience.displayName);
     } catch (error) {
       // A ban state that cannot be read is left out rather than holding up the review.
       if (!(error instanceof OpenCloudError)) throw error;
