@@ -143,6 +143,17 @@ describe("/ban and /unban end to end", () => {
     expect(patches()).toHaveLength(0);
   });
 
+  it("keeps reasons within Roblox's limits: Discord refuses a longer one before it is sent", async () => {
+    stack.roblox.clearCalls();
+    await expect(run(alice, "ban", { user: "builderman", duration: "1d", reason: "x".repeat(1_001) })).rejects.toThrow(
+      /longer than 1000/,
+    );
+    await expect(
+      run(alice, "ban", { user: "builderman", duration: "1d", reason: "x", public_reason: "y".repeat(401) }),
+    ).rejects.toThrow(/longer than 400/);
+    expect(patches()).toHaveLength(0);
+  });
+
   it("refuses a member whom Discord lets see /ban but Warden never granted `ban`, with no call to Roblox", async () => {
     stack.roblox.clearCalls();
     const bob = memberId(stack, "bob");
