@@ -106,6 +106,12 @@ export const confirmBanButton: ComponentHandler<"confirmBan"> = {
     // Deleted before the call: a second click cannot ban twice.
     context.banConfirmations.delete(id.token);
     await interaction.update({ content: `Banning **${pending.value.player.name}**…`, components: [] });
-    await interaction.editReply(await buildCaseReply(context, await applyChange(moderationDeps(context), pending.value)));
+    try {
+      await interaction.editReply(await buildCaseReply(context, await applyChange(moderationDeps(context), pending.value)));
+    } catch (error) {
+      // This message is the moderator's own: it should end saying why nothing happened, not "Banning…".
+      if (!(error instanceof UserError)) throw error;
+      await interaction.editReply({ content: error.message, components: [] });
+    }
   },
 };

@@ -14,10 +14,13 @@ import { UserError } from "../services/userError.js";
 export async function replyWithError(interaction: RepliableInteraction, error: unknown, logger: Logger): Promise<void> {
   const content = explain(error) ?? unexpected(interaction, error, logger);
   try {
-    if (interaction.deferred || interaction.replied) {
-      await interaction.editReply({ content, embeds: [], components: [] });
-    } else {
+    if (!interaction.deferred && !interaction.replied) {
       await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+    } else if (interaction.isMessageComponent()) {
+      // The acknowledged message is the clicked one (a review card others see): tell the clicker alone.
+      await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
+    } else {
+      await interaction.editReply({ content, embeds: [], components: [] });
     }
   } catch (replyError) {
     // The interaction may have expired; the log is all that is left.
