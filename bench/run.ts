@@ -2,8 +2,10 @@
 // Never part of `npm test`: timings belong here, not in assertions.
 import * as bulkBan from "./bulkBan.js";
 import * as dbHotPath from "./dbHotPath.js";
+import * as interactionAck from "./interactionAck.js";
+import * as joinDecisions from "./joinDecisions.js";
 
-const benchmarks: Record<string, { run(): Promise<void> }> = { dbHotPath, bulkBan };
+const benchmarks: Record<string, { run(): Promise<void> }> = { dbHotPath, bulkBan, interactionAck, joinDecisions };
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in benchmarks));
