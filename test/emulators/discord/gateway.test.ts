@@ -35,6 +35,7 @@ describe("local Discord gateway", () => {
     expect(bot.user.id).toBe(emu.botUserId);
     expect(bot.application.id).toBe(emu.applicationId);
     expect(bot.guilds.cache.map((g) => g.name).sort()).toEqual(["Obby Builders", "Roblox Cafe"]);
+    expect(bot.guilds.cache.every((g) => g.available)).toBe(true);
     const cafe = bot.guilds.cache.get(emu.guilds[0]!.id) as Guild;
     expect(cafe.roles.cache.map((r) => r.name)).toEqual(expect.arrayContaining(["@everyone", "Mods", "Warden"]));
     expect(cafe.channels.cache.map((c) => c.name).sort()).toEqual(["general", "mod-log"]);

@@ -510,6 +510,8 @@ export class World {
       : [...guild.members.values()].filter((m) => m.userId === this.bot.id);
     return {
       ...this.guildPayload(guild),
+      // Discord marks a guild that loaded as available; discord.js keeps guild.available false without it.
+      unavailable: false,
       joined_at: guild.joinedAt,
       large: guild.members.size > 250,
       member_count: guild.members.size,
