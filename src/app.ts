@@ -4,7 +4,7 @@ import type { Config } from "./config.js";
 import { createApiKeyCipher } from "./db/apiKeyCipher.js";
 import { openDatabase } from "./db/connection.js";
 import { resolveEncryptionKey } from "./db/encryptionKey.js";
-import { moderationDeps, type BotContext } from "./discord/botContext.js";
+import { moderationDeps, reviewDeps, type BotContext } from "./discord/botContext.js";
 import { createDiscordClient } from "./discord/client.js";
 import { deployCommands } from "./discord/deployCommands.js";
 import { createModLog } from "./discord/modLog.js";
@@ -12,6 +12,7 @@ import { TokenStore } from "./discord/tokenStore.js";
 import { createReviewBoard } from "./discord/reviewBoard.js";
 import { createRouter } from "./discord/router.js";
 import type { Logger } from "./log.js";
+import { startJobs, type JobOptions, type Jobs } from "./jobs/index.js";
 import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
 import { reconcilePendingCases } from "./services/moderation/reconcile.js";
 import { StartupError } from "./startupError.js";
@@ -33,6 +34,8 @@ export interface Warden {
 export interface WardenOptions {
   /** Retry pacing of the Open Cloud client; tests shrink it so a "Roblox is down" case settles in milliseconds. */
   openCloudRetry?: Pick<OpenCloudOptions, "backoffBaseMs" | "backoffMaxMs">;
+  /** Schedule of the background jobs; tests shorten it. */
+  jobs?: JobOptions;
 }
 
 export async function startWarden(config: Config, logger: Logger, options: WardenOptions = {}): Promise<Warden> {
@@ -69,7 +72,10 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
 
+  let jobs: Jobs | undefined;
   const stop = async () => {
+    // Jobs first: a running poll still uses Discord and the database.
+    await jobs?.stop();
     await client.destroy();
     await openCloud.close();
     await database.close();
@@ -86,6 +92,12 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     if (reconciled.confirmed + reconciled.resumed + reconciled.failed > 0) {
       logger.info(reconciled, "settled the cases a previous run left pending");
     }
+    const botUserId = client.user?.id;
+    if (botUserId === undefined) throw new Error("Discord sent no bot user with READY.");
+    jobs = await startJobs(
+      { database, review: reviewDeps(context, botUserId), logger: logger.child({ component: "jobs" }) },
+      options.jobs,
+    );
     logger.info(
       { user: client.user?.tag, guilds: client.guilds.cache.size, commands: commands.length, devGuildId: config.devGuildId },
       "connected to Discord; commands registered",

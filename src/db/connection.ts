@@ -26,6 +26,13 @@ export interface DatabaseHandle {
    * have. Several processes starting at once take turns.
    */
   migrate(): Promise<void>;
+  /**
+   * Raw SQL for a library that brings its own (the pg-boss job queue), on
+   * this same database whichever driver it is. With `values`, `text` is one
+   * parameterised statement; without, it may be several statements, even
+   * with their own BEGIN ... COMMIT. Resolves to the last statement's rows.
+   */
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
   close(): Promise<void>;
 }
 
@@ -70,6 +77,11 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
         client.release();
       }
     },
+    async executeSql(text, values) {
+      // Several statements without values answer with one result each.
+      const results: pg.QueryResult | pg.QueryResult[] = await pool.query(text, values);
+      return { rows: (Array.isArray(results) ? results.at(-1) : results)?.rows ?? [] };
+    },
     close: () => pool.end(),
   };
 }
@@ -84,6 +96,15 @@ async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
     kind: "pglite",
     // PGlite is one connection owned by this process: nothing can interleave.
     migrate: () => migratePglite(db, { migrationsFolder }),
+    async executeSql(text, values) {
+      if (values !== undefined && values.length > 0) return client.query<Record<string, unknown>>(text, values);
+      // Statements of a script that fails after its own BEGIN would leave the one shared
+      // connection in an aborted transaction, failing every later query of the bot. Inside
+      // transaction() nothing else runs until the script ends, and a failure is rolled back.
+      // (The script's BEGIN and COMMIT then only draw notices from the one already open.)
+      const results = await client.transaction((tx) => tx.exec(text));
+      return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
+    },
     close: () => client.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "./connection.js";
 import { joinRequestReviews } from "./schema.js";
 
@@ -99,20 +99,41 @@ export async function latestReview(db: Database, guildId: string, groupId: strin
   return row;
 }
 
-/** Recorded requests still open whose review message was never posted, oldest first. */
-export async function listUnpostedReviews(db: Database, guildId: string, groupId: string): Promise<ReviewRow[]> {
-  return db
-    .select()
-    .from(joinRequestReviews)
+/** How long a run may take to post one card before another run may post it instead. */
+const POSTING_LEASE = sql`interval '5 minutes'`;
+
+/**
+ * Takes the recorded, still open requests of these players whose card was
+ * never posted, oldest first, with a lease on posting each: a run that
+ * posts concurrently gets none of the same rows.
+ */
+export async function claimUnpostedReviews(
+  db: Database,
+  guildId: string,
+  groupId: string,
+  userIds: readonly string[],
+): Promise<ReviewRow[]> {
+  if (userIds.length === 0) return [];
+  const rows = await db
+    .update(joinRequestReviews)
+    .set({ postingSince: sql`now()` })
     .where(
       and(
         eq(joinRequestReviews.guildId, guildId),
         eq(joinRequestReviews.groupId, groupId),
         eq(joinRequestReviews.state, "pending"),
         isNull(joinRequestReviews.reviewMessageId),
+        inArray(joinRequestReviews.robloxUserId, [...userIds]),
+        or(isNull(joinRequestReviews.postingSince), lt(joinRequestReviews.postingSince, sql`now() - ${POSTING_LEASE}`)),
       ),
     )
-    .orderBy(joinRequestReviews.requestedAt);
+    .returning();
+  return rows.sort((a, b) => a.requestedAt.getTime() - b.requestedAt.getTime());
+}
+
+/** Gives a card back to the next run when posting it failed. */
+export async function releasePosting(db: Database, reviewId: number): Promise<void> {
+  await db.update(joinRequestReviews).set({ postingSince: null }).where(eq(joinRequestReviews.id, reviewId));
 }
 
 /** Requests posted for review and still undecided: what staff see as the open queue. */

@@ -104,3 +104,8 @@ export async function setGroupRules(db: Database, guildId: string, groupId: stri
     .set({ rules })
     .where(and(eq(groupLinks.guildId, guildId), eq(groupLinks.groupId, groupId)));
 }
+
+/** Every guild's group links, oldest first: what the join-request poller visits. */
+export async function listAllGroupLinks(db: Database): Promise<{ guildId: string; groupId: string }[]> {
+  return db.select({ guildId: groupLinks.guildId, groupId: groupLinks.groupId }).from(groupLinks).orderBy(groupLinks.createdAt);
+}

@@ -238,6 +238,9 @@ export const joinRequestReviews = pgTable(
     requestedAt: timestamp("requested_at", { withTimezone: true }).notNull(),
     reviewChannelId: text("review_channel_id"),
     reviewMessageId: text("review_message_id"),
+    // A lease on posting the card: a poll and a /joinrequests review running at once
+    // must not both post it. Expires, so a process that died mid-post does not block it.
+    postingSince: timestamp("posting_since", { withTimezone: true }),
     state: reviewState("state").notNull().default("pending"),
     claimedBy: text("claimed_by"),
     claimedAt: timestamp("claimed_at", { withTimezone: true }),

@@ -49,7 +49,7 @@ export const DEFAULT_GUILD: GuildSeed = {
 
 export async function startStack(
   guildSeed: GuildSeed = DEFAULT_GUILD,
-  options: { startBot?: boolean } = {},
+  options: { startBot?: boolean; joinRequestPollSeconds?: number } = {},
 ): Promise<Stack> {
   const discord = await startDiscordEmulator({ guilds: [guildSeed] });
   const roblox = await startOpenCloudEmulator({ timeScale: 60 });
@@ -83,6 +83,8 @@ export async function startStack(
     await running?.stop();
     running = await startWarden(config, createLogger(config.logLevel, sink), {
       openCloudRetry: { backoffBaseMs: 5, backoffMaxMs: 20 },
+      // Polling runs in every stack, but only the tests about it make it frequent.
+      jobs: { joinRequestPollSeconds: options.joinRequestPollSeconds ?? 3_600, workerPollingSeconds: 0.5 },
     });
     return running;
   };

@@ -1,5 +1,5 @@
 import { listCasesForUser } from "../../db/cases.js";
-import { recordNewRequests, setReviewMessage, listUnpostedReviews } from "../../db/joinRequestReviews.js";
+import { claimUnpostedReviews, recordNewRequests, releasePosting, setReviewMessage } from "../../db/joinRequestReviews.js";
 import { getGroupRules, listLinks } from "../../db/links.js";
 import { OpenCloudError, type JoinRequest } from "../../opencloud/index.js";
 import { openLinked, openLinkedExperience, type LinkedExperience, type LinkedTarget } from "../moderation/linkedExperience.js";
@@ -61,22 +61,33 @@ export async function postPendingRequests(deps: ReviewDeps, guildId: string, gro
       .filter((link) => link.kind === "universe")
       .map((link) => openLinkedExperience(deps, guildId, link.robloxId)),
   );
-  // Only what is still open in Roblox: a request handled elsewhere before it was posted is not news.
-  const open = new Set(requests.map((request) => request.userId));
-  const unposted = (await listUnpostedReviews(deps.db, guildId, linked.robloxId)).filter((review) => open.has(review.robloxUserId));
+  // Only what is still open in Roblox (a request handled elsewhere before it was posted is not
+  // news), and only what no other run is posting right now.
+  const unposted = await claimUnpostedReviews(
+    deps.db,
+    guildId,
+    linked.robloxId,
+    requests.map((request) => request.userId),
+  );
   await forEachConcurrently(unposted, IN_FLIGHT, async (review) => {
     // After one failed post (no channel, no permission) the rest would fail the same way.
-    if (problem !== undefined) return;
-    const card = await describeRequest(deps, guildId, linked, experiences, review.robloxUserId, review.requestedAt);
-    const decided = await applyRules(deps, guildId, card, judgeByRules(rules, card, new Date()));
-    if (decided !== undefined) decidedByRules += 1;
-    const outcome = await deps.reviewBoard.postRequest(guildId, card, decided);
-    if (!outcome.posted) {
-      problem = outcome.problem;
-      return;
+    if (problem !== undefined) return releasePosting(deps.db, review.id);
+    try {
+      const card = await describeRequest(deps, guildId, linked, experiences, review.robloxUserId, review.requestedAt);
+      const decided = await applyRules(deps, guildId, card, judgeByRules(rules, card, new Date()));
+      if (decided !== undefined) decidedByRules += 1;
+      const outcome = await deps.reviewBoard.postRequest(guildId, card, decided);
+      if (!outcome.posted) {
+        problem = outcome.problem;
+        return releasePosting(deps.db, review.id);
+      }
+      await setReviewMessage(deps.db, review.id, outcome.channelId ?? "", outcome.messageId);
+      posted += 1;
+    } catch (error) {
+      // The next run may post it at once instead of waiting out the lease.
+      await releasePosting(deps.db, review.id);
+      throw error;
     }
-    await setReviewMessage(deps.db, review.id, outcome.channelId ?? "", outcome.messageId);
-    posted += 1;
   });
   return { groupName: linked.displayName, pending: requests.length, posted, decidedByRules, problem };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "join_request_reviews" ADD COLUMN "posting_since" timestamp with time zone;

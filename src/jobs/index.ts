@@ -1,0 +1,44 @@
+import type { DatabaseHandle } from "../db/connection.js";
+import type { Logger } from "../log.js";
+import type { ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
+import { scheduleJoinRequestPolling } from "./joinRequestPolling.js";
+import { startScheduler } from "./scheduler.js";
+
+export interface JobDeps {
+  /** The bot's database: the job queue lives there too. */
+  database: Pick<DatabaseHandle, "executeSql">;
+  /** Join-request review as the bot itself does it: automatic decisions are recorded as the bot's. */
+  review: ReviewDeps;
+  logger: Logger;
+}
+
+export interface JobOptions {
+  /** How often each linked group's join requests are read; default a minute. */
+  joinRequestPollSeconds?: number;
+  /** How often an idle worker asks the queue for a job; default 2 seconds. */
+  workerPollingSeconds?: number;
+}
+
+export interface Jobs {
+  /** Stops taking jobs and waits for running ones; call before closing Discord and the database. */
+  stop(): Promise<void>;
+}
+
+/** A few polls at once: enough for groups sharing a key to take turns at its budget, few enough to leave room for commands. */
+const POLL_CONCURRENCY = 4;
+
+/** Starts the scheduled work in this process, alongside any other process on the same database. */
+export async function startJobs(deps: JobDeps, options: JobOptions = {}): Promise<Jobs> {
+  const scheduler = await startScheduler(deps.database, deps.logger, { pollingIntervalSeconds: options.workerPollingSeconds });
+  try {
+    await scheduleJoinRequestPolling(
+      scheduler,
+      { review: deps.review, logger: deps.logger },
+      { intervalSeconds: options.joinRequestPollSeconds ?? 60, concurrency: POLL_CONCURRENCY },
+    );
+  } catch (error) {
+    await scheduler.stop();
+    throw error;
+  }
+  return { stop: () => scheduler.stop() };
+}

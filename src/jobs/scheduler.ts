@@ -1,0 +1,155 @@
+import { createHash } from "node:crypto";
+import PgBoss from "pg-boss";
+import type { z } from "zod";
+import type { DatabaseHandle } from "../db/connection.js";
+import type { Logger } from "../log.js";
+
+/**
+ * Scheduled work on pg-boss, in the bot's own database: every process that
+ * shares the database may pick a job up, none runs it twice, and all state
+ * lives in Postgres, so a restart (or a crash) loses nothing.
+ */
+export interface Scheduler {
+  /**
+   * Runs `run` once per `intervalSeconds`, counted in slots of database
+   * time, whichever process gets there first; a run still going when the
+   * next is due delays it rather than overlapping it.
+   */
+  every(name: string, intervalSeconds: number, run: () => Promise<void>): Promise<void>;
+  /** A queue where each key's jobs run one at a time (see ExclusiveQueue). */
+  exclusive<T extends object>(name: string, options: ExclusiveOptions<T>): Promise<ExclusiveQueue<T>>;
+  /** Stops taking jobs and waits for the running ones; jobs not finished are handed back to the queue. */
+  stop(): Promise<void>;
+}
+
+export interface ExclusiveOptions<T> {
+  /** Job data is read back from the database, perhaps written by another version of the bot. */
+  schema: z.ZodType<T>;
+  /** How many keys this process works on at once. */
+  concurrency: number;
+  /** A run still going after this long is presumed dead (its process crashed) and is retried. */
+  expireInSeconds: number;
+  run(data: T): Promise<void>;
+}
+
+export interface ExclusiveQueue<T> {
+  /**
+   * Queues a job for `key` unless one is already waiting or running; true
+   * when queued. A key is thus never worked on twice at once, nor piles up
+   * behind a slow run, and its next job goes to the back of the queue.
+   * Enqueue a key from one place at a time (a recurring run): two enqueues
+   * of one key racing could each clear the other's job.
+   */
+  enqueue(key: string, data: T): Promise<boolean>;
+}
+
+export interface SchedulerOptions {
+  /** How often an idle worker asks for a job; pg-boss's floor is half a second. */
+  pollingIntervalSeconds?: number;
+  /** How long stop() waits for running jobs. */
+  stopTimeoutMs?: number;
+}
+
+/** Retries are for runs cut short by a crash or a shutdown, not for errors: those are logged and the next run tries again. */
+const RETRY_LIMIT = 3;
+const UNFINISHED: ReadonlySet<string> = new Set(["created", "retry", "active"]);
+/**
+ * Recurring runs only hand work out, in seconds; one running longer is taken
+ * for a crashed process's, and the next run may start.
+ */
+const RECURRING_EXPIRY_SECONDS = 300;
+
+export async function startScheduler(
+  database: Pick<DatabaseHandle, "executeSql">,
+  logger: Logger,
+  options: SchedulerOptions = {},
+): Promise<Scheduler> {
+  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2;
+  const boss = new PgBoss({
+    // The bot's handle, not a second pool: it works for PGlite too, where there is no connection string.
+    db: { executeSql: (text, values) => database.executeSql(text, values) },
+    // Cron has minute granularity and polls on its own; every() below needs neither.
+    schedule: false,
+  });
+  // pg-boss reports its own failures (maintenance, fetching) as events; unheard, an 'error' event would end the process.
+  boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
+  await boss.start();
+
+  const timers: NodeJS.Timeout[] = [];
+  let stopping = false;
+
+  /** Runs a job's work; errors are logged, not rethrown, so pg-boss keeps retries for runs that never finished. */
+  const handle = (queue: string, work: (job: PgBoss.Job) => Promise<void>) => async ([job]: PgBoss.Job[]) => {
+    if (job === undefined) return;
+    // A job fetched as stop() began must not start against services being shut down: failing hands it back.
+    if (stopping) throw new Error("the scheduler is stopping");
+    try {
+      await work(job);
+    } catch (error) {
+      logger.error({ err: error, queue, job: job.id }, "job failed; the next run tries again");
+    }
+  };
+
+  const addWorkers = async (name: string, count: number, work: (job: PgBoss.Job) => Promise<void>) => {
+    // pg-boss 10 hands a worker one batch at a time: several workers let one slow job not hold up the rest.
+    for (let worker = 0; worker < count; worker += 1) {
+      await boss.work(name, { batchSize: 1, pollingIntervalSeconds }, handle(name, work));
+    }
+  };
+
+  return {
+    async every(name, intervalSeconds, run) {
+      // Stately: one run at a time and at most one waiting, so slow runs never pile up.
+      await boss.createQueue(name, { name, policy: "stately", retryLimit: 0, expireInSeconds: RECURRING_EXPIRY_SECONDS });
+      // Throttled to one job per slot of the database's clock: every process may ask, one job is made.
+      const request = () =>
+        boss.sendThrottled(name, {}, {}, intervalSeconds, name).catch((error: unknown) => {
+          logger.warn({ err: error, queue: name }, "could not schedule the next run; trying again shortly");
+        });
+      void request();
+      // Asked twice a slot, so no slot is missed when timers drift; the extra ask makes nothing.
+      const timer = setInterval(() => void request(), (intervalSeconds * 1000) / 2);
+      // The work scheduled does not keep a process alive on its own; whatever started it decides that.
+      timer.unref();
+      timers.push(timer);
+      await addWorkers(name, 1, () => run());
+    },
+
+    async exclusive<T extends object>(name: string, queue: ExclusiveOptions<T>): Promise<ExclusiveQueue<T>> {
+      // Each key's job has an id derived from the key, so the primary key refuses a second job for it
+      // while one exists. pg-boss 10's keyed policies alone would stall: once a key's second job is
+      // the oldest due while its first runs, every fetch tries to start it, hits the policy's unique
+      // index and returns nothing, so no other key's job starts either (tried on 10.4.2).
+      // The singleton policy stays as a second guard: the database refuses two running jobs of one key.
+      await boss.createQueue(name, { name, policy: "singleton", retryLimit: RETRY_LIMIT, expireInSeconds: queue.expireInSeconds });
+      await addWorkers(name, queue.concurrency, (job) => queue.run(queue.schema.parse(job.data)));
+      return {
+        async enqueue(key, data) {
+          const id = jobIdFor(name, key);
+          const existing = await boss.getJobById(name, id);
+          if (existing !== null) {
+            if (UNFINISHED.has(existing.state)) return false;
+            // A finished job keeps its row, and so the key's id, until pg-boss archives it hours later.
+            await boss.deleteJob(name, id);
+          }
+          return (await boss.send(name, data, { id, singletonKey: key })) !== null;
+        },
+      };
+    },
+
+    async stop() {
+      stopping = true;
+      for (const timer of timers) clearInterval(timer);
+      await boss.stop({ graceful: true, timeout: options.stopTimeoutMs ?? 30_000 });
+    },
+  };
+}
+
+/** A UUID (v5 layout, SHA-1) named by queue and key: the same key always gets the same job id. */
+export function jobIdFor(queue: string, key: string): string {
+  const bytes = createHash("sha1").update(`${queue}\n${key}`).digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

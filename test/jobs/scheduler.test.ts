@@ -1,0 +1,140 @@
+import { Writable } from "node:stream";
+import PgBoss from "pg-boss";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { openDatabase, type DatabaseHandle, type DatabaseKind } from "../../src/db/connection.js";
+import { startScheduler, type Scheduler } from "../../src/jobs/scheduler.js";
+import { createLogger } from "../../src/log.js";
+import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
+
+const logLines: string[] = [];
+const logger = createLogger(
+  "debug",
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(chunk.toString("utf8"));
+      done();
+    },
+  }),
+);
+
+describe.each<DatabaseKind>(["postgres", "pglite"])("the job scheduler on %s", (kind) => {
+  let database: TestDatabase;
+  /** A second process's own connection: PostgreSQL gets its own pool; PGlite belongs to one process, which shares it. */
+  let other: DatabaseHandle;
+  const schedulers: Scheduler[] = [];
+  const start = async (handle: DatabaseHandle) => {
+    const scheduler = await startScheduler(handle, logger, { pollingIntervalSeconds: 0.5, stopTimeoutMs: 5_000 });
+    schedulers.push(scheduler);
+    return scheduler;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    other = database.url === undefined ? database.handle : await openDatabase({ databaseUrl: database.url, dataDir: "" });
+  });
+  afterAll(async () => {
+    for (const scheduler of schedulers) await scheduler.stop();
+    if (other !== database?.handle) await other?.close();
+    await database?.destroy();
+  });
+
+  it("runs raw SQL scripts, and a failing one leaves the database usable", async () => {
+    const script = await database.handle.executeSql("CREATE TEMP TABLE probe (n int); INSERT INTO probe VALUES (1), (2); SELECT count(*)::int AS n FROM probe");
+    expect(script.rows).toEqual([{ n: 2 }]);
+    await expect(database.handle.executeSql("BEGIN; SELECT 1/0; COMMIT;")).rejects.toThrow(/division by zero/);
+    expect((await database.handle.executeSql("SELECT $1::int + 1 AS n", [41])).rows).toEqual([{ n: 42 }]);
+  });
+
+  it("gives pg-boss what it needs: its schema, SKIP LOCKED fetches, advisory-locked maintenance, expiry of a dead worker's job", async () => {
+    const boss = new PgBoss({ db: { executeSql: (text, values) => database.handle.executeSql(text, values) }, schedule: false, supervise: false });
+    boss.on("error", (error) => logger.error({ err: error }, "pg-boss error"));
+    await boss.start();
+    try {
+      await boss.createQueue("probe.expiry", { name: "probe.expiry", expireInSeconds: 1, retryLimit: 1 });
+      const id = await boss.send("probe.expiry", { n: 1 });
+      const [taken] = await boss.fetch<{ n: number }>("probe.expiry");
+      expect(taken?.id).toBe(id);
+      expect(await boss.fetch("probe.expiry")).toEqual([]);
+      // The worker that took it "dies"; maintenance (advisory-locked scripts) hands it back once expired.
+      await waitUntil(async () => {
+        await boss.maintain();
+        return (await boss.getJobById("probe.expiry", id ?? ""))?.state === "retry";
+      });
+      const [again] = await boss.fetch<{ n: number }>("probe.expiry");
+      expect(again?.data).toEqual({ n: 1 });
+    } finally {
+      await boss.stop({ graceful: false });
+    }
+  });
+
+  it("runs a recurring job on its schedule", async () => {
+    const scheduler = await start(database.handle);
+    let runs = 0;
+    await scheduler.every("test.recurring", 1, async () => {
+      runs += 1;
+    });
+    await waitUntil(() => runs >= 2);
+  });
+
+  it("runs a key's jobs one at a time across processes, without holding up other keys", async () => {
+    const [first, second] = [await start(database.handle), await start(other)];
+    const running = new Map<string, number>();
+    const most = new Map<string, number>();
+    const finished: string[] = [];
+    let releaseSlow: () => void = () => undefined;
+    const slowGate = new Promise<void>((resolve) => (releaseSlow = resolve));
+    const run = async ({ key }: { key: string }) => {
+      running.set(key, (running.get(key) ?? 0) + 1);
+      most.set(key, Math.max(most.get(key) ?? 0, running.get(key) ?? 0));
+      if (key === "slow" && !finished.includes("slow")) await slowGate;
+      running.set(key, (running.get(key) ?? 0) - 1);
+      finished.push(key);
+    };
+    const options = { schema: z.object({ key: z.string() }), concurrency: 2, expireInSeconds: 60, run };
+    const queues = [await first.exclusive("test.exclusive", options), await second.exclusive("test.exclusive", options)];
+
+    expect(await queues[0]?.enqueue("slow", { key: "slow" })).toBe(true);
+    await waitUntil(() => running.get("slow") === 1);
+    // Asked again, from either process, while it runs: refused, not queued behind it.
+    for (const queue of queues) expect(await queue.enqueue("slow", { key: "slow" })).toBe(false);
+    // Another key runs meanwhile: the busy key does not block the queue.
+    expect(await queues[1]?.enqueue("fast", { key: "fast" })).toBe(true);
+    await waitUntil(() => finished.includes("fast"));
+    expect(running.get("slow")).toBe(1);
+
+    releaseSlow();
+    await waitUntil(() => finished.includes("slow"));
+    // Once its job is done the key can be queued again, and runs again.
+    await waitUntil(async () => (await queues[0]?.enqueue("slow", { key: "slow" })) === true);
+    await waitUntil(() => finished.filter((key) => key === "slow").length === 2);
+    expect(Object.fromEntries(most)).toEqual({ slow: 1, fast: 1 });
+  });
+
+  it("logs a failing job and keeps working", async () => {
+    const scheduler = await start(database.handle);
+    const done: number[] = [];
+    const queue = await scheduler.exclusive("test.failing", {
+      schema: z.object({ n: z.number() }),
+      concurrency: 1,
+      expireInSeconds: 60,
+      run: async ({ n }) => {
+        if (n === 1) throw new Error("Roblox is down");
+        done.push(n);
+      },
+    });
+    await queue.enqueue("a", { n: 1 });
+    await queue.enqueue("b", { n: 2 });
+    await waitUntil(() => done.includes(2) && logLines.some((line) => line.includes("Roblox is down")));
+    const failure = JSON.parse(logLines.find((line) => line.includes("Roblox is down")) ?? "{}") as { queue?: string; msg?: string };
+    expect(failure).toMatchObject({ queue: "test.failing", msg: "job failed; the next run tries again" });
+  });
+});
+
+async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
