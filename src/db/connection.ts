@@ -1,12 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
 import { migrate as migratePostgres } from "drizzle-orm/node-postgres/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import { StartupError } from "../startupError.js";
 import * as schema from "./schema.js";
@@ -89,6 +86,12 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
 async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
   const directory = path.resolve(dataDir, "pglite");
   await mkdir(directory, { recursive: true });
+  // Loaded only when used: on PostgreSQL the embedded engine would cost tens of MiB for nothing.
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("drizzle-orm/pglite"),
+    import("drizzle-orm/pglite/migrator"),
+  ]);
   const client = await PGlite.create(directory);
   const db = drizzlePglite(client, { schema });
   return {
