@@ -4,8 +4,8 @@ import { caseNotes, cases, guilds } from "./schema.js";
 
 export type CaseRow = typeof cases.$inferSelect;
 
-/** Everything a case says at creation; the number and timestamps are the database's. */
-export type NewCase = Omit<typeof cases.$inferInsert, "id" | "number" | "createdAt" | "updatedAt">;
+/** Everything a case says at creation; the number and timestamps are the database's, the expiry Roblox's once applied. */
+export type NewCase = Omit<typeof cases.$inferInsert, "id" | "number" | "createdAt" | "updatedAt" | "expiresAt">;
 
 /**
  * Records a case under the guild's next number, in one statement: a CTE bumps
@@ -16,23 +16,78 @@ export type NewCase = Omit<typeof cases.$inferInsert, "id" | "number" | "created
  * round trip instead of a four-step transaction.
  */
 export async function createCase(db: Database, input: NewCase): Promise<CaseRow> {
+  const [created] = await caseInsert(db).execute({
+    guildId: input.guildId,
+    action: input.action,
+    robloxUserId: input.robloxUserId,
+    robloxUsername: input.robloxUsername ?? null,
+    universeId: input.universeId ?? null,
+    placeId: input.placeId ?? null,
+    groupId: input.groupId ?? null,
+    durationSeconds: input.durationSeconds ?? null,
+    privateReason: input.privateReason ?? null,
+    publicReason: input.publicReason ?? null,
+    excludeAltAccounts: input.excludeAltAccounts ?? false,
+    moderatorDiscordId: input.moderatorDiscordId ?? null,
+    source: input.source ?? "discord",
+    status: input.status ?? "pending",
+    error: input.error ?? null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    modLogMessageId: input.modLogMessageId ?? null,
+  });
+  if (created === undefined) throw new Error("The case insert returned no row.");
+  return created;
+}
+
+/** Every moderation action records a case: prepared once per database, not built each time. */
+const preparedInserts = new WeakMap<Database, ReturnType<typeof prepareCaseInsert>>();
+
+function caseInsert(db: Database) {
+  let prepared = preparedInserts.get(db);
+  if (prepared === undefined) {
+    prepared = prepareCaseInsert(db);
+    preparedInserts.set(db, prepared);
+  }
+  return prepared;
+}
+
+function prepareCaseInsert(db: Database) {
+  const placeholder = (name: keyof NewCase) => sql.placeholder(name);
   const counter = db.$with("counter").as(
     db
       .insert(guilds)
-      .values({ id: input.guildId, lastCaseNumber: 1 })
+      .values({ id: placeholder("guildId"), lastCaseNumber: 1 })
       .onConflictDoUpdate({
         target: guilds.id,
         set: { lastCaseNumber: sql`${guilds.lastCaseNumber} + 1`, updatedAt: sql`now()` },
       })
       .returning({ number: guilds.lastCaseNumber }),
   );
-  const [created] = await db
+  return db
     .with(counter)
     .insert(cases)
-    .values({ ...input, number: sql`(SELECT ${counter.number} FROM ${counter})` })
-    .returning();
-  if (created === undefined) throw new Error("The case insert returned no row.");
-  return created;
+    .values({
+      guildId: placeholder("guildId"),
+      number: sql`(SELECT ${counter.number} FROM ${counter})`,
+      action: placeholder("action"),
+      robloxUserId: placeholder("robloxUserId"),
+      robloxUsername: placeholder("robloxUsername"),
+      universeId: placeholder("universeId"),
+      placeId: placeholder("placeId"),
+      groupId: placeholder("groupId"),
+      durationSeconds: placeholder("durationSeconds"),
+      privateReason: placeholder("privateReason"),
+      publicReason: placeholder("publicReason"),
+      excludeAltAccounts: placeholder("excludeAltAccounts"),
+      moderatorDiscordId: placeholder("moderatorDiscordId"),
+      source: placeholder("source"),
+      status: placeholder("status"),
+      error: placeholder("error"),
+      idempotencyKey: placeholder("idempotencyKey"),
+      modLogMessageId: placeholder("modLogMessageId"),
+    })
+    .returning()
+    .prepare("warden_create_case");
 }
 
 export async function findCase(db: Database, guildId: string, number: number): Promise<CaseRow | undefined> {

@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, or, sql } from "drizzle-orm";
 import type { Database } from "./connection.js";
 import { guilds, staffGrants, type Permission } from "./schema.js";
 
@@ -16,19 +16,46 @@ export interface GrantCheck {
 
 /** Does this member hold `permission` through their own grant or one of their roles? */
 export async function hasGrant(db: Database, check: GrantCheck): Promise<boolean> {
-  const bySubject =
-    check.roleIds.length === 0
-      ? and(eq(staffGrants.subjectType, "user"), eq(staffGrants.subjectId, check.userId))
-      : or(
-          and(eq(staffGrants.subjectType, "user"), eq(staffGrants.subjectId, check.userId)),
-          and(eq(staffGrants.subjectType, "role"), inArray(staffGrants.subjectId, [...check.roleIds])),
-        );
-  const rows = await db
+  const rows = await grantLookup(db).execute({
+    guildId: check.guildId,
+    permission: check.permission,
+    userId: check.userId,
+    roleIds: [...check.roleIds],
+  });
+  return rows.length > 0;
+}
+
+/**
+ * Runs before every command and click, so it is prepared once per database:
+ * building the query each time cost more than the query itself.
+ */
+const preparedLookups = new WeakMap<Database, ReturnType<typeof prepareGrantLookup>>();
+
+function grantLookup(db: Database) {
+  let prepared = preparedLookups.get(db);
+  if (prepared === undefined) {
+    prepared = prepareGrantLookup(db);
+    preparedLookups.set(db, prepared);
+  }
+  return prepared;
+}
+
+function prepareGrantLookup(db: Database) {
+  return db
     .select({ found: sql<number>`1` })
     .from(staffGrants)
-    .where(and(eq(staffGrants.guildId, check.guildId), eq(staffGrants.permission, check.permission), bySubject))
-    .limit(1);
-  return rows.length > 0;
+    .where(
+      and(
+        eq(staffGrants.guildId, sql.placeholder("guildId")),
+        eq(staffGrants.permission, sql.placeholder("permission")),
+        or(
+          and(eq(staffGrants.subjectType, "user"), eq(staffGrants.subjectId, sql.placeholder("userId"))),
+          and(eq(staffGrants.subjectType, "role"), sql`${staffGrants.subjectId} = ANY(${sql.placeholder("roleIds")})`),
+        ),
+      ),
+    )
+    .limit(1)
+    .prepare("warden_has_grant");
 }
 
 /** Idempotent: granting what is already granted changes nothing and reports false. */
