@@ -10,10 +10,11 @@ import {
   time,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
-import { suggestLinks, suggestPlayerChoices } from "../src/discord/autocomplete.js";
+import { suggestPlayerOrExperience } from "../src/discord/autocomplete.js";
 import { moderationDeps } from "../src/discord/botContext.js";
 import { buildCaseReply } from "../src/discord/caseReply.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
+import { experienceOption, playerOption } from "../src/discord/commandOptions.js";
 import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { encodeCustomId } from "../src/discord/customIds.js";
 import { applyChange, prepareBan } from "../src/services/moderation/restrictions.js";
@@ -25,7 +26,7 @@ export const definition = {
   default_member_permissions: String(PermissionFlagsBits.BanMembers),
   contexts: [InteractionContextType.Guild],
   options: [
-    { type: ApplicationCommandOptionType.String, name: "user", description: "Roblox username or user id", required: true, autocomplete: true, max_length: 32 },
+    playerOption,
     {
       type: ApplicationCommandOptionType.String,
       name: "duration",
@@ -35,7 +36,7 @@ export const definition = {
     },
     { type: ApplicationCommandOptionType.String, name: "reason", description: "Why (staff only; Roblox's private reason)", required: true, max_length: 1000 },
     { type: ApplicationCommandOptionType.String, name: "public_reason", description: "What the player is shown", max_length: 400 },
-    { type: ApplicationCommandOptionType.String, name: "experience", description: "Which linked experience", autocomplete: true },
+    experienceOption,
     { type: ApplicationCommandOptionType.String, name: "place", description: "Place id to ban from only that place", max_length: 20 },
     { type: ApplicationCommandOptionType.Boolean, name: "exclude_alts", description: "Leave the player's alt accounts unbanned (default: banned too)" },
   ],
@@ -80,12 +81,7 @@ export const ban: CommandModule = {
     });
   },
 
-  autocomplete(interaction, context) {
-    const focused = interaction.options.getFocused(true);
-    return focused.name === "experience"
-      ? suggestLinks(context, interaction.guildId, "universe", focused.value)
-      : suggestPlayerChoices(context, focused.value);
-  },
+  autocomplete: suggestPlayerOrExperience,
 };
 
 /** The "Ban permanently" button: only its invoker, only before it expires, only once. */

@@ -14,6 +14,7 @@ import {
 import { suggestLinks } from "../src/discord/autocomplete.js";
 import { profileUrl } from "../src/discord/caseEmbed.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
+import { experienceOption } from "../src/discord/commandOptions.js";
 import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { encodeCustomId } from "../src/discord/customIds.js";
 import { listActiveBans, type ActiveBans } from "../src/services/moderation/activeBans.js";
@@ -25,7 +26,7 @@ export const definition = {
   default_member_permissions: String(PermissionFlagsBits.ModerateMembers),
   contexts: [InteractionContextType.Guild],
   options: [
-    { type: ApplicationCommandOptionType.String, name: "experience", description: "Which linked experience", autocomplete: true },
+    experienceOption,
     { type: ApplicationCommandOptionType.String, name: "place", description: "Only the bans of this place id", max_length: 20 },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

@@ -1,13 +1,13 @@
 import {
-  ApplicationCommandOptionType,
   InteractionContextType,
   PermissionFlagsBits,
   TimestampStyles,
   time,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
-import { suggestLinks, suggestPlayerChoices } from "../src/discord/autocomplete.js";
+import { suggestPlayerOrExperience } from "../src/discord/autocomplete.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
+import { experienceOption, playerOption } from "../src/discord/commandOptions.js";
 import { describeDuration } from "../src/services/moderation/banDuration.js";
 import { playerHistory, type HistoryEntry } from "../src/services/lookup.js";
 
@@ -17,8 +17,8 @@ export const definition = {
   default_member_permissions: String(PermissionFlagsBits.ModerateMembers),
   contexts: [InteractionContextType.Guild],
   options: [
-    { type: ApplicationCommandOptionType.String, name: "user", description: "Roblox username or user id", required: true, autocomplete: true, max_length: 32 },
-    { type: ApplicationCommandOptionType.String, name: "experience", description: "Which linked experience", autocomplete: true },
+    playerOption,
+    experienceOption,
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
@@ -45,12 +45,7 @@ export const history: CommandModule = {
     await interaction.editReply({ content: `${header}\n${lines.join("\n")}`.slice(0, 2000), allowedMentions: { parse: [] } });
   },
 
-  autocomplete(interaction, context) {
-    const focused = interaction.options.getFocused(true);
-    return focused.name === "experience"
-      ? suggestLinks(context, interaction.guildId, "universe", focused.value)
-      : suggestPlayerChoices(context, focused.value);
-  },
+  autocomplete: suggestPlayerOrExperience,
 };
 
 function describeEntry(entry: HistoryEntry): string {

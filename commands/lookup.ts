@@ -1,5 +1,4 @@
 import {
-  ApplicationCommandOptionType,
   EmbedBuilder,
   InteractionContextType,
   PermissionFlagsBits,
@@ -10,6 +9,7 @@ import {
 import { suggestPlayerChoices } from "../src/discord/autocomplete.js";
 import { profileUrl } from "../src/discord/caseEmbed.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
+import { playerOption } from "../src/discord/commandOptions.js";
 import { lookUpPlayer, type BanState } from "../src/services/lookup.js";
 
 export const definition = {
@@ -18,7 +18,7 @@ export const definition = {
   default_member_permissions: String(PermissionFlagsBits.ModerateMembers),
   contexts: [InteractionContextType.Guild],
   options: [
-    { type: ApplicationCommandOptionType.String, name: "user", description: "Roblox username or user id", required: true, autocomplete: true, max_length: 32 },
+    playerOption,
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 

@@ -4,10 +4,11 @@ import {
   PermissionFlagsBits,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
-import { suggestLinks, suggestPlayerChoices } from "../src/discord/autocomplete.js";
+import { suggestPlayerOrExperience } from "../src/discord/autocomplete.js";
 import { moderationDeps } from "../src/discord/botContext.js";
 import { buildCaseReply } from "../src/discord/caseReply.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
+import { experienceOption, playerOption } from "../src/discord/commandOptions.js";
 import { applyChange, prepareUnban } from "../src/services/moderation/restrictions.js";
 
 export const definition = {
@@ -16,8 +17,8 @@ export const definition = {
   default_member_permissions: String(PermissionFlagsBits.BanMembers),
   contexts: [InteractionContextType.Guild],
   options: [
-    { type: ApplicationCommandOptionType.String, name: "user", description: "Roblox username or user id", required: true, autocomplete: true, max_length: 32 },
-    { type: ApplicationCommandOptionType.String, name: "experience", description: "Which linked experience", autocomplete: true },
+    playerOption,
+    experienceOption,
     { type: ApplicationCommandOptionType.String, name: "place", description: "Place id, when the ban was for one place", max_length: 20 },
     { type: ApplicationCommandOptionType.String, name: "reason", description: "Why (staff only)", max_length: 1000 },
   ],
@@ -40,10 +41,5 @@ export const unban: CommandModule = {
     await interaction.editReply(await buildCaseReply(context, await applyChange(deps, change)));
   },
 
-  autocomplete(interaction, context) {
-    const focused = interaction.options.getFocused(true);
-    return focused.name === "experience"
-      ? suggestLinks(context, interaction.guildId, "universe", focused.value)
-      : suggestPlayerChoices(context, focused.value);
-  },
+  autocomplete: suggestPlayerOrExperience,
 };

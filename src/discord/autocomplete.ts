@@ -1,4 +1,4 @@
-import type { ApplicationCommandOptionChoiceData } from "discord.js";
+import type { ApplicationCommandOptionChoiceData, AutocompleteInteraction } from "discord.js";
 import { listLinks, type LinkKind } from "../db/links.js";
 import { suggestPlayers } from "../services/moderation/resolvePlayer.js";
 import type { BotContext } from "./botContext.js";
@@ -25,4 +25,15 @@ export async function suggestPlayerChoices(context: BotContext, typed: string): 
       .slice(0, 100),
     value: player.id,
   }));
+}
+
+/** Autocomplete of commands that take a player and an experience: whichever is being typed. */
+export function suggestPlayerOrExperience(
+  interaction: AutocompleteInteraction<"cached">,
+  context: BotContext,
+): Promise<ApplicationCommandOptionChoiceData[]> {
+  const focused = interaction.options.getFocused(true);
+  return focused.name === "experience"
+    ? suggestLinks(context, interaction.guildId, "universe", focused.value)
+    : suggestPlayerChoices(context, focused.value);
 }
