@@ -37,9 +37,11 @@ export async function decideAll(
 ): Promise<BulkProgress> {
   const progress: BulkProgress = { total: request.userIds.length, decided: 0, skipped: 0, failed: 0 };
   const verb = request.decision === "accept" ? "Approved" : "Declined";
+  // Checked once: the group must still be linked when the run starts.
+  const group = await openLinked(deps, request.guildId, "group", request.groupId);
   await forEachConcurrently(request.userIds, IN_FLIGHT, async (userId) => {
       try {
-        const result = await decideJoinRequest(deps, { ...request, userId });
+        const result = await decideJoinRequest(deps, { ...request, userId }, group);
         if (result.outcome === "failed") {
           progress.failed += 1;
         } else {

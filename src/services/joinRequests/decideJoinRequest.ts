@@ -1,7 +1,7 @@
 import { createCase, settleCase, type CaseRow } from "../../db/cases.js";
 import { claimReview, finishReview, latestReview, releaseReview, type ReviewRow } from "../../db/joinRequestReviews.js";
 import { NotFoundError, OpenCloudError, userMessage } from "../../opencloud/index.js";
-import { openLinked } from "../moderation/linkedExperience.js";
+import { openLinked, type LinkedTarget } from "../moderation/linkedExperience.js";
 import { publish, type ModerationDeps } from "../moderation/restrictions.js";
 import { UserError } from "../userError.js";
 
@@ -30,11 +30,18 @@ export type DecisionResult =
  * request, so of any number of clicks one goes on; the decision is recorded
  * as a case before Roblox is called; a failed call gives the claim back.
  */
-export async function decideJoinRequest(deps: ModerationDeps, decision: Decision): Promise<DecisionResult> {
-  const group = await openLinked(deps, decision.guildId, "group", decision.groupId).catch((error: unknown) => {
-    if (error instanceof UserError) throw new UserError("This request belongs to a group that is not linked to this server.");
-    throw error;
-  });
+export async function decideJoinRequest(
+  deps: ModerationDeps,
+  decision: Decision,
+  /** The group as a caller already opened and checked it this moment (a poll, a bulk run); a click never passes it. */
+  opened?: LinkedTarget,
+): Promise<DecisionResult> {
+  const group =
+    opened ??
+    (await openLinked(deps, decision.guildId, "group", decision.groupId).catch((error: unknown) => {
+      if (error instanceof UserError) throw new UserError("This request belongs to a group that is not linked to this server.");
+      throw error;
+    }));
   const claimed = await claimReview(deps.db, { ...decision, claimedBy: decision.actorId });
   if (claimed === undefined) throw new UserError(await whyNotOpen(deps, decision));
 

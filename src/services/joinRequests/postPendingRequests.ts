@@ -74,7 +74,7 @@ export async function postPendingRequests(deps: ReviewDeps, guildId: string, gro
     if (problem !== undefined) return releasePosting(deps.db, review.id);
     try {
       const card = await describeRequest(deps, guildId, linked, experiences, review.robloxUserId, review.requestedAt);
-      const decided = await applyRules(deps, guildId, card, judgeByRules(rules, card, new Date()));
+      const decided = await applyRules(deps, guildId, linked, card, judgeByRules(rules, card, new Date()));
       if (decided !== undefined) decidedByRules += 1;
       const outcome = await deps.reviewBoard.postRequest(guildId, card, decided);
       if (!outcome.posted) {
@@ -96,6 +96,7 @@ export async function postPendingRequests(deps: ReviewDeps, guildId: string, gro
 async function applyRules(
   deps: ReviewDeps,
   guildId: string,
+  group: LinkedTarget,
   card: JoinRequestCard,
   verdict: ReturnType<typeof judgeByRules>,
 ): Promise<string | undefined> {
@@ -108,7 +109,7 @@ async function applyRules(
     actorId: deps.automationActorId,
     rule: verdict.rule,
     username: card.username,
-  });
+  }, group);
   // A failed call leaves the request to staff: the card is posted with its buttons.
   if (result.outcome === "failed") return undefined;
   if (result.outcome === "gone") return `No longer exists in Roblox · case #${result.row.number}`;
