@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "./connection.js";
+import { prepared } from "./prepared.js";
 import { caseNotes, cases, guilds } from "./schema.js";
 
 export type CaseRow = typeof cases.$inferSelect;
@@ -16,7 +17,7 @@ export type NewCase = Omit<typeof cases.$inferInsert, "id" | "number" | "created
  * round trip instead of a four-step transaction.
  */
 export async function createCase(db: Database, input: NewCase): Promise<CaseRow> {
-  const [created] = await caseInsert(db).execute({
+  const [created] = await prepared(db, "warden_create_case", prepareCaseInsert).execute({
     guildId: input.guildId,
     action: input.action,
     robloxUserId: input.robloxUserId,
@@ -39,19 +40,8 @@ export async function createCase(db: Database, input: NewCase): Promise<CaseRow>
   return created;
 }
 
-/** Every moderation action records a case: prepared once per database, not built each time. */
-const preparedInserts = new WeakMap<Database, ReturnType<typeof prepareCaseInsert>>();
-
-function caseInsert(db: Database) {
-  let prepared = preparedInserts.get(db);
-  if (prepared === undefined) {
-    prepared = prepareCaseInsert(db);
-    preparedInserts.set(db, prepared);
-  }
-  return prepared;
-}
-
-function prepareCaseInsert(db: Database) {
+/** Every moderation action records a case. */
+function prepareCaseInsert(db: Database, name: string) {
   const placeholder = (name: keyof NewCase) => sql.placeholder(name);
   const counter = db.$with("counter").as(
     db
@@ -87,7 +77,7 @@ function prepareCaseInsert(db: Database) {
       modLogMessageId: placeholder("modLogMessageId"),
     })
     .returning()
-    .prepare("warden_create_case");
+    .prepare(name);
 }
 
 export async function findCase(db: Database, guildId: string, number: number): Promise<CaseRow | undefined> {
@@ -99,11 +89,14 @@ export async function findCase(db: Database, guildId: string, number: number): P
 }
 
 export async function listCasesForUser(db: Database, guildId: string, robloxUserId: string): Promise<CaseRow[]> {
-  return db
-    .select()
-    .from(cases)
-    .where(and(eq(cases.guildId, guildId), eq(cases.robloxUserId, robloxUserId)))
-    .orderBy(desc(cases.number));
+  return prepared(db, "warden_cases_for_user", (database, name) =>
+    database
+      .select()
+      .from(cases)
+      .where(and(eq(cases.guildId, sql.placeholder("guildId")), eq(cases.robloxUserId, sql.placeholder("robloxUserId"))))
+      .orderBy(desc(cases.number))
+      .prepare(name),
+  ).execute({ guildId, robloxUserId });
 }
 
 export type CaseOutcome =

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "./connection.js";
+import { prepared } from "./prepared.js";
 import { joinRequestReviews } from "./schema.js";
 
 export type ReviewRow = typeof joinRequestReviews.$inferSelect;
@@ -38,18 +39,21 @@ export async function claimReview(
   db: Database,
   target: { guildId: string; groupId: string; userId: string; claimedBy: string },
 ): Promise<ReviewRow | undefined> {
-  const [row] = await db
-    .update(joinRequestReviews)
-    .set({ state: "claimed", claimedBy: target.claimedBy, claimedAt: sql`now()`, updatedAt: sql`now()` })
-    .where(
-      and(
-        eq(joinRequestReviews.guildId, target.guildId),
-        eq(joinRequestReviews.groupId, target.groupId),
-        eq(joinRequestReviews.robloxUserId, target.userId),
-        eq(joinRequestReviews.state, "pending"),
-      ),
-    )
-    .returning();
+  const [row] = await prepared(db, "warden_claim_review", (database, name) =>
+    database
+      .update(joinRequestReviews)
+      .set({ state: "claimed", claimedBy: sql`${sql.placeholder("claimedBy")}`, claimedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(
+        and(
+          eq(joinRequestReviews.guildId, sql.placeholder("guildId")),
+          eq(joinRequestReviews.groupId, sql.placeholder("groupId")),
+          eq(joinRequestReviews.robloxUserId, sql.placeholder("userId")),
+          eq(joinRequestReviews.state, "pending"),
+        ),
+      )
+      .returning()
+      .prepare(name),
+  ).execute(target);
   return row;
 }
 

@@ -1,5 +1,6 @@
 import { and, eq, or, sql } from "drizzle-orm";
 import type { Database } from "./connection.js";
+import { prepared } from "./prepared.js";
 import { guilds, staffGrants, type Permission } from "./schema.js";
 
 export interface GrantSubject {
@@ -16,7 +17,7 @@ export interface GrantCheck {
 
 /** Does this member hold `permission` through their own grant or one of their roles? */
 export async function hasGrant(db: Database, check: GrantCheck): Promise<boolean> {
-  const rows = await grantLookup(db).execute({
+  const rows = await prepared(db, "warden_has_grant", prepareGrantLookup).execute({
     guildId: check.guildId,
     permission: check.permission,
     userId: check.userId,
@@ -25,22 +26,8 @@ export async function hasGrant(db: Database, check: GrantCheck): Promise<boolean
   return rows.length > 0;
 }
 
-/**
- * Runs before every command and click, so it is prepared once per database:
- * building the query each time cost more than the query itself.
- */
-const preparedLookups = new WeakMap<Database, ReturnType<typeof prepareGrantLookup>>();
-
-function grantLookup(db: Database) {
-  let prepared = preparedLookups.get(db);
-  if (prepared === undefined) {
-    prepared = prepareGrantLookup(db);
-    preparedLookups.set(db, prepared);
-  }
-  return prepared;
-}
-
-function prepareGrantLookup(db: Database) {
+/** Runs before every command and click. */
+function prepareGrantLookup(db: Database, name: string) {
   return db
     .select({ found: sql<number>`1` })
     .from(staffGrants)
@@ -55,7 +42,7 @@ function prepareGrantLookup(db: Database) {
       ),
     )
     .limit(1)
-    .prepare("warden_has_grant");
+    .prepare(name);
 }
 
 /** Idempotent: granting what is already granted changes nothing and reports false. */
