@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { revokePermission } from "../../src/db/staffGrants.js";
 import { channelId, grant, linkThroughForm, memberId, replyTo, roleId, startStack, textOf, type Stack } from "./stack.js";
 
 const GROUP = "7";
@@ -208,6 +209,31 @@ describe("bulk join-request decisions end to end", () => {
   });
   afterAll(async () => {
     await stack?.stop();
+  });
+
+  it("refuses the bulk confirmation once the reviewer's grant is gone, deciding nothing", async () => {
+    const moderator = { type: "role" as const, id: roleId(stack, "Moderator") };
+    const handle = await stack.discord.runCommand({
+      guildId: stack.guild.id,
+      channelId: channelId(stack, "general"),
+      userId: alice,
+      name: "joinrequests",
+      subcommand: "bulk",
+      options: { decision: "decline" },
+    });
+    const question = await handle.waitForReply();
+    const buttonId = JSON.stringify(question.components).match(/"custom_id":"(jrb:ok:[^"]+)"/)?.[1] ?? "";
+    await revokePermission(stack.database.handle.db, { guildId: stack.guild.id, subject: moderator, permission: "review_join_requests" });
+    stack.roblox.clearCalls();
+    try {
+      const click = await stack.discord.clickButton({ userId: alice, messageId: question.id, customId: buttonId });
+      expect(textOf(await click.waitForReply((message) => message.id !== question.id))).toContain(
+        "You need Warden's `review_join_requests` permission",
+      );
+      expect(stack.roblox.calls.filter((call) => call.method === "POST")).toEqual([]);
+    } finally {
+      await grant(stack, moderator, "review_join_requests");
+    }
   });
 
   it("approves the open queue after a confirmation, once each, reporting progress and what was handled elsewhere", async () => {

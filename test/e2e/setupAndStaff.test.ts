@@ -1,6 +1,7 @@
 import { ApplicationCommandPermissionType } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelId, linkThroughForm, memberId, roleId, startStack, textOf, type Stack } from "./stack.js";
+import { revokePermission } from "../../src/db/staffGrants.js";
+import { channelId, grant, linkThroughForm, memberId, roleId, startStack, textOf, type Stack } from "./stack.js";
 
 const UNIVERSE = "1001";
 const GROUP = "7";
@@ -115,6 +116,29 @@ describe("/setup and /staff end to end", () => {
     expect(await replyText(owner, "staff", "revoke", { permission: "configure", role: moderator })).toContain("Revoked");
     expect(await replyText(alice, "setup", "show")).toContain("You need Warden's `configure` permission");
     await stack.discord.waitForMessage(channelId(stack, "mod-log"), (message) => textOf(message).includes("Revoked `configure`"));
+  });
+
+  it("refuses the API-key form of a member whose configure grant went away while it was open, storing nothing", async () => {
+    const helper = memberId(stack, "bob");
+    await grant(stack, { type: "user", id: helper }, "configure");
+    const handle = await run(helper, "setup", "experience", { universe: "1003" });
+    await handle.waitForCallback();
+    const modal = handle.modal;
+    if (modal === undefined) throw new Error("no modal was shown");
+    await revokePermission(stack.database.handle.db, {
+      guildId: stack.guild.id,
+      subject: { type: "user", id: helper },
+      permission: "configure",
+    });
+    const submitted = await stack.discord.submitModal({
+      guildId: stack.guild.id,
+      channelId: general,
+      userId: helper,
+      customId: modal.custom_id,
+      fields: { api_key: WILDCARD_KEY },
+    });
+    expect(textOf(await submitted.waitForReply())).toContain("You need Warden's `configure` permission");
+    expect(await replyText(owner, "setup", "show")).not.toContain("1003");
   });
 
   it("asks for exactly one of role or user", async () => {
