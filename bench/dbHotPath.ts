@@ -6,11 +6,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { createCase } from "../src/db/cases.js";
 import { openDatabase, type DatabaseHandle } from "../src/db/connection.js";
 import { grantPermission, hasGrant } from "../src/db/staffGrants.js";
-import { startPostgresServer } from "../test/support/postgresServer.js";
+import { createDatabase, dropDatabase, startPostgresServer } from "../test/support/postgresServer.js";
 import { measure, ms } from "./stats.js";
 
 const ITERATIONS = 5_000;
@@ -29,15 +28,12 @@ async function onPostgres() {
   const server = given ? undefined : await startPostgresServer();
   const url = given ?? server?.url ?? "";
   const name = `warden_bench_${process.pid}`;
-  await admin(url, `CREATE DATABASE ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: target.toString(), dataDir: tmpdir() });
+  const handle = await openDatabase({ databaseUrl: await createDatabase(url, name), dataDir: tmpdir() });
   try {
     await report("PostgreSQL", handle, 3);
   } finally {
     await handle.close();
-    await admin(url, `DROP DATABASE ${name} WITH (FORCE)`);
+    await dropDatabase(url, name);
     server?.stop();
   }
 }
@@ -77,14 +73,4 @@ async function report(label: string, handle: DatabaseHandle, p99TargetMs: number
   console.log(`${label}: grant check + case insert  p50 ${ms(hotPath.p50)}  p99 ${ms(hotPath.p99)}${verdict}`);
   console.log(`${label}: baseline SELECT 1           p50 ${ms(floor.p50)}  p99 ${ms(floor.p99)}`);
   console.log(`${label}: hot path / baseline p50 = ${(hotPath.p50 / floor.p50).toFixed(1)}x`);
-}
-
-async function admin(url: string, statement: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }

@@ -21,7 +21,6 @@ import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { InteractionResponseType, PermissionFlagsBits, REST, type Client } from "discord.js";
-import pg from "pg";
 import { commands } from "../commands/index.js";
 import { startWarden, type Warden } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
@@ -29,7 +28,7 @@ import { deployCommands } from "../src/discord/deployCommands.js";
 import { createLogger } from "../src/log.js";
 import { startDiscordEmulator, type DiscordEmulator, type GuildSeed } from "../test/emulators/discord/index.js";
 import { startOpenCloudEmulator, type OpenCloudEmulator } from "../test/emulators/opencloud/index.js";
-import { startPostgresServer } from "../test/support/postgresServer.js";
+import { createDatabase, dropDatabase, startPostgresServer } from "../test/support/postgresServer.js";
 import { startBareClient } from "./bareClient.js";
 import { ms } from "./stats.js";
 
@@ -393,31 +392,19 @@ async function startPostgres(): Promise<Postgres> {
     url,
     async createDatabase() {
       const name = `warden_bench_ack_${process.pid}_${created.length}`;
-      await admin(url, `CREATE DATABASE ${name}`);
+      const databaseUrl = await createDatabase(url, name);
       created.push(name);
-      const target = new URL(url);
-      target.pathname = `/${name}`;
-      return target.toString();
+      return databaseUrl;
     },
     stop: () =>
       (stopped ??= (async () => {
         try {
-          for (const name of created) await admin(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+          for (const name of created) await dropDatabase(url, name);
         } finally {
           server?.stop();
         }
       })()),
   };
-}
-
-async function admin(url: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }
 
 function percentiles(samples: number[]): { p50: number; p99: number; max: number } {

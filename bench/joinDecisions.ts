@@ -10,7 +10,6 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { tmpdir } from "node:os";
-import pg from "pg";
 import { createApiKeyCipher } from "../src/db/apiKeyCipher.js";
 import { openDatabase } from "../src/db/connection.js";
 import { setGroupRules } from "../src/db/links.js";
@@ -18,7 +17,7 @@ import { createOpenCloud } from "../src/opencloud/index.js";
 import { postPendingRequests, type ReviewDeps } from "../src/services/joinRequests/postPendingRequests.js";
 import { linkWithApiKey } from "../src/services/setup.js";
 import { OPERATION_BUDGETS, startOpenCloudEmulator } from "../test/emulators/opencloud/index.js";
-import { startPostgresServer } from "../test/support/postgresServer.js";
+import { createDatabase, startPostgresServer } from "../test/support/postgresServer.js";
 
 const REQUESTS = 1_000;
 // Scale 60 turns 100/min into 100/s: the wave takes ~10 s.
@@ -38,7 +37,10 @@ export async function run(): Promise<void> {
 
   const server = await startPostgresServer();
   const emulator = await startOpenCloudEmulator({ timeScale: TIME_SCALE });
-  const database = await openDatabase({ databaseUrl: await freshDatabase(server.url), dataDir: tmpdir() });
+  const database = await openDatabase({
+    databaseUrl: await createDatabase(server.url, `warden_bench_join_${process.pid}`),
+    dataDir: tmpdir(),
+  });
   const openCloud = createOpenCloud({
     openCloudUrl: emulator.openCloudUrl,
     usersUrl: emulator.usersUrl,
@@ -105,18 +107,4 @@ export async function run(): Promise<void> {
     await emulator.close();
     server.stop();
   }
-}
-
-async function freshDatabase(serverUrl: string): Promise<string> {
-  const name = `warden_bench_join_${process.pid}`;
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }

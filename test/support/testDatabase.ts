@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { inject } from "vitest";
 import { openDatabase, type DatabaseHandle, type DatabaseKind } from "../../src/db/connection.js";
+import { createDatabase, dropDatabase } from "./postgresServer.js";
 
 /**
  * A fresh, migrated database of either kind, owned by one test file:
@@ -34,13 +34,10 @@ export async function createTestDatabase(kind: DatabaseKind, options: { migrate?
 async function createPostgresDatabase() {
   const serverUrl = inject("postgresServerUrl");
   const name = `warden_test_${randomBytes(6).toString("hex")}`;
-  await withAdminClient(serverUrl, (client) => client.query(`CREATE DATABASE ${name}`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
   return {
-    url: url.toString(),
+    url: await createDatabase(serverUrl, name),
     dataDir: tmpdir(),
-    drop: () => withAdminClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+    drop: () => dropDatabase(serverUrl, name),
   };
 }
 
@@ -51,14 +48,4 @@ function createPgliteDirectory() {
     dataDir,
     drop: async () => rmSync(dataDir, { recursive: true, force: true }),
   };
-}
-
-async function withAdminClient<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
