@@ -1,5 +1,6 @@
 import { EmbedBuilder, TimestampStyles, time, type InteractionEditReplyOptions } from "discord.js";
 import { listCasesForUser, type CaseRow } from "../db/cases.js";
+import { avatarUrl } from "../services/avatar.js";
 import { describeDuration } from "../services/moderation/banDuration.js";
 import type { CaseResult } from "../services/moderation/restrictions.js";
 import type { BotContext } from "./botContext.js";
@@ -36,10 +37,7 @@ export async function buildCaseReply(context: BotContext, result: CaseResult): P
   }
   const previous = (await listCasesForUser(context.db, row.guildId, row.robloxUserId)).filter((other) => other.id !== row.id);
   if (previous.length > 0) embed.addFields({ name: "Previous cases here", value: summarise(previous) });
-  const avatar = await context.openCloud.thumbnails
-    .headshots([row.robloxUserId])
-    .then((found) => found.get(row.robloxUserId)?.imageUrl ?? undefined)
-    .catch(() => undefined);
+  const avatar = await avatarUrl(context.openCloud, row.robloxUserId);
   if (avatar !== undefined) embed.setThumbnail(avatar);
   const note = withModLogNote("", result.published).trim();
   return { content: note === "" ? undefined : note, embeds: [embed], components: [] };

@@ -6,6 +6,7 @@ import { getGuildChannels } from "../db/guilds.js";
 import { listLinks } from "../db/links.js";
 import type { Logger } from "../log.js";
 import type { OpenCloud } from "../opencloud/index.js";
+import { avatarUrl } from "../services/avatar.js";
 import type { CasePublisher, PublishOutcome } from "../services/ports.js";
 import { buildCaseEmbed } from "./caseEmbed.js";
 
@@ -52,21 +53,11 @@ export function createModLog(client: Client, db: Database, openCloud: OpenCloud,
     }
   }
 
-  async function avatarOf(userId: string): Promise<string | undefined> {
-    try {
-      return (await openCloud.thumbnails.headshots([userId])).get(userId)?.imageUrl ?? undefined;
-    } catch (error) {
-      // An avatar is decoration: the record goes out without it.
-      logger.debug({ err: error, userId }, "no avatar for the mod log");
-      return undefined;
-    }
-  }
-
   return {
     async publishCase(row: CaseRow) {
       const links = row.universeId === null ? [] : await listLinks(db, row.guildId);
       const experienceName = links.find((link) => link.kind === "universe" && link.robloxId === row.universeId)?.displayName;
-      const embed = buildCaseEmbed(row, { experienceName, avatarUrl: await avatarOf(row.robloxUserId) });
+      const embed = buildCaseEmbed(row, { experienceName, avatarUrl: await avatarUrl(openCloud, row.robloxUserId) });
       return post(row.guildId, embed, row.modLogMessageId);
     },
 

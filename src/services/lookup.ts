@@ -2,6 +2,7 @@ import { revealApiKey } from "../db/apiKeys.js";
 import { listCasesForUser, type CaseRow } from "../db/cases.js";
 import { listLinks } from "../db/links.js";
 import { OpenCloudError, userMessage, type RestrictionLogEntry, type RobloxUser } from "../opencloud/index.js";
+import { avatarUrl } from "./avatar.js";
 import { openLinkedExperience, type ExperienceDeps } from "./moderation/linkedExperience.js";
 import { resolvePlayer, type Player } from "./moderation/resolvePlayer.js";
 import { UserError } from "./userError.js";
@@ -34,13 +35,11 @@ export async function lookUpPlayer(deps: ExperienceDeps, guildId: string, typed:
     if (apiKey === undefined) throw new Error(`API key ${apiKeyId} is missing.`);
     return deps.openCloud.withKey(apiKey);
   };
-  const player = await resolvePlayer(deps.openCloud, await keyOf(first.apiKeyId), typed);
-  const [profile, avatarUrl, bans, cases] = await Promise.all([
-    (await keyOf(first.apiKeyId)).users.get(player.id),
-    deps.openCloud.thumbnails
-      .headshots([player.id])
-      .then((found) => found.get(player.id)?.imageUrl ?? undefined)
-      .catch(() => undefined),
+  const roblox = await keyOf(first.apiKeyId);
+  const player = await resolvePlayer(deps.openCloud, roblox, typed);
+  const [profile, avatar, bans, cases] = await Promise.all([
+    roblox.users.get(player.id),
+    avatarUrl(deps.openCloud, player.id),
     Promise.all(
       links
         .filter((link) => link.kind === "universe")
@@ -59,7 +58,7 @@ export async function lookUpPlayer(deps: ExperienceDeps, guildId: string, typed:
     ),
     listCasesForUser(deps.db, guildId, player.id),
   ]);
-  return { profile, avatarUrl, bans, cases };
+  return { profile, avatarUrl: avatar, bans, cases };
 }
 
 export type HistoryEntry = {
