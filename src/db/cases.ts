@@ -105,15 +105,23 @@ export type CaseOutcome =
 
 /** Settles a pending case; returns it as it now is. */
 export async function settleCase(db: Database, caseId: number, outcome: CaseOutcome): Promise<CaseRow> {
-  const [row] = await db
-    .update(cases)
-    .set(
-      outcome.status === "applied"
-        ? { status: "applied", expiresAt: outcome.expiresAt, error: null, updatedAt: sql`now()` }
-        : { status: "failed", error: outcome.error, updatedAt: sql`now()` },
-    )
-    .where(eq(cases.id, caseId))
-    .returning();
+  const [row] = await prepared(db, "warden_settle_case", (database, name) =>
+    database
+      .update(cases)
+      .set({
+        status: sql`${sql.placeholder("status")}`,
+        expiresAt: sql`${sql.placeholder("expiresAt")}`,
+        error: sql`${sql.placeholder("error")}`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(cases.id, sql.placeholder("caseId")))
+      .returning()
+      .prepare(name),
+  ).execute(
+    outcome.status === "applied"
+      ? { caseId, status: "applied", expiresAt: outcome.expiresAt?.toISOString() ?? null, error: null }
+      : { caseId, status: "failed", expiresAt: null, error: outcome.error },
+  );
   if (row === undefined) throw new Error(`Case ${caseId} vanished while it was settled.`);
   return row;
 }
@@ -169,6 +177,17 @@ export async function listRecentCases(db: Database, guildId: string, typed: stri
     .where(and(eq(cases.guildId, guildId), digits === "" ? undefined : sql`${cases.number}::text LIKE ${`${digits}%`}`))
     .orderBy(desc(cases.number))
     .limit(limit);
+}
+
+/** How many cases each of these players has in the guild; a player with none is absent. */
+export async function countCasesForUsers(db: Database, guildId: string, robloxUserIds: readonly string[]): Promise<Map<string, number>> {
+  if (robloxUserIds.length === 0) return new Map();
+  const rows = await db
+    .select({ robloxUserId: cases.robloxUserId, count: sql<number>`count(*)::int` })
+    .from(cases)
+    .where(and(eq(cases.guildId, guildId), inArray(cases.robloxUserId, [...robloxUserIds])))
+    .groupBy(cases.robloxUserId);
+  return new Map(rows.map((row) => [row.robloxUserId, row.count]));
 }
 
 /** The latest case of each of these players in the guild, for their names. */

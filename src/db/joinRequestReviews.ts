@@ -25,10 +25,17 @@ export async function recordNewRequests(
 }
 
 export async function setReviewMessage(db: Database, reviewId: number, channelId: string, messageId: string): Promise<void> {
-  await db
-    .update(joinRequestReviews)
-    .set({ reviewChannelId: channelId, reviewMessageId: messageId, updatedAt: sql`now()` })
-    .where(eq(joinRequestReviews.id, reviewId));
+  await prepared(db, "warden_set_review_message", (database, name) =>
+    database
+      .update(joinRequestReviews)
+      .set({
+        reviewChannelId: sql`${sql.placeholder("channelId")}`,
+        reviewMessageId: sql`${sql.placeholder("messageId")}`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(joinRequestReviews.id, sql.placeholder("reviewId")))
+      .prepare(name),
+  ).execute({ reviewId, channelId, messageId });
 }
 
 /**
@@ -62,18 +69,21 @@ export async function finishReview(
   reviewId: number,
   outcome: { state: "accepted" | "declined" | "gone"; decidedBy: string; caseId: number | null; rule?: string },
 ): Promise<ReviewRow> {
-  const [row] = await db
-    .update(joinRequestReviews)
-    .set({
-      state: outcome.state,
-      decidedBy: outcome.decidedBy,
-      decidedAt: sql`now()`,
-      decidedByRule: outcome.rule ?? null,
-      caseId: outcome.caseId,
-      updatedAt: sql`now()`,
-    })
-    .where(eq(joinRequestReviews.id, reviewId))
-    .returning();
+  const [row] = await prepared(db, "warden_finish_review", (database, name) =>
+    database
+      .update(joinRequestReviews)
+      .set({
+        state: sql`${sql.placeholder("state")}`,
+        decidedBy: sql`${sql.placeholder("decidedBy")}`,
+        decidedAt: sql`now()`,
+        decidedByRule: sql`${sql.placeholder("rule")}`,
+        caseId: sql`${sql.placeholder("caseId")}`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(joinRequestReviews.id, sql.placeholder("reviewId")))
+      .returning()
+      .prepare(name),
+  ).execute({ reviewId, ...outcome, rule: outcome.rule ?? null });
   if (row === undefined) throw new Error(`Review ${reviewId} vanished while it was decided.`);
   return row;
 }

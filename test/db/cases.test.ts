@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCase, findCase, listCasesForUser, settleCase, type NewCase } from "../../src/db/cases.js";
+import { countCasesForUsers, createCase, findCase, listCasesForUser, settleCase, type NewCase } from "../../src/db/cases.js";
 import { openDatabase } from "../../src/db/connection.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
 
@@ -51,6 +51,25 @@ describe.each(["postgres", "pglite"] as const)("cases on %s", (kind) => {
     await createCase(database.handle.db, ban(guildId, "777"));
     const rows = await listCasesForUser(database.handle.db, guildId, "777");
     expect(rows.map((row) => row.number)).toEqual([3, 1]);
+  });
+
+  it("settles a case with Roblox's expiry, or with why it failed", async () => {
+    const db = database.handle.db;
+    const expiresAt = new Date("2031-02-03T04:05:06.789Z");
+    const applied = await settleCase(db, (await createCase(db, ban(GUILD))).id, { status: "applied", expiresAt });
+    expect(applied).toMatchObject({ status: "applied", expiresAt, error: null });
+    const failed = await settleCase(db, (await createCase(db, ban(GUILD))).id, { status: "failed", error: "Roblox is down" });
+    expect(failed).toMatchObject({ status: "failed", expiresAt: null, error: "Roblox is down" });
+    await expect(settleCase(db, 987_654_321, { status: "applied", expiresAt: null })).rejects.toThrow("vanished");
+  });
+
+  it("counts each player's cases in one guild", async () => {
+    const guildId = "723456789012345678";
+    await createCase(database.handle.db, { ...ban(guildId, "31"), status: "applied" });
+    await createCase(database.handle.db, ban(guildId, "31"));
+    await createCase(database.handle.db, ban(OTHER_GUILD, "32"));
+    const counts = await countCasesForUsers(database.handle.db, guildId, ["31", "32", "33"]);
+    expect([...counts]).toEqual([["31", 2]]);
   });
 
   it("holds one pending change per player and target, from any guild, until it settles", async () => {

@@ -143,6 +143,8 @@ describe("join-request rules end to end", () => {
     await linkThroughForm(stack, "group", RULED, RULED_KEY);
     await linkThroughForm(stack, "experience", UNIVERSE, GAME_KEY);
     await replyTo(stack, owner, "setup", "channels", { review: channelId(stack, "join-requests"), log: channelId(stack, "mod-log") });
+    // A case of Warden's own before the request arrives: the card counts it.
+    await replyTo(stack, owner, "ban", undefined, { user: "newbie", duration: "1d", reason: "spam", experience: UNIVERSE });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -172,6 +174,10 @@ describe("join-request rules end to end", () => {
       `/cloud/v2/groups/${RULED}/join-requests/802:decline`,
       `/cloud/v2/groups/${RULED}/join-requests/803:accept`,
     ]);
+    const cardOf = (name: string) => stack.discord.messages(channelId(stack, "join-requests")).map(textOf).find((text) => text.includes(`Join request: ${name}`));
+    expect(cardOf("newbie")).toMatch(/Banned in\nRuled Game/);
+    expect(cardOf("newbie")).toMatch(/Previous cases here\n1/);
+    expect(cardOf("regular")).toMatch(/Previous cases here\n0/);
     const cards = stack.discord.messages(channelId(stack, "join-requests")).map(textOf).join("\n---\n");
     expect(cards).toContain("Auto-declined: Rule: accounts must be at least 30 days old; this one is 3.");
     expect(cards).toContain("Auto-declined: Rule: players banned in a linked experience are declined (Ruled Game).");

@@ -1,5 +1,5 @@
-import { listCasesForUser } from "../../db/cases.js";
-import { claimUnpostedReviews, recordNewRequests, releasePosting, setReviewMessage } from "../../db/joinRequestReviews.js";
+import { countCasesForUsers } from "../../db/cases.js";
+import { claimUnpostedReviews, recordNewRequests, releasePosting, setReviewMessage, type ReviewRow } from "../../db/joinRequestReviews.js";
 import { getGroupRules, listLinks } from "../../db/links.js";
 import { OpenCloudError, type JoinRequest } from "../../opencloud/index.js";
 import { openLinked, openLinkedExperience, type LinkedExperience, type LinkedTarget } from "../moderation/linkedExperience.js";
@@ -69,11 +69,16 @@ export async function postPendingRequests(deps: ReviewDeps, guildId: string, gro
     linked.robloxId,
     requests.map((request) => request.userId),
   );
+  const previousCases = await countCasesForUsers(
+    deps.db,
+    guildId,
+    unposted.map((review) => review.robloxUserId),
+  );
   await forEachConcurrently(unposted, IN_FLIGHT, async (review) => {
     // After one failed post (no channel, no permission) the rest would fail the same way.
     if (problem !== undefined) return releasePosting(deps.db, review.id);
     try {
-      const card = await describeRequest(deps, guildId, linked, experiences, review.robloxUserId, review.requestedAt);
+      const card = await describeRequest(linked, experiences, review, previousCases.get(review.robloxUserId) ?? 0);
       const decided = await applyRules(deps, guildId, linked, card, judgeByRules(rules, card, new Date()));
       if (decided !== undefined) decidedByRules += 1;
       const outcome = await deps.reviewBoard.postRequest(guildId, card, decided);
@@ -117,13 +122,12 @@ async function applyRules(
 }
 
 async function describeRequest(
-  deps: ReviewDeps,
-  guildId: string,
   group: LinkedTarget,
   experiences: readonly LinkedExperience[],
-  userId: string,
-  requestedAt: Date,
+  review: ReviewRow,
+  previousCases: number,
 ): Promise<JoinRequestCard> {
+  const userId = review.robloxUserId;
   const profile = await group.roblox.users.get(userId);
   const bannedIn: string[] = [];
   for (const experience of experiences) {
@@ -142,8 +146,8 @@ async function describeRequest(
     username: profile.name,
     displayName: profile.displayName,
     accountCreated: profile.createTime,
-    requestedAt,
+    requestedAt: review.requestedAt,
     bannedIn,
-    previousCases: (await listCasesForUser(deps.db, guildId, userId)).length,
+    previousCases,
   };
 }
