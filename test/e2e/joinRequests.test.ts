@@ -276,3 +276,39 @@ describe("bulk join-request decisions end to end", () => {
     expect(cards.every((card) => (card.components ?? []).length === 0)).toBe(true);
   });
 });
+
+describe("join requests that cannot be posted yet", () => {
+  const GROUP_ID = "10";
+  const GROUP_KEY = `unposted-key-${"u".repeat(60)}`;
+  // More than Roblox's page of 20: the run stops reading once posting fails, and loses nothing.
+  const COUNT = 45;
+  let stack: Stack;
+  let owner: string;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    owner = memberId(stack, "owner");
+    stack.roblox.addUser({ id: "99", name: "QuietOwner" });
+    stack.roblox.addGroup({ id: GROUP_ID, displayName: "Quiet Group", ownerId: "99" });
+    stack.roblox.addApiKey({ key: GROUP_KEY, ownerId: "99", scopes: [{ name: "group", operations: ["read", "write"], groupIds: [GROUP_ID] }] });
+    for (let index = 0; index < COUNT; index += 1) {
+      stack.roblox.addUser({ id: String(10_000 + index), name: `quiet${index}` });
+      stack.roblox.addJoinRequest({ groupId: GROUP_ID, userId: String(10_000 + index) });
+    }
+    await linkThroughForm(stack, "group", GROUP_ID, GROUP_KEY);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("says why, and posts every one of them once a review channel is set", async () => {
+    const review = channelId(stack, "join-requests");
+    expect(await replyTo(stack, owner, "joinrequests", "review")).toContain("No review channel is set; choose one with `/setup channels review:`.");
+    expect(stack.discord.messages(review)).toHaveLength(0);
+    await replyTo(stack, owner, "setup", "channels", { review });
+    expect(await replyTo(stack, owner, "joinrequests", "review")).toBe(
+      `${COUNT} join requests waiting in Quiet Group; posted ${COUNT} new to the review channel.`,
+    );
+    expect(stack.discord.messages(review)).toHaveLength(COUNT);
+  });
+});

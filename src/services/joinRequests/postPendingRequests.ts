@@ -1,7 +1,7 @@
 import { countCasesForUsers } from "../../db/cases.js";
 import { claimUnpostedReviews, recordNewRequests, releasePosting, setReviewMessage, type ReviewRow } from "../../db/joinRequestReviews.js";
 import { getGroupRules, listLinks } from "../../db/links.js";
-import { OpenCloudError, type JoinRequest } from "../../opencloud/index.js";
+import { OpenCloudError } from "../../opencloud/index.js";
 import { openLinked, openLinkedExperience, type LinkedExperience, type LinkedTarget } from "../moderation/linkedExperience.js";
 import type { ModerationDeps } from "../moderation/restrictions.js";
 import type { JoinRequestCard, ReviewBoard } from "../ports.js";
@@ -30,6 +30,8 @@ export interface PostingReport {
 
 /** How many open requests one run reads; more wait for the next run, oldest first. */
 const MAX_REQUESTS_PER_RUN = 200;
+/** Roblox's largest page of join requests: each page's cards go out while the next is read. */
+const PAGE_SIZE = 20;
 
 /**
  * Posts each open join request of a linked group to the review channel,
@@ -39,21 +41,6 @@ const MAX_REQUESTS_PER_RUN = 200;
  */
 export async function postPendingRequests(deps: ReviewDeps, guildId: string, group: string | undefined): Promise<PostingReport> {
   const linked = await openLinked(deps, guildId, "group", group);
-  const requests: JoinRequest[] = [];
-  for await (const request of linked.roblox.groups.joinRequests(linked.robloxId, { maxPageSize: 20 }).items()) {
-    requests.push(request);
-    if (requests.length === MAX_REQUESTS_PER_RUN) break;
-  }
-  await recordNewRequests(
-    deps.db,
-    guildId,
-    linked.robloxId,
-    requests.map((request) => ({ userId: request.userId, requestedAt: request.createTime ?? new Date(0) })),
-  );
-
-  let posted = 0;
-  let decidedByRules = 0;
-  let problem: string | undefined;
   const rules = joinRulesSchema.parse((await getGroupRules(deps.db, guildId, linked.robloxId)) ?? {});
   // Opened once per run, not once per request: a wave of a thousand requests reads its links once.
   const experiences = await Promise.all(
@@ -61,40 +48,79 @@ export async function postPendingRequests(deps: ReviewDeps, guildId: string, gro
       .filter((link) => link.kind === "universe")
       .map((link) => openLinkedExperience(deps, guildId, link.robloxId)),
   );
-  // Only what is still open in Roblox (a request handled elsewhere before it was posted is not
-  // news), and only what no other run is posting right now.
-  const unposted = await claimUnpostedReviews(
-    deps.db,
-    guildId,
-    linked.robloxId,
-    requests.map((request) => request.userId),
-  );
-  const previousCases = await countCasesForUsers(
-    deps.db,
-    guildId,
-    unposted.map((review) => review.robloxUserId),
-  );
-  await forEachConcurrently(unposted, IN_FLIGHT, async (review) => {
+  const report: PostingReport = { groupName: linked.displayName, pending: 0, posted: 0, decidedByRules: 0, problem: undefined };
+  await forEachConcurrently(claimPageByPage(deps, guildId, linked, report), IN_FLIGHT, async ({ review, previousCases }) => {
     // After one failed post (no channel, no permission) the rest would fail the same way.
-    if (problem !== undefined) return releasePosting(deps.db, review.id);
+    if (report.problem !== undefined) return releasePosting(deps.db, review.id);
     try {
-      const card = await describeRequest(linked, experiences, review, previousCases.get(review.robloxUserId) ?? 0);
+      const card = await describeRequest(linked, experiences, review, previousCases);
       const decided = await applyRules(deps, guildId, linked, card, judgeByRules(rules, card, new Date()));
-      if (decided !== undefined) decidedByRules += 1;
+      if (decided !== undefined) report.decidedByRules += 1;
       const outcome = await deps.reviewBoard.postRequest(guildId, card, decided);
       if (!outcome.posted) {
-        problem = outcome.problem;
+        report.problem = outcome.problem;
         return releasePosting(deps.db, review.id);
       }
       await setReviewMessage(deps.db, review.id, outcome.channelId ?? "", outcome.messageId);
-      posted += 1;
+      report.posted += 1;
     } catch (error) {
       // The next run may post it at once instead of waiting out the lease.
       await releasePosting(deps.db, review.id);
       throw error;
     }
   });
-  return { groupName: linked.displayName, pending: requests.length, posted, decidedByRules, problem };
+  return report;
+}
+
+interface ClaimedReview {
+  review: ReviewRow;
+  /** The player's cases in this guild before this request. */
+  previousCases: number;
+}
+
+/**
+ * Reads the group's open requests a page at a time, records them, and
+ * yields those this run may post: still open in Roblox (a request handled
+ * elsewhere before it was posted is not news) and not being posted by
+ * another run right now. Counts what is waiting in `report.pending`.
+ */
+async function* claimPageByPage(
+  deps: ReviewDeps,
+  guildId: string,
+  linked: LinkedTarget,
+  report: PostingReport,
+): AsyncGenerator<ClaimedReview, void, undefined> {
+  for await (const page of linked.roblox.groups.joinRequests(linked.robloxId, { maxPageSize: PAGE_SIZE })) {
+    const requests = page.items.slice(0, MAX_REQUESTS_PER_RUN - report.pending);
+    report.pending += requests.length;
+    await recordNewRequests(
+      deps.db,
+      guildId,
+      linked.robloxId,
+      requests.map((request) => ({ userId: request.userId, requestedAt: request.createTime ?? new Date(0) })),
+    );
+    const claimed = await claimUnpostedReviews(
+      deps.db,
+      guildId,
+      linked.robloxId,
+      requests.map((request) => request.userId),
+    );
+    const previousCases = await countCasesForUsers(
+      deps.db,
+      guildId,
+      claimed.map((review) => review.robloxUserId),
+    );
+    try {
+      while (claimed.length > 0) {
+        const review = claimed.shift() as ReviewRow;
+        yield { review, previousCases: previousCases.get(review.robloxUserId) ?? 0 };
+      }
+    } finally {
+      // Closed early (a post failed): what was claimed but never handed out goes back at once.
+      for (const review of claimed) await releasePosting(deps.db, review.id);
+    }
+    if (report.pending === MAX_REQUESTS_PER_RUN || report.problem !== undefined) return;
+  }
 }
 
 /** Lets a rule decide, as a person would through the buttons; the card then shows what it decided. */
