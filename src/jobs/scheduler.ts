@@ -65,9 +65,20 @@ export async function startScheduler(
   options: SchedulerOptions = {},
 ): Promise<Scheduler> {
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2;
+  // pg-boss does not await every query of its own (marking a job done or failed, a fetch that
+  // answers during shutdown), so stop() waits for these before the database may close.
+  const queries = new Set<Promise<unknown>>();
   const boss = new PgBoss({
     // The bot's handle, not a second pool: it works for PGlite too, where there is no connection string.
-    db: { executeSql: (text, values) => database.executeSql(text, values) },
+    db: {
+      executeSql: (text, values) => {
+        const query = database.executeSql(text, values);
+        const forget = () => queries.delete(query);
+        queries.add(query);
+        query.then(forget, forget);
+        return query;
+      },
+    },
     // Cron has minute granularity and polls on its own; every() below needs neither.
     schedule: false,
   });
@@ -141,6 +152,12 @@ export async function startScheduler(
       stopping = true;
       for (const timer of timers) clearInterval(timer);
       await boss.stop({ graceful: true, timeout: options.stopTimeoutMs ?? 30_000 });
+      // A query that settles may make pg-boss send another (a fetched job is failed back): wait a
+      // turn of the event loop after each round, until nothing more is asked.
+      while (queries.size > 0) {
+        await Promise.allSettled([...queries]);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     },
   };
 }

@@ -129,6 +129,45 @@ describe.each<DatabaseKind>(["postgres", "pglite"])("the job scheduler on %s", (
     const failure = JSON.parse(logLines.find((line) => line.includes("Roblox is down")) ?? "{}") as { queue?: string; msg?: string };
     expect(failure).toMatchObject({ queue: "test.failing", msg: "job failed; the next run tries again" });
   });
+
+  it.runIf(kind === "postgres")("hands back a job fetched as it stops, before its database may close", async () => {
+    const own = await openDatabase({ databaseUrl: database.url, dataDir: "" });
+    let holdFetched: (() => void) | undefined;
+    const fetchedHeld = new Promise<void>((resolve) => (holdFetched = resolve));
+    let letGo: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    // A fetch that takes a job answers only after stop() has begun: the race a shutdown meets.
+    const slowFetches: Pick<DatabaseHandle, "executeSql"> = {
+      async executeSql(text, values) {
+        const result = await own.executeSql(text, values);
+        if (text.includes("SKIP LOCKED") && result.rows.length > 0) {
+          holdFetched?.();
+          await gate;
+        }
+        return result;
+      },
+    };
+    const scheduler = await startScheduler(slowFetches, logger, { pollingIntervalSeconds: 0.5, stopTimeoutMs: 1_000 });
+    const ran: string[] = [];
+    const queue = await scheduler.exclusive("test.stopping", {
+      schema: z.object({ key: z.string() }),
+      concurrency: 1,
+      expireInSeconds: 60,
+      run: async ({ key }) => {
+        ran.push(key);
+      },
+    });
+    await queue.enqueue("late", { key: "late" });
+    await fetchedHeld;
+    const stopped = scheduler.stop();
+    setTimeout(letGo, 300);
+    await stopped;
+    await own.close();
+
+    expect(ran).toEqual([]);
+    const { rows } = await database.handle.executeSql("SELECT state FROM pgboss.job WHERE name = $1", ["test.stopping"]);
+    expect(rows).toEqual([{ state: "retry" }]);
+  });
 });
 
 async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
