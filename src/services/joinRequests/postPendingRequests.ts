@@ -116,7 +116,7 @@ async function* claimPageByPage(
         yield { review, previousCases: previousCases.get(review.robloxUserId) ?? 0 };
       }
     } finally {
-      // Closed early (a post failed): what was claimed but never handed out goes back at once.
+      // Closed early (a card failed with an error): what was claimed but never handed out goes back at once.
       for (const review of claimed) await releasePosting(deps.db, review.id);
     }
     if (report.pending === MAX_REQUESTS_PER_RUN || report.problem !== undefined) return;
