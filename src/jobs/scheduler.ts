@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import PgBoss from "pg-boss";
 import type { z } from "zod";
 import type { DatabaseHandle } from "../db/connection.js";
@@ -59,6 +60,17 @@ const UNFINISHED: ReadonlySet<string> = new Set(["created", "retry", "active"]);
  */
 const RECURRING_EXPIRY_SECONDS = 300;
 
+/**
+ * The statements pg-boss 10 sends without awaiting them: marking a job done
+ * or failed once its handler returns (manager.js, onFetch). Read from its
+ * own query plans (pinned version), so they match exactly.
+ */
+const pgBossPlans = createRequire(import.meta.url)("pg-boss/src/plans.js") as {
+  completeJobs(schema: string): string;
+  failJobsById(schema: string): string;
+};
+const UNAWAITED_BY_PG_BOSS: ReadonlySet<string> = new Set([pgBossPlans.completeJobs("pgboss"), pgBossPlans.failJobsById("pgboss")]);
+
 export async function startScheduler(
   database: Pick<DatabaseHandle, "executeSql">,
   logger: Logger,
@@ -76,7 +88,14 @@ export async function startScheduler(
         const forget = () => queries.delete(query);
         queries.add(query);
         query.then(forget, forget);
-        return query;
+        if (!UNAWAITED_BY_PG_BOSS.has(text)) return query;
+        // Nobody awaits these, so a rejection (the database down as a job ends) would end the
+        // process. Reported instead: the job stays active until it expires, then runs again.
+        return query.catch((error: unknown) => {
+          logger.warn({ err: error }, "could not record how a job ended; it runs again once it expires");
+          // What pg-boss reads back from these statements: how many jobs they changed, here none.
+          return { rows: [{ count: 0 }] };
+        });
       },
     },
     // Cron has minute granularity and polls on its own; every() below needs neither.

@@ -3,7 +3,7 @@ import PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { openDatabase, type DatabaseHandle, type DatabaseKind } from "../../src/db/connection.js";
-import { startScheduler, type Scheduler } from "../../src/jobs/scheduler.js";
+import { jobIdFor, startScheduler, type Scheduler } from "../../src/jobs/scheduler.js";
 import { createLogger } from "../../src/log.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
 
@@ -128,6 +128,50 @@ describe.each<DatabaseKind>(["postgres", "pglite"])("the job scheduler on %s", (
     await waitUntil(() => done.includes(2) && logLines.some((line) => line.includes("Roblox is down")));
     const failure = JSON.parse(logLines.find((line) => line.includes("Roblox is down")) ?? "{}") as { queue?: string; msg?: string };
     expect(failure).toMatchObject({ queue: "test.failing", msg: "job failed; the next run tries again" });
+  });
+
+  it("keeps working when the database fails just as a job ends, leaving that job to expire and run again", async () => {
+    // pg-boss records a job's end without awaiting it: unhandled, that failure would end the process.
+    const failingEndings: Pick<DatabaseHandle, "executeSql"> = {
+      async executeSql(text, values) {
+        if (/SET completed_on = now\(\)/.test(text) && JSON.stringify(values).includes(jobIdFor("test.ending", "refused"))) {
+          throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
+        }
+        return database.handle.executeSql(text, values);
+      },
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const scheduler = await startScheduler(failingEndings, logger, { pollingIntervalSeconds: 0.5, stopTimeoutMs: 5_000 });
+      schedulers.push(scheduler);
+      const runs: string[] = [];
+      const queue = await scheduler.exclusive("test.ending", {
+        schema: z.object({ key: z.string() }),
+        concurrency: 1,
+        expireInSeconds: 60,
+        run: async ({ key }) => {
+          runs.push(key);
+        },
+      });
+      // Only the first job's ending is refused (a key's job id is derived from the key).
+      await queue.enqueue("refused", { key: "refused" });
+      await waitUntil(() => logLines.some((line) => line.includes("could not record how a job ended")));
+      await queue.enqueue("next", { key: "next" });
+      await waitUntil(() => runs.includes("next"));
+      expect(unhandled).toEqual([]);
+      const { rows } = await database.handle.executeSql("SELECT data->>'key' AS key, state FROM pgboss.job WHERE name = $1 ORDER BY created_on", [
+        "test.ending",
+      ]);
+      // Still active: pg-boss's maintenance expires it and it runs again, as for a crashed process.
+      expect(rows).toEqual([
+        { key: "refused", state: "active" },
+        { key: "next", state: "completed" },
+      ]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
   });
 
   it.runIf(kind === "postgres")("hands back a job fetched as it stops, before its database may close", async () => {
