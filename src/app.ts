@@ -11,6 +11,7 @@ import { createModLog } from "./discord/modLog.js";
 import { TokenStore } from "./discord/tokenStore.js";
 import { createReviewBoard } from "./discord/reviewBoard.js";
 import { createRouter } from "./discord/router.js";
+import { startHealthServer, type HealthServer } from "./healthServer.js";
 import type { Logger } from "./log.js";
 import { startJobs, type JobOptions, type Jobs } from "./jobs/index.js";
 import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
@@ -73,14 +74,37 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
 
   let jobs: Jobs | undefined;
-  const stop = async () => {
-    // Jobs first: a running poll still uses Discord and the database.
-    await jobs?.stop();
-    await client.destroy();
-    await openCloud.close();
-    await database.close();
-  };
+  let health: HealthServer | undefined;
+  let stopped: Promise<void> | undefined;
+  // Once, however often it is asked (SIGINT then SIGTERM): the pool refuses a second end.
+  const stop = () =>
+    (stopped ??= (async () => {
+      await health?.close();
+      // Jobs first: a running poll still uses Discord and the database.
+      await jobs?.stop();
+      await client.destroy();
+      await openCloud.close();
+      await database.close();
+    })());
   try {
+    if (config.httpPort !== undefined) {
+      // Up before Discord: while the bot connects, the endpoint says what it is waiting for.
+      health = await startHealthServer(config.httpPort, {
+        discord: async () => {
+          if (!client.isReady()) throw new Error("not connected to the Discord gateway");
+        },
+        database: async () => {
+          await database.executeSql("SELECT 1").catch(() => {
+            throw new Error(`not answering (${database.kind})`);
+          });
+        },
+        queue: async () => {
+          if (jobs === undefined) throw new Error("not started yet");
+          if (!jobs.isRunning()) throw new Error("stopped");
+        },
+      });
+      logger.info({ port: health.port }, "health endpoint listening on /healthz");
+    }
     const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
     await client.login(config.discordToken);
     await ready;
@@ -104,7 +128,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     );
   } catch (error) {
     await stop();
-    throw explainLoginFailure(error, config.discordApiUrl);
+    throw error instanceof StartupError ? error : explainLoginFailure(error, config.discordApiUrl);
   }
   return { context, stop };
 }

@@ -22,6 +22,8 @@ export interface JobOptions {
 export interface Jobs {
   /** Stops taking jobs and waits for running ones; call before closing Discord and the database. */
   stop(): Promise<void>;
+  /** Until stop() is called. */
+  isRunning(): boolean;
 }
 
 /** A few polls at once: enough for groups sharing a key to take turns at its budget, few enough to leave room for commands. */
@@ -40,5 +42,5 @@ export async function startJobs(deps: JobDeps, options: JobOptions = {}): Promis
     await scheduler.stop();
     throw error;
   }
-  return { stop: () => scheduler.stop() };
+  return { stop: () => scheduler.stop(), isRunning: () => scheduler.isRunning() };
 }

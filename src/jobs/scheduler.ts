@@ -21,6 +21,8 @@ export interface Scheduler {
   exclusive<T extends object>(name: string, options: ExclusiveOptions<T>): Promise<ExclusiveQueue<T>>;
   /** Stops taking jobs and waits for the running ones; jobs not finished are handed back to the queue. */
   stop(): Promise<void>;
+  /** Until stop() is called. */
+  isRunning(): boolean;
 }
 
 export interface ExclusiveOptions<T> {
@@ -166,6 +168,8 @@ export async function startScheduler(
         },
       };
     },
+
+    isRunning: () => !stopping,
 
     async stop() {
       stopping = true;

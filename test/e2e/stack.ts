@@ -49,11 +49,18 @@ export const DEFAULT_GUILD: GuildSeed = {
 
 export async function startStack(
   guildSeed: GuildSeed = DEFAULT_GUILD,
-  options: { startBot?: boolean; joinRequestPollSeconds?: number } = {},
+  options: {
+    startBot?: boolean;
+    joinRequestPollSeconds?: number;
+    /** A PostgreSQL server of the test's own, e.g. one it stops. */
+    postgresServerUrl?: string;
+    /** More settings, e.g. HTTP_PORT. */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Stack> {
   const discord = await startDiscordEmulator({ guilds: [guildSeed] });
   const roblox = await startOpenCloudEmulator({ timeScale: 60 });
-  const database = await createTestDatabase("postgres", { migrate: false });
+  const database = await createTestDatabase("postgres", { migrate: false, serverUrl: options.postgresServerUrl });
   const dataDir = mkdtempSync(path.join(tmpdir(), "warden-e2e-"));
   const guild = discord.guilds[0];
   if (guild === undefined) throw new Error("the local Discord has no guild");
@@ -76,6 +83,7 @@ export async function startStack(
     ROBLOX_USERS_URL: roblox.usersUrl,
     ROBLOX_THUMBNAILS_URL: roblox.thumbnailsUrl,
     LOG_LEVEL: "trace",
+    ...options.env,
   };
   const config = loadConfig(env, { requireDiscordToken: true });
   let running: Warden | undefined;

@@ -13,6 +13,9 @@ import pg from "pg";
  */
 export interface PostgresServer {
   url: string;
+  /** Shuts the server down as an outage would, keeping its data for resume(). */
+  pause(): void;
+  resume(): void;
   stop(): void;
 }
 
@@ -35,10 +38,15 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   const port = await freePort();
   // fsync off: the data is thrown away, and durability only slows the suite.
   const serverOptions = `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c synchronous_commit=off -c max_connections=200`;
-  run(path.join(binDir, "pg_ctl"), ["-D", dataDir, "-o", serverOptions, "-l", path.join(dir, "server.log"), "-w", "start"]);
+  const start = () => run(path.join(binDir, "pg_ctl"), ["-D", dataDir, "-o", serverOptions, "-l", path.join(dir, "server.log"), "-w", "start"]);
+  start();
 
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    pause() {
+      run(path.join(binDir, "pg_ctl"), ["-D", dataDir, "-m", "fast", "-w", "stop"]);
+    },
+    resume: start,
     stop() {
       try {
         run(path.join(binDir, "pg_ctl"), ["-D", dataDir, "-m", "immediate", "-w", "stop"]);
@@ -73,7 +81,8 @@ function postgresGid(): number {
   return Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
 }
 
-function freePort(): Promise<number> {
+/** A port nothing listens on right now, for a server a test starts. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

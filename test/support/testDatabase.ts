@@ -17,8 +17,11 @@ export interface TestDatabase {
   destroy(): Promise<void>;
 }
 
-export async function createTestDatabase(kind: DatabaseKind, options: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const database = kind === "postgres" ? await createPostgresDatabase() : createPgliteDirectory();
+export async function createTestDatabase(
+  kind: DatabaseKind,
+  options: { migrate?: boolean; /** A server of the test's own instead of the run's. */ serverUrl?: string } = {},
+): Promise<TestDatabase> {
+  const database = kind === "postgres" ? await createPostgresDatabase(options.serverUrl ?? inject("postgresServerUrl")) : createPgliteDirectory();
   const handle = await openDatabase({ databaseUrl: database.url, dataDir: database.dataDir });
   if (options.migrate ?? true) await handle.migrate();
   return {
@@ -31,8 +34,7 @@ export async function createTestDatabase(kind: DatabaseKind, options: { migrate?
   };
 }
 
-async function createPostgresDatabase() {
-  const serverUrl = inject("postgresServerUrl");
+async function createPostgresDatabase(serverUrl: string) {
   const name = `warden_test_${randomBytes(6).toString("hex")}`;
   return {
     url: await createDatabase(serverUrl, name),

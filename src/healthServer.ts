@@ -1,0 +1,74 @@
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { StartupError } from "./startupError.js";
+
+/** One part of the bot: resolves when it works, throws a short sentence saying what is wrong otherwise. */
+export type HealthCheck = () => Promise<void>;
+
+export interface HealthServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** A part that has not answered by then is reported as failing: an orchestrator's probe must not hang on it. */
+const CHECK_TIMEOUT_MS = 2_000;
+
+/**
+ * Serves `GET /healthz` for orchestrators and uptime monitors: 200 when every
+ * check passes, 503 naming each part that fails. Checks run at every request,
+ * so the answer is about now, not about the last time something noticed.
+ */
+export async function startHealthServer(port: number, checks: Record<string, HealthCheck>): Promise<HealthServer> {
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? "/", "http://health").pathname;
+    if (path !== "/healthz") return answer(response, 404, { error: "Not found; Warden serves /healthz." });
+    if (request.method !== "GET" && request.method !== "HEAD") return answer(response, 405, { error: "Use GET." });
+    void runChecks(checks).then((results) => {
+      const healthy = Object.values(results).every((result) => result === "ok");
+      answer(response, healthy ? 200 : 503, { status: healthy ? "ok" : "unavailable", checks: results });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new StartupError(`HTTP_PORT ${port} is already in use; choose another port or leave HTTP_PORT unset.`)
+          : error,
+      ),
+    );
+    server.listen(port, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function runChecks(checks: Record<string, HealthCheck>): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([check(), timeout]);
+        return [name, "ok"] as const;
+      } catch (error) {
+        return [name, error instanceof Error ? error.message : String(error)] as const;
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+function answer(response: ServerResponse, status: number, body: object): void {
+  response.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+  response.end(JSON.stringify(body));
+}
