@@ -71,6 +71,13 @@ export interface CallSpec<T> {
   playerLimit?: PlayerLimitPolicy;
 }
 
+/** Told of every request on the wire and every retry, e.g. for metrics; must not throw. */
+export interface CallObserver {
+  /** `outcome` is the HTTP status, or why no status came back (`timeout`, `network`, `closed`). */
+  attempted(call: { operation: OperationName; outcome: string; seconds: number }): void;
+  retrying(call: { operation: OperationName; outcome: string }): void;
+}
+
 export interface CallerOptions {
   baseUrls: Record<Host, string>;
   timeoutMs: number;
@@ -80,6 +87,7 @@ export interface CallerOptions {
   connectionsPerOrigin: number;
   clock: Clock;
   logger: Logger | undefined;
+  observer: CallObserver | undefined;
 }
 
 // Header values Roblox could ever issue; anything else (a pasted newline, a stray quote) cannot be sent.
@@ -105,11 +113,13 @@ export class Caller {
       this.options.retry,
       {
         sleep: (ms) => this.sleep(ms),
-        onRetry: (error, attempt, delayMs) =>
+        onRetry: (error, attempt, delayMs) => {
+          this.options.observer?.retrying({ operation: spec.operation, outcome: outcomeOf(error) });
           logger?.warn(
             { operation: spec.operation, attempt: attempt + 1, delayMs, status: statusOf(error), error: nameOf(error), key: spec.key?.budgetId },
             "retrying Open Cloud call",
-          ),
+          );
+        },
       },
       async (attempt) => {
         // Only the first attempt may refuse: once a call went out, its retries must follow through.
@@ -142,6 +152,8 @@ export class Caller {
       throw new UnavailableError({ operation: spec.operation, reason: "closed" });
     }
     const started = this.options.clock.now();
+    const attempted = (outcome: string) =>
+      this.options.observer?.attempted({ operation: spec.operation, outcome, seconds: (this.options.clock.now() - started) / 1_000 });
     let result;
     try {
       result = await this.transport.send({
@@ -151,9 +163,13 @@ export class Caller {
         headers: this.headers(spec),
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
       });
+    } catch (error) {
+      attempted(outcomeOf(error));
+      throw error;
     } finally {
       lease.release();
     }
+    attempted(String(result.status));
     this.options.logger?.debug(
       { operation: spec.operation, method: spec.method, path: spec.path, status: result.status, ms: this.options.clock.now() - started },
       "Open Cloud call",
@@ -227,6 +243,12 @@ export class Caller {
     if (spec.key) headers["x-api-key"] = spec.key.secret;
     return headers;
   }
+}
+
+/** The status Roblox answered, or why there was none. */
+function outcomeOf(error: unknown): string {
+  if (error instanceof UnavailableError && error.status === undefined) return error.reason;
+  return String(statusOf(error) ?? nameOf(error));
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -1,5 +1,5 @@
 import { ApiKeys } from "./apiKeys.js";
-import { Caller, KeyHandle, type Logger } from "./call.js";
+import { Caller, KeyHandle, type CallObserver, type Logger } from "./call.js";
 import { Groups } from "./groups.js";
 import { type RobloxId, toId } from "./ids.js";
 import { systemClock } from "./rateBudget.js";
@@ -39,6 +39,7 @@ export interface OpenCloudOptions {
    */
   playerLimitMaxWaitMs?: number;
   logger?: Logger;
+  observer?: CallObserver;
 }
 
 /** The resources that need an API key, bound to one. */
@@ -82,6 +83,7 @@ export function createOpenCloud(options: OpenCloudOptions): OpenCloud {
     connectionsPerOrigin: 32,
     clock: systemClock,
     logger: options.logger,
+    observer: options.observer,
   });
   return {
     withKey(apiKey, keyOptions = {}) {
@@ -101,7 +103,7 @@ export function createOpenCloud(options: OpenCloudOptions): OpenCloud {
   };
 }
 
-export type { Logger, PlayerLimitPolicy } from "./call.js";
+export type { CallObserver, Logger, PlayerLimitPolicy } from "./call.js";
 export { keyFingerprint } from "./call.js";
 export {
   ConflictError,

@@ -122,6 +122,36 @@ describe("5xx, resets and timeouts: retried with backoff, then Unavailable", () 
     expect(oc.calls).toHaveLength(2);
   });
 
+  it("tells its observer of every request on the wire and every retry, with what came back", async () => {
+    const attempts: string[] = [];
+    const retries: string[] = [];
+    const { oc, client } = await harness({
+      client: {
+        maxRetries: 2,
+        timeoutMs: 50,
+        observer: {
+          attempted: ({ operation, outcome, seconds }) => {
+            expect(seconds).toBeGreaterThanOrEqual(0);
+            attempts.push(`${operation} ${outcome}`);
+          },
+          retrying: ({ operation, outcome }) => retries.push(`${operation} ${outcome}`),
+        },
+      },
+    });
+    await client.withKey(FULL_KEY).users.get(PLAYER);
+    oc.setFaults({ resetRate: 1 });
+    await rejectionOf(client.withKey(FULL_KEY).users.get(PLAYER));
+    oc.setFaults({ resetRate: 0, delayMs: 400 });
+    await rejectionOf(client.withKey(FULL_KEY).groups.get(GROUP));
+    expect(attempts).toEqual([
+      "users.get 200",
+      ...Array<string>(3).fill("users.get network"),
+      ...Array<string>(3).fill("groups.get timeout"),
+    ]);
+    expect(retries).toEqual([...Array<string>(2).fill("users.get network"), ...Array<string>(2).fill("groups.get timeout")]);
+    oc.setFaults({ delayMs: 0 });
+  });
+
   it("gets through intermittent faults", async () => {
     const { oc, client } = await harness({ client: { maxRetries: 10 } });
     oc.setFaults({ errorRate: 0.4, resetRate: 0.2 });
