@@ -2,16 +2,18 @@ import { DiscordAPIError, DiscordjsErrorCodes, Events } from "discord.js";
 import { commands, components } from "../commands/index.js";
 import type { Config } from "./config.js";
 import { createApiKeyCipher } from "./db/apiKeyCipher.js";
+import { countPendingCases } from "./db/cases.js";
 import { openDatabase } from "./db/connection.js";
 import { resolveEncryptionKey } from "./db/encryptionKey.js";
 import { moderationDeps, reviewDeps, type BotContext } from "./discord/botContext.js";
+import { timeAcknowledgements } from "./discord/acknowledgements.js";
 import { createDiscordClient } from "./discord/client.js";
 import { deployCommands } from "./discord/deployCommands.js";
 import { createModLog } from "./discord/modLog.js";
 import { TokenStore } from "./discord/tokenStore.js";
 import { createReviewBoard } from "./discord/reviewBoard.js";
 import { createRouter } from "./discord/router.js";
-import { startHealthServer, type HealthServer } from "./healthServer.js";
+import { startHttpEndpoints, type HttpEndpoints } from "./httpEndpoints.js";
 import type { Logger } from "./log.js";
 import { startJobs, type JobOptions, type Jobs } from "./jobs/index.js";
 import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
@@ -50,12 +52,26 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     warn: (message) => logger.warn(message),
   });
 
+  let jobs: Jobs | undefined;
+  // Collected only when served: prom-client is loaded lazily, so a bot without HTTP_PORT does not carry it.
+  const served =
+    config.httpPort === undefined
+      ? undefined
+      : {
+          port: config.httpPort,
+          metrics: (await import("./metrics.js")).createMetrics({
+            pendingCases: () => countPendingCases(database.db),
+            queues: async () => (await jobs?.queueStats()) ?? [],
+          }),
+        };
+  const metrics = served?.metrics;
   const client = createDiscordClient(config.discordApiUrl);
   const openCloud = createOpenCloud({
     openCloudUrl: config.openCloudUrl,
     usersUrl: config.robloxUsersUrl,
     thumbnailsUrl: config.robloxThumbnailsUrl,
     logger: logger.child({ component: "opencloud" }),
+    observer: metrics?.openCloud,
     ...options.openCloudRetry,
   });
   const context: BotContext = {
@@ -68,18 +84,19 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     banConfirmations: new TokenStore(CONFIRMATION_TTL_MS),
     banLists: new TokenStore(BAN_LIST_TTL_MS),
     bulkDecisions: new TokenStore(CONFIRMATION_TTL_MS),
+    metrics,
   };
+  if (metrics !== undefined) timeAcknowledgements(client, metrics.interactionAcknowledged);
   const route = createRouter(commands, components, context);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
 
-  let jobs: Jobs | undefined;
-  let health: HealthServer | undefined;
+  let endpoints: HttpEndpoints | undefined;
   let stopped: Promise<void> | undefined;
   // Once, however often it is asked (SIGINT then SIGTERM): the pool refuses a second end.
   const stop = () =>
     (stopped ??= (async () => {
-      await health?.close();
+      await endpoints?.close();
       // Jobs first: a running poll still uses Discord and the database.
       await jobs?.stop();
       await client.destroy();
@@ -87,23 +104,26 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
       await database.close();
     })());
   try {
-    if (config.httpPort !== undefined) {
-      // Up before Discord: while the bot connects, the endpoint says what it is waiting for.
-      health = await startHealthServer(config.httpPort, {
-        discord: async () => {
-          if (!client.isReady()) throw new Error("not connected to the Discord gateway");
+    if (served !== undefined) {
+      // Up before Discord: while the bot connects, /healthz says what it is waiting for.
+      endpoints = await startHttpEndpoints(served.port, {
+        checks: {
+          discord: async () => {
+            if (!client.isReady()) throw new Error("not connected to the Discord gateway");
+          },
+          database: async () => {
+            await database.executeSql("SELECT 1").catch(() => {
+              throw new Error(`not answering (${database.kind})`);
+            });
+          },
+          queue: async () => {
+            if (jobs === undefined) throw new Error("not started yet");
+            if (!jobs.isRunning()) throw new Error("stopped");
+          },
         },
-        database: async () => {
-          await database.executeSql("SELECT 1").catch(() => {
-            throw new Error(`not answering (${database.kind})`);
-          });
-        },
-        queue: async () => {
-          if (jobs === undefined) throw new Error("not started yet");
-          if (!jobs.isRunning()) throw new Error("stopped");
-        },
+        metrics: served.metrics.registry,
       });
-      logger.info({ port: health.port }, "health endpoint listening on /healthz");
+      logger.info({ port: endpoints.port }, "serving /healthz and /metrics");
     }
     const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
     await client.login(config.discordToken);

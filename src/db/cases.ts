@@ -130,6 +130,12 @@ export async function setCaseLogMessage(db: Database, caseId: number, messageId:
   await db.update(cases).set({ modLogMessageId: messageId }).where(eq(cases.id, caseId));
 }
 
+/** How many cases wait for their Roblox call to be settled, in every guild. */
+export async function countPendingCases(db: Database): Promise<number> {
+  const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(cases).where(eq(cases.status, "pending"));
+  return row?.count ?? 0;
+}
+
 /** Cases a process left in flight, oldest first. */
 export async function listPendingCases(db: Database): Promise<CaseRow[]> {
   return db.select().from(cases).where(eq(cases.status, "pending")).orderBy(cases.id);

@@ -1,6 +1,7 @@
 import type { Database } from "../db/connection.js";
 import type { ApiKeyCipher } from "../db/apiKeyCipher.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
 import type { OpenCloud } from "../opencloud/index.js";
 import type { ReviewBoard } from "../services/ports.js";
 import type { ModLog } from "./modLog.js";
@@ -32,6 +33,8 @@ export interface BotContext {
   banLists: TokenStore<{ guildId: string; list: ActiveBans }>;
   /** Bulk join-request decisions waiting for their reviewer's confirmation. */
   bulkDecisions: TokenStore<BulkDecision>;
+  /** Set when metrics are served (HTTP_PORT). */
+  metrics: Pick<Metrics, "interactionHandled"> | undefined;
 }
 
 /** The moderation services' view of the context: the mod log is where cases are published. */

@@ -4,7 +4,9 @@ import type { BotContext } from "./botContext.js";
 import type { CommandModule } from "./commandModule.js";
 import type { ComponentHandler, ComponentHandlers, ComponentInteraction } from "./componentHandler.js";
 import { decodeCustomId, type CustomId } from "./customIds.js";
-import { replyWithError } from "./errorReply.js";
+import { explain, replyWithError } from "./errorReply.js";
+import type { InteractionOutcome } from "../metrics.js";
+import { UserError } from "../services/userError.js";
 import { mayAct, type Asker } from "./permissionGate.js";
 
 /**
@@ -14,20 +16,21 @@ import { mayAct, type Asker } from "./permissionGate.js";
 export function createRouter(commands: readonly CommandModule[], components: ComponentHandlers, context: BotContext) {
   const byName = new Map(commands.map((command) => [command.definition.name, command]));
 
-  async function onChatInput(interaction: ChatInputCommandInteraction<"cached">) {
+  async function onChatInput(interaction: ChatInputCommandInteraction<"cached">): Promise<InteractionOutcome> {
     const command = byName.get(interaction.commandName);
     const access = command?.access(interaction.options.getSubcommand(false));
     if (command === undefined || access === undefined) {
       await interaction.reply({ content: "Warden doesn't know this command any more.", flags: MessageFlags.Ephemeral });
-      return;
+      return "rejected";
     }
     // Discord drops an interaction not acknowledged within 3 s: defer before any I/O.
     if (!access.opensModal) await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    if (!(await allowed(interaction, access.permission))) return;
+    if (!(await allowed(interaction, access.permission))) return "refused";
     await command.execute(interaction, context);
+    return "ok";
   }
 
-  async function onAutocomplete(interaction: AutocompleteInteraction<"cached">) {
+  async function onAutocomplete(interaction: AutocompleteInteraction<"cached">): Promise<InteractionOutcome> {
     const command = byName.get(interaction.commandName);
     const access = command?.access(interaction.options.getSubcommand(false));
     // Suggestions list linked experiences and past cases: only for those who may run the command.
@@ -36,9 +39,10 @@ export function createRouter(commands: readonly CommandModule[], components: Com
         ? await command.autocomplete(interaction, context)
         : [];
     await interaction.respond(choices.slice(0, 25));
+    return "ok";
   }
 
-  async function onComponent(interaction: ComponentInteraction) {
+  async function onComponent(interaction: ComponentInteraction): Promise<InteractionOutcome> {
     const id = decodeCustomId(interaction.customId);
     const handler = id === undefined ? undefined : handlerFor(components, id);
     if (id === undefined || handler === undefined) {
@@ -46,10 +50,11 @@ export function createRouter(commands: readonly CommandModule[], components: Com
         content: "This button or form is no longer valid. Run the command again.",
         flags: MessageFlags.Ephemeral,
       });
-      return;
+      return "rejected";
     }
-    if (!(await allowed(interaction, handler.permission))) return;
+    if (!(await allowed(interaction, handler.permission))) return "refused";
     await handler.handle(interaction, id, context);
+    return "ok";
   }
 
   /** Refuses, with what to ask for, when the member lacks `permission`. */
@@ -73,15 +78,34 @@ export function createRouter(commands: readonly CommandModule[], components: Com
       }
       return;
     }
+    let outcome: InteractionOutcome = "ok";
     try {
-      if (interaction.isChatInputCommand()) await onChatInput(interaction);
-      else if (interaction.isAutocomplete()) await onAutocomplete(interaction);
-      else if (interaction.isMessageComponent() || interaction.isModalSubmit()) await onComponent(interaction);
+      if (interaction.isChatInputCommand()) outcome = await onChatInput(interaction);
+      else if (interaction.isAutocomplete()) outcome = await onAutocomplete(interaction);
+      else if (interaction.isMessageComponent() || interaction.isModalSubmit()) outcome = await onComponent(interaction);
     } catch (error) {
+      outcome = error instanceof UserError ? "rejected" : explain(error) === undefined ? "error" : "failed";
       if (interaction.isRepliable()) await replyWithError(interaction, error, context.logger);
       else context.logger.error({ err: error, interactionId: interaction.id }, "autocomplete failed");
     }
+    context.metrics?.interactionHandled({ ...describe(interaction), outcome });
   };
+}
+
+/** What the metrics call an interaction: a few dozen names, never an id. */
+function describe(interaction: Interaction): { kind: string; name: string } {
+  if (interaction.isChatInputCommand()) {
+    const { options } = interaction;
+    return {
+      kind: "command",
+      name: [interaction.commandName, options.getSubcommandGroup(false), options.getSubcommand(false)].filter(Boolean).join(" "),
+    };
+  }
+  if (interaction.isAutocomplete()) return { kind: "autocomplete", name: interaction.commandName };
+  if (interaction.isMessageComponent() || interaction.isModalSubmit()) {
+    return { kind: "component", name: decodeCustomId(interaction.customId)?.kind ?? "unknown" };
+  }
+  return { kind: "other", name: "other" };
 }
 
 function handlerFor<Kind extends CustomId["kind"]>(

@@ -1,5 +1,6 @@
 import type { DatabaseHandle } from "../db/connection.js";
 import type { Logger } from "../log.js";
+import type { QueueStats } from "../metrics.js";
 import type { ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
 import { scheduleJoinRequestPolling } from "./joinRequestPolling.js";
 import { startScheduler } from "./scheduler.js";
@@ -24,6 +25,8 @@ export interface Jobs {
   stop(): Promise<void>;
   /** Until stop() is called. */
   isRunning(): boolean;
+  /** Every queue's backlog, across all processes on this database. */
+  queueStats(): Promise<QueueStats[]>;
 }
 
 /** A few polls at once: enough for groups sharing a key to take turns at its budget, few enough to leave room for commands. */
@@ -42,5 +45,5 @@ export async function startJobs(deps: JobDeps, options: JobOptions = {}): Promis
     await scheduler.stop();
     throw error;
   }
-  return { stop: () => scheduler.stop(), isRunning: () => scheduler.isRunning() };
+  return { stop: () => scheduler.stop(), isRunning: () => scheduler.isRunning(), queueStats: () => scheduler.queueStats() };
 }

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import PgBoss from "pg-boss";
-import type { z } from "zod";
+import { z } from "zod";
 import type { DatabaseHandle } from "../db/connection.js";
 import type { Logger } from "../log.js";
+import type { QueueStats } from "../metrics.js";
 
 /**
  * Scheduled work on pg-boss, in the bot's own database: every process that
@@ -23,6 +24,8 @@ export interface Scheduler {
   stop(): Promise<void>;
   /** Until stop() is called. */
   isRunning(): boolean;
+  /** Every queue's backlog, across all processes on this database. */
+  queueStats(): Promise<QueueStats[]>;
 }
 
 export interface ExclusiveOptions<T> {
@@ -171,6 +174,11 @@ export async function startScheduler(
 
     isRunning: () => !stopping,
 
+    async queueStats() {
+      const { rows } = await database.executeSql(QUEUE_STATS);
+      return queueStatsRow.array().parse(rows);
+    },
+
     async stop() {
       stopping = true;
       for (const timer of timers) clearInterval(timer);
@@ -184,6 +192,20 @@ export async function startScheduler(
     },
   };
 }
+
+/** Waiting counts only jobs already due: a recurring run queued for later is not a backlog. */
+const QUEUE_STATS = `
+  SELECT q.name AS queue,
+    count(j.id) FILTER (WHERE j.state IN ('created', 'retry') AND j.start_after <= now()) AS waiting,
+    count(j.id) FILTER (WHERE j.state = 'active') AS active,
+    coalesce(extract(epoch FROM now() - min(j.start_after) FILTER (WHERE j.state IN ('created', 'retry') AND j.start_after <= now())), 0) AS lag
+  FROM pgboss.queue q
+  LEFT JOIN pgboss.job j ON j.name = q.name AND j.state < 'completed'
+  GROUP BY q.name
+  ORDER BY q.name`;
+const queueStatsRow = z
+  .object({ queue: z.string(), waiting: z.coerce.number(), active: z.coerce.number(), lag: z.coerce.number() })
+  .transform(({ queue, waiting, active, lag }): QueueStats => ({ queue, waiting, active, lagSeconds: lag }));
 
 /** A UUID (v5 layout, SHA-1) named by queue and key: the same key always gets the same job id. */
 export function jobIdFor(queue: string, key: string): string {

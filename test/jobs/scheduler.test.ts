@@ -111,6 +111,31 @@ describe.each<DatabaseKind>(["postgres", "pglite"])("the job scheduler on %s", (
     expect(Object.fromEntries(most)).toEqual({ slow: 1, fast: 1 });
   });
 
+  it("reports each queue's waiting and running jobs, and how long the oldest has waited", async () => {
+    const scheduler = await start(database.handle);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started: string[] = [];
+    const queue = await scheduler.exclusive("test.stats", {
+      schema: z.object({ key: z.string() }),
+      concurrency: 1,
+      expireInSeconds: 60,
+      run: async ({ key }) => {
+        started.push(key);
+        await gate;
+      },
+    });
+    await queue.enqueue("first", { key: "first" });
+    await waitUntil(() => started.length === 1);
+    await queue.enqueue("second", { key: "second" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stats = (await scheduler.queueStats()).find((stat) => stat.queue === "test.stats");
+    expect(stats).toMatchObject({ waiting: 1, active: 1 });
+    expect(stats?.lagSeconds).toBeGreaterThan(0);
+    release();
+    await waitUntil(async () => (await scheduler.queueStats()).find((stat) => stat.queue === "test.stats")?.active === 0);
+  });
+
   it("logs a failing job and keeps working", async () => {
     const scheduler = await start(database.handle);
     const done: number[] = [];

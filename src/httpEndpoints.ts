@@ -1,29 +1,47 @@
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Registry } from "prom-client";
 import { StartupError } from "./startupError.js";
 
 /** One part of the bot: resolves when it works, throws a short sentence saying what is wrong otherwise. */
 export type HealthCheck = () => Promise<void>;
 
-export interface HealthServer {
+export interface HttpEndpoints {
   port: number;
   close(): Promise<void>;
+}
+
+export interface Endpoints {
+  /** Each part `/healthz` reports on, by name. */
+  checks: Record<string, HealthCheck>;
+  /** What `/metrics` serves. */
+  metrics: Pick<Registry, "metrics" | "contentType">;
 }
 
 /** A part that has not answered by then is reported as failing: an orchestrator's probe must not hang on it. */
 const CHECK_TIMEOUT_MS = 2_000;
 
 /**
- * Serves `GET /healthz` for orchestrators and uptime monitors: 200 when every
- * check passes, 503 naming each part that fails. Checks run at every request,
- * so the answer is about now, not about the last time something noticed.
+ * Serves, for orchestrators, uptime monitors and Prometheus: `GET /healthz`,
+ * 200 when every check passes and 503 naming each part that fails (checks
+ * run at the request, so the answer is about now), and `GET /metrics`.
  */
-export async function startHealthServer(port: number, checks: Record<string, HealthCheck>): Promise<HealthServer> {
+export async function startHttpEndpoints(port: number, endpoints: Endpoints): Promise<HttpEndpoints> {
   const server = createServer((request, response) => {
-    const path = new URL(request.url ?? "/", "http://health").pathname;
-    if (path !== "/healthz") return answer(response, 404, { error: "Not found; Warden serves /healthz." });
+    const path = new URL(request.url ?? "/", "http://warden").pathname;
+    if (path !== "/healthz" && path !== "/metrics") return answer(response, 404, { error: "Not found; Warden serves /healthz and /metrics." });
     if (request.method !== "GET" && request.method !== "HEAD") return answer(response, 405, { error: "Use GET." });
-    void runChecks(checks).then((results) => {
+    if (path === "/metrics") {
+      return void endpoints.metrics.metrics().then(
+        (text) => {
+          response.writeHead(200, { "content-type": endpoints.metrics.contentType, "cache-control": "no-store" });
+          response.end(text);
+        },
+        // Some figures are read from the database at the scrape: better none than stale ones.
+        () => answer(response, 503, { error: "Some figures could not be read; /healthz says which part is down." }),
+      );
+    }
+    void runChecks(endpoints.checks).then((results) => {
       const healthy = Object.values(results).every((result) => result === "ok");
       answer(response, healthy ? 200 : 503, { status: healthy ? "ok" : "unavailable", checks: results });
     });

@@ -1,0 +1,122 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { CallObserver } from "./opencloud/index.js";
+
+/**
+ * How an interaction ended: done; refused for lack of a grant; rejected as
+ * bad input; failed for a reason the person was told (Roblox down, a
+ * Discord permission); or an error, a bug, logged with a reference.
+ */
+export type InteractionOutcome = "ok" | "refused" | "rejected" | "failed" | "error";
+
+export interface QueueStats {
+  queue: string;
+  /** Due or retrying jobs no worker has taken yet. */
+  waiting: number;
+  active: number;
+  /** How long the oldest due job has waited; 0 when none waits. */
+  lagSeconds: number;
+}
+
+/** Read at each scrape, from the database: a scrape while it is down fails rather than report stale figures. */
+export interface MetricSources {
+  /** Cases recorded whose Roblox call has not been settled yet. */
+  pendingCases(): Promise<number>;
+  queues(): Promise<QueueStats[]>;
+}
+
+export interface Metrics {
+  registry: Registry;
+  interactionHandled(interaction: { kind: string; name: string; outcome: InteractionOutcome }): void;
+  /** From the interaction's arrival to Discord accepting its first answer. */
+  interactionAcknowledged(seconds: number): void;
+  openCloud: CallObserver;
+}
+
+/** Discord drops an interaction not answered within 3 s: the buckets resolve that range. */
+const ACK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3];
+const OPEN_CLOUD_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The series `/metrics` serves, in Prometheus's text format, with Node's process metrics. */
+export function createMetrics(sources: MetricSources): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+
+  const interactions = new Counter({
+    name: "warden_interactions_total",
+    help: "Interactions handled, by kind (command, component, autocomplete), name and outcome (ok, refused, rejected, failed, error).",
+    labelNames: ["kind", "name", "outcome"] as const,
+    registers,
+  });
+  const acknowledgements = new Histogram({
+    name: "warden_interaction_ack_seconds",
+    help: "Time from an interaction's arrival to Discord accepting its first answer (Discord's limit is 3 s).",
+    buckets: ACK_BUCKETS,
+    registers,
+  });
+  const requests = new Counter({
+    name: "warden_opencloud_requests_total",
+    help: "Open Cloud requests on the wire, by operation and outcome (HTTP status, or timeout / network / closed); 429s included.",
+    labelNames: ["operation", "outcome"] as const,
+    registers,
+  });
+  const requestSeconds = new Histogram({
+    name: "warden_opencloud_request_seconds",
+    help: "Open Cloud request duration on the wire, by operation.",
+    labelNames: ["operation"] as const,
+    buckets: OPEN_CLOUD_BUCKETS,
+    registers,
+  });
+  const retries = new Counter({
+    name: "warden_opencloud_retries_total",
+    help: "Open Cloud requests retried, by operation and the outcome that caused the retry.",
+    labelNames: ["operation", "outcome"] as const,
+    registers,
+  });
+  new Gauge({
+    name: "warden_cases_pending",
+    help: "Cases recorded whose Roblox call has not been settled; they are reconciled at the next start.",
+    registers,
+    async collect() {
+      this.set(await sources.pendingCases());
+    },
+  });
+  new Gauge({
+    name: "warden_queue_jobs",
+    help: "Scheduled jobs by queue and state (waiting, active).",
+    labelNames: ["queue", "state"] as const,
+    registers,
+    async collect() {
+      const stats = await sources.queues();
+      this.reset();
+      for (const { queue, waiting, active } of stats) {
+        this.set({ queue, state: "waiting" }, waiting);
+        this.set({ queue, state: "active" }, active);
+      }
+    },
+  });
+  new Gauge({
+    name: "warden_queue_lag_seconds",
+    help: "How long the oldest due job of each queue has waited for a worker.",
+    labelNames: ["queue"] as const,
+    registers,
+    async collect() {
+      const stats = await sources.queues();
+      this.reset();
+      for (const { queue, lagSeconds } of stats) this.set({ queue }, lagSeconds);
+    },
+  });
+
+  return {
+    registry,
+    interactionHandled: ({ kind, name, outcome }) => interactions.inc({ kind, name, outcome }),
+    interactionAcknowledged: (seconds) => acknowledgements.observe(seconds),
+    openCloud: {
+      attempted({ operation, outcome, seconds }) {
+        requests.inc({ operation, outcome });
+        requestSeconds.observe({ operation }, seconds);
+      },
+      retrying: ({ operation, outcome }) => retries.inc({ operation, outcome }),
+    },
+  };
+}
