@@ -12,7 +12,7 @@ import { deployCommands } from "./discord/deployCommands.js";
 import { createModLog } from "./discord/modLog.js";
 import { TokenStore } from "./discord/tokenStore.js";
 import { createReviewBoard } from "./discord/reviewBoard.js";
-import { createRouter } from "./discord/router.js";
+import { createRouter, refuseWhileStopping } from "./discord/router.js";
 import { startHttpEndpoints, type HttpEndpoints } from "./httpEndpoints.js";
 import type { Logger } from "./log.js";
 import { startJobs, type JobOptions, type Jobs } from "./jobs/index.js";
@@ -20,6 +20,8 @@ import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
 import { reconcilePendingCases } from "./services/moderation/reconcile.js";
 import { StartupError } from "./startupError.js";
 
+/** How long a stop waits for interactions being handled: inside Docker's 10 s before it kills. */
+const STOP_GRACE_MS = 8_000;
 /** Long enough to read a confirmation, short enough that a stale button can't act by surprise. */
 const CONFIRMATION_TTL_MS = 2 * 60_000;
 /** Discord lets an interaction's buttons be answered for 15 minutes; a list is not kept longer. */
@@ -88,7 +90,15 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
   };
   if (metrics !== undefined) timeAcknowledgements(client, metrics.interactionAcknowledged);
   const route = createRouter(commands, components, context);
-  client.on(Events.InteractionCreate, (interaction) => void route(interaction));
+  // Interactions being handled, so that a stop lets them finish; none is started once it began.
+  const handling = new Set<Promise<void>>();
+  let stopping = false;
+  client.on(Events.InteractionCreate, (interaction) => {
+    const handled = stopping ? refuseWhileStopping(interaction) : route(interaction);
+    const forget = () => handling.delete(handled);
+    handling.add(handled);
+    handled.then(forget, forget);
+  });
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
 
   let endpoints: HttpEndpoints | undefined;
@@ -96,7 +106,11 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
   // Once, however often it is asked (SIGINT then SIGTERM): the pool refuses a second end.
   const stop = () =>
     (stopped ??= (async () => {
+      stopping = true;
       await endpoints?.close();
+      // A ban on record gets Roblox's answer and its log entry; past the grace, what is left
+      // pending is reconciled at the next start.
+      await settledWithin(handling, STOP_GRACE_MS);
       // Jobs first: a running poll still uses Discord and the database.
       await jobs?.stop();
       await client.destroy();
@@ -151,6 +165,12 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     throw error instanceof StartupError ? error : explainLoginFailure(error, config.discordApiUrl);
   }
   return { context, stop };
+}
+
+async function settledWithin(promises: Iterable<Promise<unknown>>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(promises), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function explainLoginFailure(error: unknown, apiUrl: string): Error {

@@ -108,6 +108,18 @@ function describe(interaction: Interaction): { kind: string; name: string } {
   return { kind: "other", name: "other" };
 }
 
+/** Answers what arrives while the bot shuts down, starting nothing that could not finish. */
+export async function refuseWhileStopping(interaction: Interaction): Promise<void> {
+  try {
+    if (interaction.isAutocomplete()) await interaction.respond([]);
+    else if (interaction.isRepliable()) {
+      await interaction.reply({ content: "Warden is restarting; try again in a minute.", flags: MessageFlags.Ephemeral });
+    }
+  } catch {
+    // Shutting down: an answer that cannot be sent has nobody left to tell.
+  }
+}
+
 function handlerFor<Kind extends CustomId["kind"]>(
   handlers: ComponentHandlers,
   id: Extract<CustomId, { kind: Kind }>,
