@@ -186,7 +186,11 @@ async function show(interaction: ChatInputCommandInteraction<"cached">, context:
   const describe = (kind: LinkKind) =>
     links
       .filter((link) => link.kind === kind)
-      .map((link) => `**${link.displayName}** \`${link.robloxId}\` key \`${link.fingerprint}\` (by <@${link.createdBy}>)`)
+      .map(
+        (link) =>
+          `**${link.displayName}** \`${link.robloxId}\` key \`${link.fingerprint}\` (by <@${link.createdBy}>)` +
+          (link.keyProblem === null ? "" : `\n⚠️ The key ${link.keyProblem}.`),
+      )
       .join("\n") || "none";
   const embed = new EmbedBuilder()
     .setTitle("Warden setup")

@@ -153,7 +153,12 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     const botUserId = client.user?.id;
     if (botUserId === undefined) throw new Error("Discord sent no bot user with READY.");
     jobs = await startJobs(
-      { database, review: reviewDeps(context, botUserId), logger: logger.child({ component: "jobs" }) },
+      {
+        database,
+        review: reviewDeps(context, botUserId),
+        notices: context.modLog,
+        logger: logger.child({ component: "jobs" }),
+      },
       options.jobs,
     );
     logger.info(

@@ -1,7 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { ApiKeyCipher } from "./apiKeyCipher.js";
 import type { Database } from "./connection.js";
-import { apiKeys, guilds } from "./schema.js";
+import { apiKeys, groupLinks, guilds, universeLinks } from "./schema.js";
 
 /** What may be shown about a stored key: everything but the key. */
 export interface StoredApiKey {
@@ -60,3 +60,35 @@ const shown = {
   createdBy: apiKeys.createdBy,
   createdAt: apiKeys.createdAt,
 };
+
+/** A stored key with what it is for: the health check's view. */
+export interface LinkedKey {
+  apiKeyId: number;
+  guildId: string;
+  kind: "universe" | "group";
+  robloxId: string;
+  displayName: string;
+  problem: string | null;
+}
+
+/** Every guild's linked experiences and groups with their keys, oldest key first. */
+export async function listLinkedKeys(db: Database): Promise<LinkedKey[]> {
+  const key = { apiKeyId: apiKeys.id, guildId: apiKeys.guildId, problem: apiKeys.problem };
+  const universes = await db
+    .select({ ...key, robloxId: universeLinks.universeId, displayName: universeLinks.displayName })
+    .from(universeLinks)
+    .innerJoin(apiKeys, eq(apiKeys.id, universeLinks.apiKeyId));
+  const groups = await db
+    .select({ ...key, robloxId: groupLinks.groupId, displayName: groupLinks.displayName })
+    .from(groupLinks)
+    .innerJoin(apiKeys, eq(apiKeys.id, groupLinks.apiKeyId));
+  return [
+    ...universes.map((row) => ({ ...row, kind: "universe" as const })),
+    ...groups.map((row) => ({ ...row, kind: "group" as const })),
+  ].sort((a, b) => a.apiKeyId - b.apiKeyId);
+}
+
+/** Records what a health check found: `problem` null when the key is fine. */
+export async function recordKeyCheck(db: Database, apiKeyId: number, problem: string | null): Promise<void> {
+  await db.update(apiKeys).set({ problem, checkedAt: sql`now()` }).where(eq(apiKeys.id, apiKeyId));
+}

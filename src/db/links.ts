@@ -11,6 +11,8 @@ export interface Link {
   displayName: string;
   apiKeyId: number;
   fingerprint: string;
+  /** What the last key health check found wrong; null when nothing. */
+  keyProblem: string | null;
   createdBy: string;
   createdAt: Date;
 }
@@ -43,6 +45,7 @@ export async function listLinks(db: Database, guildId: string): Promise<Link[]> 
       displayName: universeLinks.displayName,
       apiKeyId: universeLinks.apiKeyId,
       fingerprint: apiKeys.fingerprint,
+      keyProblem: apiKeys.problem,
       createdBy: universeLinks.createdBy,
       createdAt: universeLinks.createdAt,
     })
@@ -56,6 +59,7 @@ export async function listLinks(db: Database, guildId: string): Promise<Link[]> 
       displayName: groupLinks.displayName,
       apiKeyId: groupLinks.apiKeyId,
       fingerprint: apiKeys.fingerprint,
+      keyProblem: apiKeys.problem,
       createdBy: groupLinks.createdBy,
       createdAt: groupLinks.createdAt,
     })

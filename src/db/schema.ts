@@ -72,6 +72,9 @@ export const apiKeys = pgTable(
     fingerprint: text("fingerprint").notNull(),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
+    // What the last health check found wrong with the key (null: nothing), so staff are told once per change.
+    problem: text("problem"),
+    checkedAt: timestamp("checked_at", { withTimezone: true }),
   },
   (table) => [
     uniqueIndex("api_keys_guild_label_key").on(table.guildId, table.label),

@@ -7,7 +7,7 @@ import { listLinks } from "../db/links.js";
 import type { Logger } from "../log.js";
 import type { OpenCloud } from "../opencloud/index.js";
 import { avatarUrl } from "../services/avatar.js";
-import type { CasePublisher, PublishOutcome } from "../services/ports.js";
+import type { CasePublisher, PublishOutcome, SetupNotices } from "../services/ports.js";
 import { buildCaseEmbed } from "./caseEmbed.js";
 
 export type ModLogOutcome = PublishOutcome;
@@ -19,11 +19,12 @@ export interface ConfigChange {
 }
 
 /** The guild's public record. A post that fails is reported, never thrown: the action it records already happened. */
-export interface ModLog extends CasePublisher {
+export interface ModLog extends CasePublisher, SetupNotices {
   configChanged(guildId: string, change: ConfigChange): Promise<ModLogOutcome>;
 }
 
 const CONFIG_COLOUR = 0x5865f2;
+const NOTICE_COLOUR = 0xfee75c;
 const createdMessage = z.object({ id: z.string() });
 
 export function createModLog(client: Client, db: Database, openCloud: OpenCloud, logger: Logger): ModLog {
@@ -69,6 +70,12 @@ export function createModLog(client: Client, db: Database, openCloud: OpenCloud,
         .addFields({ name: "By", value: `<@${change.actorId}>`, inline: true })
         .setTimestamp(new Date());
       return post(guildId, embed);
+    },
+
+    async postSetupNotice(guildId, summary) {
+      const embed = new EmbedBuilder().setColor(NOTICE_COLOUR).setTitle("Setup notice").setDescription(summary).setTimestamp(new Date());
+      const outcome = await post(guildId, embed);
+      if (!outcome.posted) logger.warn({ guildId, problem: outcome.problem, summary }, "setup notice not posted");
     },
   };
 }

@@ -2,7 +2,9 @@ import type { DatabaseHandle } from "../db/connection.js";
 import type { Logger } from "../log.js";
 import type { QueueStats } from "../metrics.js";
 import type { ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
+import type { SetupNotices } from "../services/ports.js";
 import { scheduleJoinRequestPolling } from "./joinRequestPolling.js";
+import { scheduleKeyHealthChecks } from "./keyHealthChecks.js";
 import { startScheduler } from "./scheduler.js";
 
 export interface JobDeps {
@@ -10,12 +12,16 @@ export interface JobDeps {
   database: Pick<DatabaseHandle, "executeSql">;
   /** Join-request review as the bot itself does it: automatic decisions are recorded as the bot's. */
   review: ReviewDeps;
+  /** Where the bot tells a guild that one of its keys stopped working. */
+  notices: SetupNotices;
   logger: Logger;
 }
 
 export interface JobOptions {
   /** How often each linked group's join requests are read; default a minute. */
   joinRequestPollSeconds?: number;
+  /** How often every stored API key is checked with Roblox; default 6 hours. */
+  keyCheckSeconds?: number;
   /** How often an idle worker asks the queue for a job; default 2 seconds. */
   workerPollingSeconds?: number;
 }
@@ -40,6 +46,11 @@ export async function startJobs(deps: JobDeps, options: JobOptions = {}): Promis
       scheduler,
       { review: deps.review, logger: deps.logger },
       { intervalSeconds: options.joinRequestPollSeconds ?? 60, concurrency: POLL_CONCURRENCY },
+    );
+    await scheduleKeyHealthChecks(
+      scheduler,
+      { ...deps.review, notices: deps.notices, logger: deps.logger },
+      { intervalSeconds: options.keyCheckSeconds ?? 6 * 3_600 },
     );
   } catch (error) {
     await scheduler.stop();

@@ -33,3 +33,8 @@ export interface ReviewBoard {
   /** Marks a posted card as decided: the decision shown, the buttons gone. */
   showDecision(channelId: string, messageId: string, decided: string): Promise<void>;
 }
+
+/** Notices about a guild's setup that nobody asked for (a key that stopped working), posted by the bot to the mod log. */
+export interface SetupNotices {
+  postSetupNotice(guildId: string, summary: string): Promise<void>;
+}

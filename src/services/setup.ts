@@ -38,7 +38,7 @@ export interface LinkResult {
 }
 
 /** What each link must be able to do, as Creator Hub names the permissions. */
-function scopesNeeded(kind: LinkKind, robloxId: string): ScopeNeed[] {
+export function scopesNeeded(kind: LinkKind, robloxId: string): ScopeNeed[] {
   return kind === "universe"
     ? [
         { scope: "universe.user-restriction:read", universeId: robloxId },

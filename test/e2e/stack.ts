@@ -52,6 +52,7 @@ export async function startStack(
   options: {
     startBot?: boolean;
     joinRequestPollSeconds?: number;
+    keyCheckSeconds?: number;
     /** A PostgreSQL server of the test's own, e.g. one it stops. */
     postgresServerUrl?: string;
     /** More settings, e.g. HTTP_PORT. */
@@ -92,7 +93,11 @@ export async function startStack(
     running = await startWarden(config, createLogger(config.logLevel, sink), {
       openCloudRetry: { backoffBaseMs: 5, backoffMaxMs: 20 },
       // Polling runs in every stack, but only the tests about it make it frequent.
-      jobs: { joinRequestPollSeconds: options.joinRequestPollSeconds ?? 3_600, workerPollingSeconds: 0.5 },
+      jobs: {
+        joinRequestPollSeconds: options.joinRequestPollSeconds ?? 3_600,
+        keyCheckSeconds: options.keyCheckSeconds ?? 3_600,
+        workerPollingSeconds: 0.5,
+      },
     });
     return running;
   };
