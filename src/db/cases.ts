@@ -1,4 +1,5 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gt, inArray, isNull, lte, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "./connection.js";
 import { prepared } from "./prepared.js";
 import { caseNotes, cases, guilds } from "./schema.js";
@@ -134,6 +135,55 @@ export async function setCaseLogMessage(db: Database, caseId: number, messageId:
 export async function countPendingCases(db: Database): Promise<number> {
   const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(cases).where(eq(cases.status, "pending"));
   return row?.count ?? 0;
+}
+
+/** A temporary ban whose time ran out; `superseded` when a later ban or unban of the same target replaced it. */
+export type ExpiredBan = CaseRow & { superseded: boolean };
+
+/**
+ * Takes up to `limit` temporary bans that ran out and were not announced,
+ * soonest expired first, marking them announced in the same statement: of
+ * several processes, one gets each. Bans replaced before they ran out are
+ * taken too, flagged, so that they leave the queue without a notice.
+ */
+export async function claimExpiredBans(db: Database, limit: number): Promise<ExpiredBan[]> {
+  const later = alias(cases, "later");
+  const due = db
+    .select({ id: cases.id })
+    .from(cases)
+    .where(
+      and(
+        eq(cases.action, "ban"),
+        eq(cases.status, "applied"),
+        isNull(cases.expiryAnnouncedAt),
+        lte(cases.expiresAt, sql`now()`),
+      ),
+    )
+    .orderBy(cases.expiresAt)
+    .limit(limit)
+    .for("update", { skipLocked: true });
+  const claimed = await db
+    .update(cases)
+    .set({ expiryAnnouncedAt: sql`now()` })
+    .where(inArray(cases.id, due))
+    .returning({
+      ...getTableColumns(cases),
+      superseded: sql<boolean>`EXISTS (${db
+        .select({ one: sql`1` })
+        .from(later)
+        .where(
+          and(
+            eq(later.universeId, cases.universeId),
+            sql`${later.placeId} IS NOT DISTINCT FROM ${cases.placeId}`,
+            eq(later.robloxUserId, cases.robloxUserId),
+            inArray(later.action, ["ban", "unban"]),
+            eq(later.status, "applied"),
+            gt(later.id, cases.id),
+          ),
+        )})`,
+    });
+  // RETURNING keeps no order.
+  return claimed.sort((a, b) => (a.expiresAt?.getTime() ?? 0) - (b.expiresAt?.getTime() ?? 0));
 }
 
 /** Cases a process left in flight, oldest first. */

@@ -170,11 +170,17 @@ export const cases = pgTable(
     error: text("error"),
     idempotencyKey: text("idempotency_key"),
     modLogMessageId: text("mod_log_message_id"),
+    // When the mod log was told that this temporary ban ran out (or that it needs no telling).
+    expiryAnnouncedAt: timestamp("expiry_announced_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (table) => [
     uniqueIndex("cases_guild_number_key").on(table.guildId, table.number),
+    // The expiry job reads only temporary bans not yet announced.
+    index("cases_unannounced_expiry_idx")
+      .on(table.expiresAt)
+      .where(sql`${table.action} = 'ban' AND ${table.status} = 'applied' AND ${table.expiresAt} IS NOT NULL AND ${table.expiryAnnouncedAt} IS NULL`),
     uniqueIndex("cases_idempotency_key").on(table.idempotencyKey),
     index("cases_guild_user_idx").on(table.guildId, table.robloxUserId),
     // Startup reconciliation scans only what is still in flight.

@@ -7,8 +7,8 @@ import { listLinks } from "../db/links.js";
 import type { Logger } from "../log.js";
 import type { OpenCloud } from "../opencloud/index.js";
 import { avatarUrl } from "../services/avatar.js";
-import type { CasePublisher, PublishOutcome, SetupNotices } from "../services/ports.js";
-import { buildCaseEmbed } from "./caseEmbed.js";
+import type { CasePublisher, ExpiryNotices, PublishOutcome, SetupNotices } from "../services/ports.js";
+import { buildCaseEmbed, profileUrl } from "./caseEmbed.js";
 
 export type ModLogOutcome = PublishOutcome;
 
@@ -19,12 +19,13 @@ export interface ConfigChange {
 }
 
 /** The guild's public record. A post that fails is reported, never thrown: the action it records already happened. */
-export interface ModLog extends CasePublisher, SetupNotices {
+export interface ModLog extends CasePublisher, SetupNotices, ExpiryNotices {
   configChanged(guildId: string, change: ConfigChange): Promise<ModLogOutcome>;
 }
 
 const CONFIG_COLOUR = 0x5865f2;
 const NOTICE_COLOUR = 0xfee75c;
+const EXPIRED_COLOUR = 0x57f287;
 const createdMessage = z.object({ id: z.string() });
 
 export function createModLog(client: Client, db: Database, openCloud: OpenCloud, logger: Logger): ModLog {
@@ -70,6 +71,23 @@ export function createModLog(client: Client, db: Database, openCloud: OpenCloud,
         .addFields({ name: "By", value: `<@${change.actorId}>`, inline: true })
         .setTimestamp(new Date());
       return post(guildId, embed);
+    },
+
+    async postBanExpired(row) {
+      const links = row.universeId === null ? [] : await listLinks(db, row.guildId);
+      const experience =
+        links.find((link) => link.kind === "universe" && link.robloxId === row.universeId)?.displayName ?? `experience ${row.universeId}`;
+      const where = row.placeId === null ? experience : `place ${row.placeId} of ${experience}`;
+      const player = row.robloxUsername ?? `user ${row.robloxUserId}`;
+      const ranOut = row.expiresAt === null ? "" : ` <t:${Math.floor(row.expiresAt.getTime() / 1_000)}:R>`;
+      const embed = new EmbedBuilder()
+        .setColor(EXPIRED_COLOUR)
+        .setTitle(`Case #${row.number} · Ban expired`)
+        .setURL(profileUrl(row.robloxUserId))
+        .setDescription(`**${player}** (\`${row.robloxUserId}\`) may play ${where} again: the ban ran out${ranOut}.`)
+        .setTimestamp(new Date());
+      const outcome = await post(row.guildId, embed);
+      if (!outcome.posted) logger.warn({ guildId: row.guildId, caseId: row.id, problem: outcome.problem }, "ban expiry not posted");
     },
 
     async postSetupNotice(guildId, summary) {

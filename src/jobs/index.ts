@@ -2,7 +2,8 @@ import type { DatabaseHandle } from "../db/connection.js";
 import type { Logger } from "../log.js";
 import type { QueueStats } from "../metrics.js";
 import type { ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
-import type { SetupNotices } from "../services/ports.js";
+import type { ExpiryNotices, SetupNotices } from "../services/ports.js";
+import { scheduleBanExpiryNotices } from "./banExpiryNotices.js";
 import { scheduleJoinRequestPolling } from "./joinRequestPolling.js";
 import { scheduleKeyHealthChecks } from "./keyHealthChecks.js";
 import { startScheduler } from "./scheduler.js";
@@ -12,8 +13,8 @@ export interface JobDeps {
   database: Pick<DatabaseHandle, "executeSql">;
   /** Join-request review as the bot itself does it: automatic decisions are recorded as the bot's. */
   review: ReviewDeps;
-  /** Where the bot tells a guild that one of its keys stopped working. */
-  notices: SetupNotices;
+  /** The mod log, where the bot tells a guild that a key stopped working or a ban ran out. */
+  notices: SetupNotices & ExpiryNotices;
   logger: Logger;
 }
 
@@ -22,6 +23,8 @@ export interface JobOptions {
   joinRequestPollSeconds?: number;
   /** How often every stored API key is checked with Roblox; default 6 hours. */
   keyCheckSeconds?: number;
+  /** How often ran-out temporary bans are looked for; default a minute. */
+  banExpirySeconds?: number;
   /** How often an idle worker asks the queue for a job; default 2 seconds. */
   workerPollingSeconds?: number;
 }
@@ -51,6 +54,11 @@ export async function startJobs(deps: JobDeps, options: JobOptions = {}): Promis
       scheduler,
       { ...deps.review, notices: deps.notices, logger: deps.logger },
       { intervalSeconds: options.keyCheckSeconds ?? 6 * 3_600 },
+    );
+    await scheduleBanExpiryNotices(
+      scheduler,
+      { db: deps.review.db, notices: deps.notices, logger: deps.logger },
+      { intervalSeconds: options.banExpirySeconds ?? 60 },
     );
   } catch (error) {
     await scheduler.stop();

@@ -38,3 +38,8 @@ export interface ReviewBoard {
 export interface SetupNotices {
   postSetupNotice(guildId: string, summary: string): Promise<void>;
 }
+
+/** The mod log's word that a temporary ban ran out, so staff need not watch the clock. */
+export interface ExpiryNotices {
+  postBanExpired(row: CaseRow): Promise<void>;
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countCasesForUsers, createCase, findCase, listCasesForUser, settleCase, type NewCase } from "../../src/db/cases.js";
+import { claimExpiredBans, countCasesForUsers, createCase, findCase, listCasesForUser, settleCase, type NewCase } from "../../src/db/cases.js";
 import { openDatabase } from "../../src/db/connection.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
 
@@ -70,6 +70,28 @@ describe.each(["postgres", "pglite"] as const)("cases on %s", (kind) => {
     await createCase(database.handle.db, ban(OTHER_GUILD, "32"));
     const counts = await countCasesForUsers(database.handle.db, guildId, ["31", "32", "33"]);
     expect([...counts]).toEqual([["31", 2]]);
+  });
+
+  it("hands each ban that ran out over once, flagging one a later unban replaced, and nothing still running", async () => {
+    const db = database.handle.db;
+    const guildId = "823456789012345678";
+    const applied = async (robloxUserId: string, expiresAt: Date | null, action: "ban" | "unban" = "ban") => {
+      const row = await createCase(db, { ...ban(guildId, robloxUserId), action, universeId: "77" });
+      return settleCase(db, row.id, { status: "applied", expiresAt });
+    };
+    const past = (ms: number) => new Date(Date.now() - ms);
+    const ranOut = await applied("41", past(5_000));
+    const replaced = await applied("42", past(10_000));
+    await applied("42", null, "unban");
+    await applied("43", new Date(Date.now() + 60_000));
+    await applied("44", null);
+    const claimed = await claimExpiredBans(db, 10);
+    expect(claimed.map((row) => [row.id, row.superseded])).toEqual([
+      [replaced.id, true],
+      [ranOut.id, false],
+    ]);
+    expect(claimed[1]?.expiryAnnouncedAt).toBeInstanceOf(Date);
+    expect(await claimExpiredBans(db, 10)).toEqual([]);
   });
 
   it("holds one pending change per player and target, from any guild, until it settles", async () => {

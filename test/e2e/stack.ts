@@ -53,6 +53,7 @@ export async function startStack(
     startBot?: boolean;
     joinRequestPollSeconds?: number;
     keyCheckSeconds?: number;
+    banExpirySeconds?: number;
     /** A PostgreSQL server of the test's own, e.g. one it stops. */
     postgresServerUrl?: string;
     /** More settings, e.g. HTTP_PORT. */
@@ -96,6 +97,7 @@ export async function startStack(
       jobs: {
         joinRequestPollSeconds: options.joinRequestPollSeconds ?? 3_600,
         keyCheckSeconds: options.keyCheckSeconds ?? 3_600,
+        banExpirySeconds: options.banExpirySeconds ?? 3_600,
         workerPollingSeconds: 0.5,
       },
     });

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
+
+const UNIVERSE = "8001";
+const KEY = `expiry-key-${"e".repeat(60)}`;
+
+describe("temporary bans that run out", () => {
+  let stack: Stack;
+  let owner: string;
+  const expiryNotices = () =>
+    stack.discord
+      .messages(channelId(stack, "mod-log"))
+      .map(textOf)
+      .filter((text) => text.includes("Ban expired"));
+  const expiryRuns = async () => {
+    const { rows } = await stack.database.handle.executeSql(
+      "SELECT count(*)::int AS runs FROM pgboss.job WHERE name = 'bans.expiry' AND state = 'completed'",
+    );
+    return (rows[0] as { runs: number }).runs;
+  };
+
+  beforeAll(async () => {
+    stack = await startStack(undefined, { banExpirySeconds: 1 });
+    owner = memberId(stack, "owner");
+    stack.roblox.addUser({ id: "94", name: "MeadowOwner" });
+    stack.roblox.addUniverse({ id: UNIVERSE, displayName: "Expiry Meadows", placeIds: ["8002"] });
+    for (const [id, name] of [["320", "runout"], ["321", "forgiven"], ["322", "stillout"]]) stack.roblox.addUser({ id: id!, name: name! });
+    stack.roblox.addApiKey({
+      key: KEY,
+      ownerId: "94",
+      scopes: [{ name: "universe.user-restriction", operations: ["read", "write"], universeIds: [UNIVERSE] }],
+    });
+    await linkThroughForm(stack, "experience", UNIVERSE, KEY);
+    await replyTo(stack, owner, "setup", "channels", { log: channelId(stack, "mod-log") });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("are announced once in the mod log, unless an unban replaced them first", async () => {
+    for (const user of ["runout", "forgiven", "stillout"]) {
+      await replyTo(stack, owner, "ban", undefined, { user, duration: "1d", reason: "expiry test" });
+    }
+    await replyTo(stack, owner, "unban", undefined, { user: "forgiven" });
+    // A day passes for two of them.
+    await stack.database.handle.executeSql(
+      "UPDATE cases SET expires_at = now() - interval '1 minute' WHERE action = 'ban' AND roblox_user_id IN ('320', '321')",
+    );
+
+    await waitUntil(async () => expiryNotices().length > 0);
+    const runs = await expiryRuns();
+    await waitUntil(async () => (await expiryRuns()) >= runs + 2);
+    expect(expiryNotices()).toHaveLength(1);
+    expect(expiryNotices()[0]).toMatch(/^Case #1 · Ban expired\n\*\*runout\*\* \(`320`\) may play Expiry Meadows again: the ban ran out <t:\d+:R>\.$/);
+  });
+});
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
