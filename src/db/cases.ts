@@ -31,6 +31,7 @@ export async function createCase(db: Database, input: NewCase): Promise<CaseRow>
     publicReason: input.publicReason ?? null,
     excludeAltAccounts: input.excludeAltAccounts ?? false,
     moderatorDiscordId: input.moderatorDiscordId ?? null,
+    robloxModeratorId: input.robloxModeratorId ?? null,
     source: input.source ?? "discord",
     status: input.status ?? "pending",
     error: input.error ?? null,
@@ -71,6 +72,7 @@ function prepareCaseInsert(db: Database, name: string) {
       publicReason: placeholder("publicReason"),
       excludeAltAccounts: placeholder("excludeAltAccounts"),
       moderatorDiscordId: placeholder("moderatorDiscordId"),
+      robloxModeratorId: placeholder("robloxModeratorId"),
       source: placeholder("source"),
       status: placeholder("status"),
       error: placeholder("error"),
@@ -233,6 +235,23 @@ export async function listRecentCases(db: Database, guildId: string, typed: stri
     .where(and(eq(cases.guildId, guildId), digits === "" ? undefined : sql`${cases.number}::text LIKE ${`${digits}%`}`))
     .orderBy(desc(cases.number))
     .limit(limit);
+}
+
+/** The guild's settled bans and unbans in a universe since `since`: what Roblox's log may show of Warden. */
+export async function listRestrictionCasesSince(db: Database, guildId: string, universeId: string, since: Date): Promise<CaseRow[]> {
+  return db
+    .select()
+    .from(cases)
+    .where(
+      and(
+        eq(cases.guildId, guildId),
+        eq(cases.universeId, universeId),
+        eq(cases.status, "applied"),
+        inArray(cases.action, ["ban", "unban"]),
+        gt(cases.updatedAt, since),
+      ),
+    )
+    .orderBy(cases.id);
 }
 
 /** How many cases each of these players has in the guild; a player with none is absent. */

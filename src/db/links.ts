@@ -113,3 +113,27 @@ export async function setGroupRules(db: Database, guildId: string, groupId: stri
 export async function listAllGroupLinks(db: Database): Promise<{ guildId: string; groupId: string }[]> {
   return db.select({ guildId: groupLinks.guildId, groupId: groupLinks.groupId }).from(groupLinks).orderBy(groupLinks.createdAt);
 }
+
+/** Every guild's linked experiences, oldest first: what the outside-ban sync visits. */
+export async function listAllUniverseLinks(db: Database): Promise<{ guildId: string; universeId: string }[]> {
+  return db
+    .select({ guildId: universeLinks.guildId, universeId: universeLinks.universeId })
+    .from(universeLinks)
+    .orderBy(universeLinks.createdAt);
+}
+
+/** How far the experience's restriction log was read; null when never. */
+export async function getLogsSyncedUntil(db: Database, guildId: string, universeId: string): Promise<Date | null> {
+  const [row] = await db
+    .select({ until: universeLinks.logsSyncedUntil })
+    .from(universeLinks)
+    .where(and(eq(universeLinks.guildId, guildId), eq(universeLinks.universeId, universeId)));
+  return row?.until ?? null;
+}
+
+export async function setLogsSyncedUntil(db: Database, guildId: string, universeId: string, until: Date): Promise<void> {
+  await db
+    .update(universeLinks)
+    .set({ logsSyncedUntil: until })
+    .where(and(eq(universeLinks.guildId, guildId), eq(universeLinks.universeId, universeId)));
+}

@@ -95,6 +95,8 @@ export const universeLinks = pgTable(
     displayName: text("display_name").notNull(),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
+    // How far Roblox's restriction log has been read for bans made outside Warden; null: not yet.
+    logsSyncedUntil: timestamp("logs_synced_until", { withTimezone: true }),
   },
   (table) => [
     primaryKey({ columns: [table.guildId, table.universeId] }),
@@ -165,6 +167,8 @@ export const cases = pgTable(
     publicReason: text("public_reason"),
     excludeAltAccounts: boolean("exclude_alt_accounts").notNull().default(false),
     moderatorDiscordId: text("moderator_discord_id"),
+    // Who banned in Creator Hub, for a case taken from Roblox's log.
+    robloxModeratorId: robloxId("roblox_moderator_id"),
     source: caseSource("source").notNull().default("discord"),
     status: caseStatus("status").notNull().default("pending"),
     error: text("error"),
@@ -196,6 +200,7 @@ export const cases = pgTable(
     check("cases_universe_id_digits", sql`${table.universeId} IS NULL OR ${digitsOnly("universe_id")}`),
     check("cases_place_id_digits", sql`${table.placeId} IS NULL OR ${digitsOnly("place_id")}`),
     check("cases_group_id_digits", sql`${table.groupId} IS NULL OR ${digitsOnly("group_id")}`),
+    check("cases_roblox_moderator_id_digits", sql`${table.robloxModeratorId} IS NULL OR ${digitsOnly("roblox_moderator_id")}`),
     check(
       "cases_target_matches_action",
       sql`(${table.action} IN ('ban', 'unban') AND ${table.universeId} IS NOT NULL)

@@ -47,7 +47,10 @@ export function buildCaseEmbed(row: CaseRow, context: CaseEmbedContext): EmbedBu
 }
 
 function moderatorOf(row: CaseRow): string {
-  if (row.source === "creator_hub") return "Creator Hub";
+  // Roblox's log shows a Roblox user for Creator Hub and for any Open Cloud tool alike.
+  if (row.source === "creator_hub") {
+    return row.robloxModeratorId === null ? "Creator Hub" : `[Roblox user ${row.robloxModeratorId}](${profileUrl(row.robloxModeratorId)}) (Creator Hub or another tool)`;
+  }
   if (row.source === "in_game") return "In-game";
   return row.moderatorDiscordId === null ? "unknown" : `<@${row.moderatorDiscordId}>`;
 }

@@ -6,6 +6,7 @@ import type { ExpiryNotices, SetupNotices } from "../services/ports.js";
 import { scheduleBanExpiryNotices } from "./banExpiryNotices.js";
 import { scheduleJoinRequestPolling } from "./joinRequestPolling.js";
 import { scheduleKeyHealthChecks } from "./keyHealthChecks.js";
+import { scheduleOutsideBanSync } from "./outsideBanSync.js";
 import { startScheduler } from "./scheduler.js";
 
 export interface JobDeps {
@@ -25,6 +26,8 @@ export interface JobOptions {
   keyCheckSeconds?: number;
   /** How often ran-out temporary bans are looked for; default a minute. */
   banExpirySeconds?: number;
+  /** How often linked experiences' restriction logs are read for bans made outside Warden; default 5 minutes. */
+  banSyncSeconds?: number;
   /** How often an idle worker asks the queue for a job; default 2 seconds. */
   workerPollingSeconds?: number;
 }
@@ -59,6 +62,11 @@ export async function startJobs(deps: JobDeps, options: JobOptions = {}): Promis
       scheduler,
       { db: deps.review.db, notices: deps.notices, logger: deps.logger },
       { intervalSeconds: options.banExpirySeconds ?? 60 },
+    );
+    await scheduleOutsideBanSync(
+      scheduler,
+      { ...deps.review, logger: deps.logger },
+      { intervalSeconds: options.banSyncSeconds ?? 300 },
     );
   } catch (error) {
     await scheduler.stop();

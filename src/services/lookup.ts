@@ -5,6 +5,7 @@ import { OpenCloudError, userMessage, type RestrictionLogEntry, type RobloxUser 
 import { avatarUrl } from "./avatar.js";
 import { openLinkedExperience, type ExperienceDeps } from "./moderation/linkedExperience.js";
 import { resolvePlayer, type Player } from "./moderation/resolvePlayer.js";
+import { recordsCase } from "./moderation/restrictionLog.js";
 import { UserError } from "./userError.js";
 
 export type BanState =
@@ -74,8 +75,6 @@ export type HistoryEntry = {
   | { by: "unknown" }
 );
 
-/** How far apart Roblox's log time and the case's settle time may be and still be one event. */
-const SAME_EVENT_MS = 5 * 60_000;
 const MAX_LOG_ENTRIES = 100;
 
 /**
@@ -104,14 +103,7 @@ export async function playerHistory(
   const unmatched = new Set(cases);
   const entries: HistoryEntry[] = logs.map((log) => {
     const action = log.active ? "ban" : "unban";
-    const match = [...unmatched].find(
-      (row) =>
-        row.status === "applied" &&
-        row.action === action &&
-        (row.placeId ?? null) === log.placeId &&
-        log.createTime !== null &&
-        Math.abs(row.updatedAt.getTime() - log.createTime.getTime()) <= SAME_EVENT_MS,
-    );
+    const match = [...unmatched].find((row) => recordsCase(log, row));
     const base = {
       at: log.createTime ?? new Date(0),
       action,

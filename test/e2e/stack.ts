@@ -54,6 +54,7 @@ export async function startStack(
     joinRequestPollSeconds?: number;
     keyCheckSeconds?: number;
     banExpirySeconds?: number;
+    banSyncSeconds?: number;
     /** A PostgreSQL server of the test's own, e.g. one it stops. */
     postgresServerUrl?: string;
     /** More settings, e.g. HTTP_PORT. */
@@ -98,6 +99,7 @@ export async function startStack(
         joinRequestPollSeconds: options.joinRequestPollSeconds ?? 3_600,
         keyCheckSeconds: options.keyCheckSeconds ?? 3_600,
         banExpirySeconds: options.banExpirySeconds ?? 3_600,
+        banSyncSeconds: options.banSyncSeconds ?? 3_600,
         workerPollingSeconds: 0.5,
       },
     });
