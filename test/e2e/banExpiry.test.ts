@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
+import { waitUntil } from "../support/waitUntil.js";
 
 const UNIVERSE = "8001";
 const KEY = `expiry-key-${"e".repeat(60)}`;
@@ -54,11 +55,3 @@ describe("temporary bans that run out", () => {
     expect(expiryNotices()[0]).toMatch(/^Case #1 · Ban expired\n\*\*runout\*\* \(`320`\) may play Expiry Meadows again: the ban ran out <t:\d+:R>\.$/);
   });
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

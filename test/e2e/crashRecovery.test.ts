@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cases } from "../../src/db/schema.js";
 import { grantPermission } from "../../src/db/staffGrants.js";
 import { channelId, linkThroughForm, memberId, startStack, textOf, type Stack } from "./stack.js";
+import { waitUntil } from "../support/waitUntil.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const UNIVERSE = "5001";
@@ -90,12 +91,4 @@ describe("a bot killed between recording a case and Roblox's answer", () => {
 
 async function pendingCases(stack: Stack) {
   return stack.database.handle.db.select().from(cases).where(eq(cases.status, "pending"));
-}
-
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }

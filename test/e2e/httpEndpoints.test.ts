@@ -4,6 +4,7 @@ import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { freePort, startPostgresServer, type PostgresServer } from "../support/postgresServer.js";
 import { linkThroughForm, memberId, replyTo, startStack, type Stack } from "./stack.js";
+import { waitUntil } from "../support/waitUntil.js";
 
 describe("the HTTP endpoints", () => {
   const KEY = `metrics-key-${"m".repeat(60)}`;
@@ -106,13 +107,6 @@ describe("the HTTP endpoints", () => {
   });
 });
 
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** The sum of a metric's samples whose labels include `labels`, from Prometheus's text format. */
 function sum(text: string, name: string, labels: Record<string, string>): number {

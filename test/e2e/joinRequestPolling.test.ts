@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { channelId, linkThroughForm, memberId, replyTo, startStack, type Stack } from "./stack.js";
+import { waitUntil } from "../support/waitUntil.js";
 
 const GROUP = "17";
 const KEY = `poll-key-${"p".repeat(60)}`;
@@ -65,11 +66,3 @@ describe("join requests polled on a schedule, end to end", () => {
     expect(cardsFor()).toHaveLength(6);
   });
 });
-
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
+import { waitUntil } from "../support/waitUntil.js";
 
 const UNIVERSE = "7001";
 const GROUP = "71";
@@ -76,11 +77,3 @@ describe("API key health checks", () => {
     expect(notices().join("\n")).not.toContain(GAME_KEY);
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cases } from "../../src/db/schema.js";
 import { channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
+import { waitUntil } from "../support/waitUntil.js";
 
 const UNIVERSE = "9001";
 const KEY = `outside-key-${"o".repeat(60)}`;
@@ -85,11 +86,3 @@ describe("bans made outside Warden", () => {
     expect(logged.match(/Case #2 · Ban/g)).toHaveLength(1);
   });
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cases } from "../../src/db/schema.js";
 import { channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
+import { waitUntil } from "../support/waitUntil.js";
 
 const UNIVERSE = "6001";
 const KEY = `shutdown-key-${"s".repeat(60)}`;
@@ -61,12 +62,4 @@ describe("stopping the bot while a ban is under way", () => {
 
 function casesOf(stack: Stack) {
   return stack.database.handle.db.select().from(cases).where(eq(cases.guildId, stack.guild.id));
-}
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }

@@ -6,6 +6,7 @@ import { openDatabase, type DatabaseHandle, type DatabaseKind } from "../../src/
 import { jobIdFor, startScheduler, type Scheduler } from "../../src/jobs/scheduler.js";
 import { createLogger } from "../../src/log.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
+import { waitUntil } from "../support/waitUntil.js";
 
 const logLines: string[] = [];
 const logger = createLogger(
@@ -238,11 +239,3 @@ describe.each<DatabaseKind>(["postgres", "pglite"])("the job scheduler on %s", (
     expect(rows).toEqual([{ state: "retry" }]);
   });
 });
-
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
