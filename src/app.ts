@@ -17,6 +17,7 @@ import { startHttpEndpoints, type HttpEndpoints } from "./httpEndpoints.js";
 import type { Logger } from "./log.js";
 import { startJobs, type JobOptions, type Jobs } from "./jobs/index.js";
 import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
+import { resumeInterruptedDecisions } from "./services/joinRequests/resumeDecisions.js";
 import { reconcilePendingCases } from "./services/moderation/reconcile.js";
 import { StartupError } from "./startupError.js";
 
@@ -145,13 +146,15 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     const application = await client.application?.fetch();
     if (application === undefined) throw new Error("Discord sent no application with READY.");
     await deployCommands(client.rest, application.id, commands, config.devGuildId);
-    // Needs Discord (settled cases are published), so it runs once connected.
+    const botUserId = client.user?.id;
+    if (botUserId === undefined) throw new Error("Discord sent no bot user with READY.");
+    // Needs Discord (settled cases are published, cards edited), so it runs once connected.
     const reconciled = await reconcilePendingCases(moderationDeps(context));
     if (reconciled.confirmed + reconciled.resumed + reconciled.failed > 0) {
       logger.info(reconciled, "settled the cases a previous run left pending");
     }
-    const botUserId = client.user?.id;
-    if (botUserId === undefined) throw new Error("Discord sent no bot user with READY.");
+    const resumed = await resumeInterruptedDecisions(reviewDeps(context, botUserId));
+    if (resumed > 0) logger.info({ resumed }, "settled the join decisions a previous run left pending");
     jobs = await startJobs(
       {
         database,

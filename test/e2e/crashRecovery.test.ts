@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cases } from "../../src/db/schema.js";
 import { grantPermission } from "../../src/db/staffGrants.js";
-import { channelId, linkThroughForm, memberId, startStack, textOf, type Stack } from "./stack.js";
+import { channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
 import { waitUntil } from "../support/waitUntil.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
@@ -30,12 +30,7 @@ describe("a bot killed between recording a case and Roblox's answer", () => {
   });
 
   it("is reconciled at the next start to exactly one applied ban, logged once", async () => {
-    const bot = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), path.join(repo, "src/main.ts")], {
-      cwd: stack.env.DATA_DIR,
-      env: { PATH: process.env.PATH ?? "", ...stack.env, LOG_LEVEL: "warn" },
-      stdio: "ignore",
-    });
-    const exited = new Promise<void>((resolve) => bot.once("exit", () => resolve()));
+    const { bot, exited } = spawnBot(stack);
     try {
       await waitUntil(() => stack.discord.registeredCommands(stack.guild.id).length > 0);
       await linkThroughForm(stack, "experience", UNIVERSE, KEY);
@@ -88,6 +83,71 @@ describe("a bot killed between recording a case and Roblox's answer", () => {
     expect(textOf(logged)).toContain("applied");
   });
 });
+
+describe("a bot killed while deciding a join request", () => {
+  const GROUP = "51";
+  const GROUP_KEY = `crash-group-key-${"j".repeat(60)}`;
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(undefined, { startBot: false });
+    stack.roblox.addUser({ id: "92", name: "ClubOwner" });
+    stack.roblox.addUser({ id: "340", name: "hopeful" });
+    stack.roblox.addGroup({ id: GROUP, displayName: "Crash Club", ownerId: "92" });
+    stack.roblox.addApiKey({ key: GROUP_KEY, ownerId: "92", scopes: [{ name: "group", operations: ["read", "write"], groupIds: [GROUP] }] });
+    stack.roblox.addJoinRequest({ groupId: GROUP, userId: "340" });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("is finished at the next start: one accept, the case applied, the card showing who decided", async () => {
+    const owner = memberId(stack, "owner");
+    const review = channelId(stack, "join-requests");
+    const accepts = () => stack.roblox.calls.filter((call) => call.path === `/cloud/v2/groups/${GROUP}/join-requests/340:accept`);
+    const { bot, exited } = spawnBot(stack);
+    try {
+      await waitUntil(() => stack.discord.registeredCommands(stack.guild.id).length > 0);
+      await linkThroughForm(stack, "group", GROUP, GROUP_KEY);
+      await replyTo(stack, owner, "setup", "channels", { review, log: channelId(stack, "mod-log") });
+      await replyTo(stack, owner, "joinrequests", "review");
+      const card = stack.discord.messages(review)[0];
+      if (card === undefined) throw new Error("no card posted");
+
+      // Roblox slows down: the decision is on record while :accept waits for its answer.
+      stack.roblox.setFaults({ delayMs: 1_500 });
+      await stack.discord.clickButton({ userId: owner, messageId: card.id, customId: `jr:a:${GROUP}:340` });
+      await waitUntil(async () => (await pendingCases(stack)).length === 1);
+      bot.kill("SIGKILL");
+      await exited;
+      // Roblox handles the call the dead bot sent.
+      await waitUntil(() => accepts().some((call) => call.status === 200));
+    } finally {
+      if (bot.exitCode === null && bot.signalCode === null) bot.kill("SIGKILL");
+    }
+    stack.roblox.setFaults({ delayMs: 0 });
+
+    await stack.restart();
+
+    expect(accepts()).toHaveLength(1);
+    const rows = await stack.database.handle.db.select().from(cases).where(eq(cases.guildId, stack.guild.id));
+    expect(rows).toMatchObject([{ action: "join_accept", status: "applied", robloxUserId: "340" }]);
+    const card = await stack.discord.waitForMessage(review, (message) => textOf(message).includes("Approved by"));
+    expect(textOf(card)).toContain(`Approved by <@${owner}> · case #1`);
+    expect(card.components ?? []).toHaveLength(0);
+    expect(await replyTo(stack, owner, "joinrequests", "review")).toContain("0 join requests waiting");
+  });
+});
+
+/** The bot as `npm start` runs it, in a process of its own that a test can kill. */
+function spawnBot(stack: Stack) {
+  const bot = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), path.join(repo, "src/main.ts")], {
+    cwd: stack.env.DATA_DIR,
+    env: { PATH: process.env.PATH ?? "", ...stack.env, LOG_LEVEL: "warn" },
+    stdio: "ignore",
+  });
+  const exited = new Promise<void>((resolve) => bot.once("exit", () => resolve()));
+  return { bot, exited };
+}
 
 async function pendingCases(stack: Stack) {
   return stack.database.handle.db.select().from(cases).where(eq(cases.status, "pending"));

@@ -62,9 +62,22 @@ export async function decideJoinRequest(
     moderatorDiscordId: decision.actorId,
     source: "discord",
   });
+  return carryOutDecision(deps, group, claimed, pending);
+}
+
+/**
+ * Sends a recorded decision to Roblox, then settles its case and its review:
+ * a click's, or one a restart found interrupted. A request Roblox no longer
+ * has is closed as gone; a failed call gives the claim back.
+ */
+export async function carryOutDecision(deps: ModerationDeps, group: LinkedTarget, claimed: ReviewRow, pending: CaseRow): Promise<DecisionResult> {
+  const accept = pending.action === "join_accept";
+  const decidedBy = pending.moderatorDiscordId ?? "";
+  // A rule's decision carries the rule as its case's reason; a person's has none.
+  const rule = pending.privateReason ?? undefined;
   try {
-    if (decision.decision === "accept") await group.roblox.groups.acceptJoinRequest(group.robloxId, decision.userId);
-    else await group.roblox.groups.declineJoinRequest(group.robloxId, decision.userId);
+    if (accept) await group.roblox.groups.acceptJoinRequest(group.robloxId, pending.robloxUserId);
+    else await group.roblox.groups.declineJoinRequest(group.robloxId, pending.robloxUserId);
   } catch (error) {
     if (!(error instanceof OpenCloudError)) {
       await releaseReview(deps.db, claimed.id);
@@ -78,22 +91,12 @@ export async function decideJoinRequest(
       await releaseReview(deps.db, claimed.id);
       return { outcome: "failed", row, reason };
     }
-    const review = await finishReview(deps.db, claimed.id, {
-      state: "gone",
-      decidedBy: decision.actorId,
-      caseId: row.id,
-      rule: decision.rule,
-    });
+    const review = await finishReview(deps.db, claimed.id, { state: "gone", decidedBy, caseId: row.id, rule });
     return { outcome: "gone", review, row };
   }
   const row = await settleCase(deps.db, pending.id, { status: "applied", expiresAt: null });
   await publish(deps, row);
-  const review = await finishReview(deps.db, claimed.id, {
-    state: decision.decision === "accept" ? "accepted" : "declined",
-    decidedBy: decision.actorId,
-    caseId: row.id,
-    rule: decision.rule,
-  });
+  const review = await finishReview(deps.db, claimed.id, { state: accept ? "accepted" : "declined", decidedBy, caseId: row.id, rule });
   return { outcome: "decided", review, row };
 }
 

@@ -1,0 +1,76 @@
+import { listPendingCases, settleCase, type CaseRow } from "../../db/cases.js";
+import { finishReview, latestReview, releaseReview } from "../../db/joinRequestReviews.js";
+import { openLinked, type LinkedTarget } from "../moderation/linkedExperience.js";
+import { publish } from "../moderation/restrictions.js";
+import { UserError } from "../userError.js";
+import { carryOutDecision, type DecisionResult } from "./decideJoinRequest.js";
+import type { ReviewDeps } from "./postPendingRequests.js";
+
+/**
+ * Finishes the join decisions a previous process left half done (it died
+ * between recording the decision and Roblox's answer), so that no request
+ * stays claimed for ever. An accept Roblox already applied is confirmed by
+ * the player's membership; any other decision is sent again, which Roblox
+ * applies or answers with "gone". The card then shows the outcome. Returns
+ * how many were settled.
+ */
+export async function resumeInterruptedDecisions(deps: ReviewDeps): Promise<number> {
+  let settled = 0;
+  for (const row of await listPendingCases(deps.db)) {
+    if (row.action !== "join_accept" && row.action !== "join_decline") continue;
+    try {
+      await resumeOne(deps, row);
+      settled += 1;
+    } catch (error) {
+      // Left pending: the next start tries again, and the log says why.
+      deps.logger.error({ err: error, caseId: row.id }, "could not resume an interrupted join decision");
+    }
+  }
+  return settled;
+}
+
+async function resumeOne(deps: ReviewDeps, row: CaseRow): Promise<void> {
+  const groupId = row.groupId ?? "";
+  const review = await latestReview(deps.db, row.guildId, groupId, row.robloxUserId);
+  if (review?.state !== "claimed") {
+    await publish(deps, await settleCase(deps.db, row.id, { status: "failed", error: "Interrupted; the request was closed meanwhile." }));
+    return;
+  }
+  let group;
+  try {
+    group = await openLinked(deps, row.guildId, "group", groupId);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    await publish(deps, await settleCase(deps.db, row.id, { status: "failed", error: `Interrupted, then: ${error.message}` }));
+    await releaseReview(deps.db, review.id);
+    return;
+  }
+  const accept = row.action === "join_accept";
+  let result: DecisionResult;
+  if (accept && (await isMember(group.roblox, groupId, row.robloxUserId))) {
+    const applied = await settleCase(deps.db, row.id, { status: "applied", expiresAt: null });
+    await publish(deps, applied);
+    const finished = await finishReview(deps.db, review.id, {
+      state: "accepted",
+      decidedBy: row.moderatorDiscordId ?? "",
+      caseId: applied.id,
+      rule: row.privateReason ?? undefined,
+    });
+    result = { outcome: "decided", review: finished, row: applied };
+  } else {
+    result = await carryOutDecision(deps, group, review, row);
+  }
+  if (result.outcome === "failed" || !review.reviewChannelId || !review.reviewMessageId) return;
+  const text =
+    result.outcome === "gone"
+      ? `No longer exists in Roblox · case #${result.row.number}`
+      : `${accept ? "Approved" : "Declined"} by <@${row.moderatorDiscordId ?? ""}> · case #${result.row.number}`;
+  await deps.reviewBoard.showDecision(review.reviewChannelId, review.reviewMessageId, text);
+}
+
+async function isMember(roblox: LinkedTarget["roblox"], groupId: string, userId: string): Promise<boolean> {
+  for await (const membership of roblox.groups.memberships(groupId, { userId, maxPageSize: 1 }).items()) {
+    if (membership.userId === userId) return true;
+  }
+  return false;
+}
