@@ -1,7 +1,7 @@
-import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, lt, notExists, or, sql } from "drizzle-orm";
 import type { Database } from "./connection.js";
 import { prepared } from "./prepared.js";
-import { joinRequestReviews } from "./schema.js";
+import { cases, joinRequestReviews } from "./schema.js";
 
 export type ReviewRow = typeof joinRequestReviews.$inferSelect;
 
@@ -94,6 +94,41 @@ export async function releaseReview(db: Database, reviewId: number): Promise<voi
     .update(joinRequestReviews)
     .set({ state: "pending", claimedBy: null, claimedAt: null, updatedAt: sql`now()` })
     .where(and(eq(joinRequestReviews.id, reviewId), eq(joinRequestReviews.state, "claimed")));
+}
+
+/** A claim this old with no decision on record belongs to a process that died in between. */
+const ORPHANED_CLAIM = sql`interval '1 minute'`;
+
+/**
+ * Gives back the claims whose process died after claiming and before
+ * recording its decision (no pending case names them), so the requests can
+ * be decided again; returns how many.
+ */
+export async function releaseOrphanedClaims(db: Database): Promise<number> {
+  const decisionOnRecord = db
+    .select({ one: sql`1` })
+    .from(cases)
+    .where(
+      and(
+        eq(cases.status, "pending"),
+        inArray(cases.action, ["join_accept", "join_decline"]),
+        eq(cases.guildId, joinRequestReviews.guildId),
+        eq(cases.groupId, joinRequestReviews.groupId),
+        eq(cases.robloxUserId, joinRequestReviews.robloxUserId),
+      ),
+    );
+  const released = await db
+    .update(joinRequestReviews)
+    .set({ state: "pending", claimedBy: null, claimedAt: null, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(joinRequestReviews.state, "claimed"),
+        lt(joinRequestReviews.claimedAt, sql`now() - ${ORPHANED_CLAIM}`),
+        notExists(decisionOnRecord),
+      ),
+    )
+    .returning({ id: joinRequestReviews.id });
+  return released.length;
 }
 
 /** The player's most recent request in the group, whatever became of it. */

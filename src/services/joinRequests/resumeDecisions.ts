@@ -1,5 +1,5 @@
 import { listPendingCases, settleCase, type CaseRow } from "../../db/cases.js";
-import { finishReview, latestReview, releaseReview } from "../../db/joinRequestReviews.js";
+import { finishReview, latestReview, releaseOrphanedClaims, releaseReview } from "../../db/joinRequestReviews.js";
 import { openLinked, type LinkedTarget } from "../moderation/linkedExperience.js";
 import { publish } from "../moderation/restrictions.js";
 import { UserError } from "../userError.js";
@@ -12,7 +12,7 @@ import type { ReviewDeps } from "./postPendingRequests.js";
  * stays claimed for ever. An accept Roblox already applied is confirmed by
  * the player's membership; any other decision is sent again, which Roblox
  * applies or answers with "gone". The card then shows the outcome. Returns
- * how many were settled.
+ * how many were settled or given back.
  */
 export async function resumeInterruptedDecisions(deps: ReviewDeps): Promise<number> {
   let settled = 0;
@@ -26,7 +26,8 @@ export async function resumeInterruptedDecisions(deps: ReviewDeps): Promise<numb
       deps.logger.error({ err: error, caseId: row.id }, "could not resume an interrupted join decision");
     }
   }
-  return settled;
+  // Claimed, then the process died before recording anything: nothing to finish, only to give back.
+  return settled + (await releaseOrphanedClaims(deps.db));
 }
 
 async function resumeOne(deps: ReviewDeps, row: CaseRow): Promise<void> {
