@@ -55,10 +55,16 @@ export function createModLog(client: Client, db: Database, openCloud: OpenCloud,
     }
   }
 
+  /** The name the guild gave the case's experience; undefined when it is no longer linked. */
+  async function experienceNameOf(row: CaseRow): Promise<string | undefined> {
+    if (row.universeId === null) return undefined;
+    const links = await listLinks(db, row.guildId);
+    return links.find((link) => link.kind === "universe" && link.robloxId === row.universeId)?.displayName;
+  }
+
   return {
     async publishCase(row: CaseRow) {
-      const links = row.universeId === null ? [] : await listLinks(db, row.guildId);
-      const experienceName = links.find((link) => link.kind === "universe" && link.robloxId === row.universeId)?.displayName;
+      const experienceName = await experienceNameOf(row);
       const embed = buildCaseEmbed(row, { experienceName, avatarUrl: await avatarUrl(openCloud, row.robloxUserId) });
       return post(row.guildId, embed, row.modLogMessageId);
     },
@@ -74,9 +80,7 @@ export function createModLog(client: Client, db: Database, openCloud: OpenCloud,
     },
 
     async postBanExpired(row) {
-      const links = row.universeId === null ? [] : await listLinks(db, row.guildId);
-      const experience =
-        links.find((link) => link.kind === "universe" && link.robloxId === row.universeId)?.displayName ?? `experience ${row.universeId}`;
+      const experience = (await experienceNameOf(row)) ?? `experience ${row.universeId}`;
       const where = row.placeId === null ? experience : `place ${row.placeId} of ${experience}`;
       const player = row.robloxUsername ?? `user ${row.robloxUserId}`;
       const ranOut = row.expiresAt === null ? "" : ` <t:${Math.floor(row.expiresAt.getTime() / 1_000)}:R>`;
