@@ -19,15 +19,18 @@ export interface JobDeps {
   logger: Logger;
 }
 
+/** Seconds between runs, or "off": a test runs only the jobs it is about, whatever the clock says. */
+type Interval = number | "off";
+
 export interface JobOptions {
   /** How often each linked group's join requests are read; default a minute. */
-  joinRequestPollSeconds?: number;
+  joinRequestPollSeconds?: Interval;
   /** How often every stored API key is checked with Roblox; default 6 hours. */
-  keyCheckSeconds?: number;
+  keyCheckSeconds?: Interval;
   /** How often ran-out temporary bans are looked for; default a minute. */
-  banExpirySeconds?: number;
+  banExpirySeconds?: Interval;
   /** How often linked experiences' restriction logs are read for bans made outside Warden; default 5 minutes. */
-  banSyncSeconds?: number;
+  banSyncSeconds?: Interval;
   /** How often an idle worker asks the queue for a job; default 2 seconds. */
   workerPollingSeconds?: number;
 }
@@ -47,27 +50,32 @@ const POLL_CONCURRENCY = 4;
 /** Starts the scheduled work in this process, alongside any other process on the same database. */
 export async function startJobs(deps: JobDeps, options: JobOptions = {}): Promise<Jobs> {
   const scheduler = await startScheduler(deps.database, deps.logger, { pollingIntervalSeconds: options.workerPollingSeconds });
+  const seconds = (option: Interval | undefined, fallback: number) => (option === "off" ? undefined : (option ?? fallback));
   try {
-    await scheduleJoinRequestPolling(
-      scheduler,
-      { review: deps.review, logger: deps.logger },
-      { intervalSeconds: options.joinRequestPollSeconds ?? 60, concurrency: POLL_CONCURRENCY },
-    );
-    await scheduleKeyHealthChecks(
-      scheduler,
-      { ...deps.review, notices: deps.notices, logger: deps.logger },
-      { intervalSeconds: options.keyCheckSeconds ?? 6 * 3_600 },
-    );
-    await scheduleBanExpiryNotices(
-      scheduler,
-      { db: deps.review.db, notices: deps.notices, logger: deps.logger },
-      { intervalSeconds: options.banExpirySeconds ?? 60 },
-    );
-    await scheduleOutsideBanSync(
-      scheduler,
-      { ...deps.review, logger: deps.logger },
-      { intervalSeconds: options.banSyncSeconds ?? 300 },
-    );
+    const poll = seconds(options.joinRequestPollSeconds, 60);
+    if (poll !== undefined) {
+      await scheduleJoinRequestPolling(
+        scheduler,
+        { review: deps.review, logger: deps.logger },
+        { intervalSeconds: poll, concurrency: POLL_CONCURRENCY },
+      );
+    }
+    const keyCheck = seconds(options.keyCheckSeconds, 6 * 3_600);
+    if (keyCheck !== undefined) {
+      await scheduleKeyHealthChecks(scheduler, { ...deps.review, notices: deps.notices, logger: deps.logger }, { intervalSeconds: keyCheck });
+    }
+    const banExpiry = seconds(options.banExpirySeconds, 60);
+    if (banExpiry !== undefined) {
+      await scheduleBanExpiryNotices(
+        scheduler,
+        { db: deps.review.db, notices: deps.notices, logger: deps.logger },
+        { intervalSeconds: banExpiry },
+      );
+    }
+    const banSync = seconds(options.banSyncSeconds, 300);
+    if (banSync !== undefined) {
+      await scheduleOutsideBanSync(scheduler, { ...deps.review, logger: deps.logger }, { intervalSeconds: banSync });
+    }
   } catch (error) {
     await scheduler.stop();
     throw error;

@@ -24,7 +24,8 @@ describe("the HTTP endpoints", () => {
     const port = await freePort();
     healthz = `http://127.0.0.1:${port}/healthz`;
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    stack = await startStack(undefined, { postgresServerUrl: server.url, env: { HTTP_PORT: String(port) } });
+    // One scheduled job, which reads only the database, for the queue's figures.
+    stack = await startStack(undefined, { postgresServerUrl: server.url, env: { HTTP_PORT: String(port) }, banExpirySeconds: 3_600 });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -72,8 +73,8 @@ describe("the HTTP endpoints", () => {
     expect(failed).toBeGreaterThanOrEqual(7);
     expect(value("warden_opencloud_retries_total")).toBe(failed - 1);
     expect(value("warden_cases_pending")).toBe(0);
-    expect(text).toMatch(/^warden_queue_jobs\{queue="join-requests\.poll",state="waiting"\} 0$/m);
-    expect(text).toMatch(/^warden_queue_lag_seconds\{queue="join-requests\.poll"\} 0$/m);
+    expect(text).toMatch(/^warden_queue_jobs\{queue="bans\.expiry",state="waiting"\} 0$/m);
+    expect(text).toMatch(/^warden_queue_lag_seconds\{queue="bans\.expiry"\} 0$/m);
     expect(value("process_resident_memory_bytes")).toBeGreaterThan(0);
     expect(text).not.toContain(KEY);
   });

@@ -94,12 +94,12 @@ export async function startStack(
     await running?.stop();
     running = await startWarden(config, createLogger(config.logLevel, sink), {
       openCloudRetry: { backoffBaseMs: 5, backoffMaxMs: 20 },
-      // Polling runs in every stack, but only the tests about it make it frequent.
+      // Each job runs only in the tests about it: one firing at the top of the hour would add calls others count.
       jobs: {
-        joinRequestPollSeconds: options.joinRequestPollSeconds ?? 3_600,
-        keyCheckSeconds: options.keyCheckSeconds ?? 3_600,
-        banExpirySeconds: options.banExpirySeconds ?? 3_600,
-        banSyncSeconds: options.banSyncSeconds ?? 3_600,
+        joinRequestPollSeconds: options.joinRequestPollSeconds ?? "off",
+        keyCheckSeconds: options.keyCheckSeconds ?? "off",
+        banExpirySeconds: options.banExpirySeconds ?? "off",
+        banSyncSeconds: options.banSyncSeconds ?? "off",
         workerPollingSeconds: 0.5,
       },
     });
