@@ -99,12 +99,14 @@ export const joinRequests: CommandModule = {
       interaction.guildId,
       interaction.options.getString("group") ?? undefined,
     );
-    const waiting = `${report.pending} join request${report.pending === 1 ? "" : "s"} waiting in ${report.groupName}`;
+    const count = report.morePending ? `More than ${report.pending}` : String(report.pending);
+    const waiting = `${count} join request${report.pending === 1 && !report.morePending ? "" : "s"} waiting in ${report.groupName}`;
     const posted =
       report.posted === 0
         ? "nothing new to post"
         : `posted ${report.posted} new to the review channel${report.decidedByRules > 0 ? `, ${report.decidedByRules} decided by the rules` : ""}`;
-    await interaction.editReply(`${waiting}; ${posted}.${report.problem ? `\n-# ${report.problem}` : ""}`);
+    const more = report.morePending ? "\nThe rest are posted by the next run: run this again, or let the next poll do it." : "";
+    await interaction.editReply(`${waiting}; ${posted}.${more}${report.problem ? `\n-# ${report.problem}` : ""}`);
   },
 
   autocomplete(interaction, context) {

@@ -312,3 +312,41 @@ describe("join requests that cannot be posted yet", () => {
     expect(stack.discord.messages(review)).toHaveLength(COUNT);
   });
 });
+
+describe("more join requests than one run posts", () => {
+  const GROUP_ID = "11";
+  const GROUP_KEY = `crowded-key-${"c".repeat(60)}`;
+  const COUNT = 230;
+  let stack: Stack;
+  let owner: string;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    owner = memberId(stack, "owner");
+    stack.roblox.addUser({ id: "89", name: "CrowdOwner" });
+    stack.roblox.addGroup({ id: GROUP_ID, displayName: "Crowded Group", ownerId: "89" });
+    stack.roblox.addApiKey({ key: GROUP_KEY, ownerId: "89", scopes: [{ name: "group", operations: ["read", "write"], groupIds: [GROUP_ID] }] });
+    for (let index = 0; index < COUNT; index += 1) {
+      stack.roblox.addUser({ id: String(20_000 + index), name: `crowd${index}` });
+      stack.roblox.addJoinRequest({ groupId: GROUP_ID, userId: String(20_000 + index) });
+    }
+    await linkThroughForm(stack, "group", GROUP_ID, GROUP_KEY);
+    await replyTo(stack, owner, "setup", "channels", { review: channelId(stack, "join-requests") });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("posts them over several runs, past the ones already posted, and says when more are waiting", async () => {
+    expect(await replyTo(stack, owner, "joinrequests", "review")).toBe(
+      "More than 200 join requests waiting in Crowded Group; posted 200 new to the review channel.\n" +
+        "The rest are posted by the next run: run this again, or let the next poll do it.",
+    );
+    expect(await replyTo(stack, owner, "joinrequests", "review")).toBe(
+      `${COUNT} join requests waiting in Crowded Group; posted ${COUNT - 200} new to the review channel.`,
+    );
+    const cards = stack.discord.messages(channelId(stack, "join-requests"));
+    expect(cards).toHaveLength(COUNT);
+    expect(new Set(cards.map((card) => card.embeds[0]?.url)).size).toBe(COUNT);
+  });
+});

@@ -18,8 +18,10 @@ export interface ReviewDeps extends ModerationDeps {
 
 export interface PostingReport {
   groupName: string;
-  /** Requests waiting in Roblox right now. */
+  /** Requests waiting in Roblox right now, as far as this run read. */
   pending: number;
+  /** The run stopped reading before the end: more than `pending` are waiting. */
+  morePending: boolean;
   /** Newly posted to the review channel by this run. */
   posted: number;
   /** Of those, decided by the group's rules. */
@@ -28,8 +30,10 @@ export interface PostingReport {
   problem: string | undefined;
 }
 
-/** How many open requests one run reads; more wait for the next run, oldest first. */
-const MAX_REQUESTS_PER_RUN = 200;
+/** About how many new cards one run posts; the rest wait for the next run (or the next poll). */
+const NEW_CARDS_PER_RUN = 200;
+/** How far one run reads, 2,000 requests: at most a third of a key's list budget (300 pages a minute). */
+const MAX_PAGES_PER_RUN = 100;
 /** Roblox's largest page of join requests: each page's cards go out while the next is read. */
 const PAGE_SIZE = 20;
 
@@ -48,7 +52,14 @@ export async function postPendingRequests(deps: ReviewDeps, guildId: string, gro
       .filter((link) => link.kind === "universe")
       .map((link) => openLinkedExperience(deps, guildId, link.robloxId)),
   );
-  const report: PostingReport = { groupName: linked.displayName, pending: 0, posted: 0, decidedByRules: 0, problem: undefined };
+  const report: PostingReport = {
+    groupName: linked.displayName,
+    pending: 0,
+    morePending: false,
+    posted: 0,
+    decidedByRules: 0,
+    problem: undefined,
+  };
   await forEachConcurrently(claimPageByPage(deps, guildId, linked, report), IN_FLIGHT, async ({ review, previousCases }) => {
     // After one failed post (no channel, no permission) the rest would fail the same way.
     if (report.problem !== undefined) return releasePosting(deps.db, review.id);
@@ -90,21 +101,25 @@ async function* claimPageByPage(
   linked: LinkedTarget,
   report: PostingReport,
 ): AsyncGenerator<ClaimedReview, void, undefined> {
+  let pages = 0;
+  let claimedInRun = 0;
   for await (const page of linked.roblox.groups.joinRequests(linked.robloxId, { maxPageSize: PAGE_SIZE })) {
-    const requests = page.items.slice(0, MAX_REQUESTS_PER_RUN - report.pending);
-    report.pending += requests.length;
+    pages += 1;
+    report.pending += page.items.length;
+    // Every request is recorded, posted or not: one seen before is never news again.
     await recordNewRequests(
       deps.db,
       guildId,
       linked.robloxId,
-      requests.map((request) => ({ userId: request.userId, requestedAt: request.createTime ?? new Date(0) })),
+      page.items.map((request) => ({ userId: request.userId, requestedAt: request.createTime ?? new Date(0) })),
     );
     const claimed = await claimUnpostedReviews(
       deps.db,
       guildId,
       linked.robloxId,
-      requests.map((request) => request.userId),
+      page.items.map((request) => request.userId),
     );
+    claimedInRun += claimed.length;
     const previousCases = await countCasesForUsers(
       deps.db,
       guildId,
@@ -119,7 +134,11 @@ async function* claimPageByPage(
       // Closed early (a card failed with an error): what was claimed but never handed out goes back at once.
       for (const review of claimed) await releasePosting(deps.db, review.id);
     }
-    if (report.pending === MAX_REQUESTS_PER_RUN || report.problem !== undefined) return;
+    if (report.problem !== undefined) return;
+    if (claimedInRun >= NEW_CARDS_PER_RUN || pages === MAX_PAGES_PER_RUN) {
+      report.morePending = page.nextPageToken !== null;
+      return;
+    }
   }
 }
 
