@@ -40,6 +40,12 @@ const OPEN_CLOUD_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
   const registers = [registry];
+  // Both queue gauges are collected in one scrape, side by side: they share one read of the queues.
+  let queuesRead: Promise<QueueStats[]> | undefined;
+  const queues = () =>
+    (queuesRead ??= sources.queues().finally(() => {
+      queuesRead = undefined;
+    }));
   collectDefaultMetrics({ register: registry });
 
   const interactions = new Counter({
@@ -87,7 +93,7 @@ export function createMetrics(sources: MetricSources): Metrics {
     labelNames: ["queue", "state"] as const,
     registers,
     async collect() {
-      const stats = await sources.queues();
+      const stats = await queues();
       this.reset();
       for (const { queue, waiting, active } of stats) {
         this.set({ queue, state: "waiting" }, waiting);
@@ -101,7 +107,7 @@ export function createMetrics(sources: MetricSources): Metrics {
     labelNames: ["queue"] as const,
     registers,
     async collect() {
-      const stats = await sources.queues();
+      const stats = await queues();
       this.reset();
       for (const { queue, lagSeconds } of stats) this.set({ queue }, lagSeconds);
     },

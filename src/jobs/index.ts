@@ -2,10 +2,10 @@ import type { DatabaseHandle } from "../db/connection.js";
 import type { Logger } from "../log.js";
 import type { QueueStats } from "../metrics.js";
 import type { ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
+import { checkApiKeys } from "../services/keyHealth.js";
+import { announceExpiredBans } from "../services/moderation/banExpiry.js";
 import type { ExpiryNotices, SetupNotices } from "../services/ports.js";
-import { scheduleBanExpiryNotices } from "./banExpiryNotices.js";
 import { scheduleJoinRequestPolling } from "./joinRequestPolling.js";
-import { scheduleKeyHealthChecks } from "./keyHealthChecks.js";
 import { scheduleOutsideBanSync } from "./outsideBanSync.js";
 import { startScheduler } from "./scheduler.js";
 
@@ -62,15 +62,16 @@ export async function startJobs(deps: JobDeps, options: JobOptions = {}): Promis
     }
     const keyCheck = seconds(options.keyCheckSeconds, 6 * 3_600);
     if (keyCheck !== undefined) {
-      await scheduleKeyHealthChecks(scheduler, { ...deps.review, notices: deps.notices, logger: deps.logger }, { intervalSeconds: keyCheck });
+      await scheduler.every("api-keys.check", keyCheck, async () => {
+        deps.logger.debug(await checkApiKeys({ ...deps.review, notices: deps.notices }), "API keys checked");
+      });
     }
     const banExpiry = seconds(options.banExpirySeconds, 60);
     if (banExpiry !== undefined) {
-      await scheduleBanExpiryNotices(
-        scheduler,
-        { db: deps.review.db, notices: deps.notices, logger: deps.logger },
-        { intervalSeconds: banExpiry },
-      );
+      await scheduler.every("bans.expiry", banExpiry, async () => {
+        const announced = await announceExpiredBans({ db: deps.review.db, notices: deps.notices });
+        if (announced > 0) deps.logger.info({ announced }, "expired bans announced");
+      });
     }
     const banSync = seconds(options.banSyncSeconds, 300);
     if (banSync !== undefined) {

@@ -2,7 +2,7 @@ import { listOpenReviews } from "../../db/joinRequestReviews.js";
 import { openLinked } from "../moderation/linkedExperience.js";
 import { forEachConcurrently } from "../concurrently.js";
 import { UserError } from "../userError.js";
-import { decideJoinRequest } from "./decideJoinRequest.js";
+import { decideJoinRequest, describeDecision } from "./decideJoinRequest.js";
 import type { ReviewDeps } from "./postPendingRequests.js";
 
 /** Decisions in flight at once: enough to keep the accept/decline budget busy while each waits on the database and Roblox. */
@@ -36,7 +36,6 @@ export async function decideAll(
   onProgress: (progress: BulkProgress) => void,
 ): Promise<BulkProgress> {
   const progress: BulkProgress = { total: request.userIds.length, decided: 0, skipped: 0, failed: 0 };
-  const verb = request.decision === "accept" ? "Approved" : "Declined";
   // Checked once: the group must still be linked when the run starts.
   const group = await openLinked(deps, request.guildId, "group", request.groupId);
   await forEachConcurrently(request.userIds, IN_FLIGHT, async (userId) => {
@@ -49,11 +48,7 @@ export async function decideAll(
           else progress.skipped += 1;
           const { reviewChannelId, reviewMessageId } = result.review;
           if (reviewChannelId && reviewMessageId) {
-            const text =
-              result.outcome === "gone"
-                ? `No longer exists in Roblox · case #${result.row.number}`
-                : `${verb} by <@${request.actorId}> (bulk) · case #${result.row.number}`;
-            await deps.reviewBoard.showDecision(reviewChannelId, reviewMessageId, text);
+            await deps.reviewBoard.showDecision(reviewChannelId, reviewMessageId, describeDecision(result, `<@${request.actorId}> (bulk)`));
           }
         }
       } catch (error) {

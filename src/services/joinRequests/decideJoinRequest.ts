@@ -71,12 +71,8 @@ export async function decideJoinRequest(
  * has is closed as gone; a failed call gives the claim back.
  */
 export async function carryOutDecision(deps: ModerationDeps, group: LinkedTarget, claimed: ReviewRow, pending: CaseRow): Promise<DecisionResult> {
-  const accept = pending.action === "join_accept";
-  const decidedBy = pending.moderatorDiscordId ?? "";
-  // A rule's decision carries the rule as its case's reason; a person's has none.
-  const rule = pending.privateReason ?? undefined;
   try {
-    if (accept) await group.roblox.groups.acceptJoinRequest(group.robloxId, pending.robloxUserId);
+    if (pending.action === "join_accept") await group.roblox.groups.acceptJoinRequest(group.robloxId, pending.robloxUserId);
     else await group.roblox.groups.declineJoinRequest(group.robloxId, pending.robloxUserId);
   } catch (error) {
     if (!(error instanceof OpenCloudError)) {
@@ -91,13 +87,31 @@ export async function carryOutDecision(deps: ModerationDeps, group: LinkedTarget
       await releaseReview(deps.db, claimed.id);
       return { outcome: "failed", row, reason };
     }
-    const review = await finishReview(deps.db, claimed.id, { state: "gone", decidedBy, caseId: row.id, rule });
+    const review = await finishReview(deps.db, claimed.id, { state: "gone", ...decisionOf(pending, row) });
     return { outcome: "gone", review, row };
   }
+  return settleDecided(deps, claimed, pending);
+}
+
+/** Records a decision Roblox applied: the case applied and published, the review closed as decided. */
+export async function settleDecided(deps: ModerationDeps, claimed: ReviewRow, pending: CaseRow): Promise<DecisionResult> {
   const row = await settleCase(deps.db, pending.id, { status: "applied", expiresAt: null });
   await publish(deps, row);
-  const review = await finishReview(deps.db, claimed.id, { state: accept ? "accepted" : "declined", decidedBy, caseId: row.id, rule });
+  const state = pending.action === "join_accept" ? "accepted" : "declined";
+  const review = await finishReview(deps.db, claimed.id, { state, ...decisionOf(pending, row) });
   return { outcome: "decided", review, row };
+}
+
+/** What a review keeps of its decision's case. */
+function decisionOf(pending: CaseRow, settled: CaseRow) {
+  // A rule's decision carries the rule as its case's reason; a person's has none.
+  return { decidedBy: pending.moderatorDiscordId ?? "", caseId: settled.id, rule: pending.privateReason ?? undefined };
+}
+
+/** What a card shows once decided: the outcome, who decided (`by`), and the case. */
+export function describeDecision(result: Exclude<DecisionResult, { outcome: "failed" }>, by: string): string {
+  if (result.outcome === "gone") return `No longer exists in Roblox · case #${result.row.number}`;
+  return `${result.review.state === "accepted" ? "Approved" : "Declined"} by ${by} · case #${result.row.number}`;
 }
 
 async function whyNotOpen(deps: ModerationDeps, decision: Decision): Promise<string> {

@@ -7,7 +7,7 @@ import type { ModerationDeps } from "../moderation/restrictions.js";
 import type { JoinRequestCard, ReviewBoard } from "../ports.js";
 import { forEachConcurrently } from "../concurrently.js";
 import { IN_FLIGHT } from "./decideAll.js";
-import { decideJoinRequest } from "./decideJoinRequest.js";
+import { decideJoinRequest, describeDecision } from "./decideJoinRequest.js";
 import { joinRulesSchema, judgeByRules } from "./joinRules.js";
 
 export interface ReviewDeps extends ModerationDeps {
@@ -162,7 +162,7 @@ async function applyRules(
   }, group);
   // A failed call leaves the request to staff: the card is posted with its buttons.
   if (result.outcome === "failed") return undefined;
-  if (result.outcome === "gone") return `No longer exists in Roblox · case #${result.row.number}`;
+  if (result.outcome === "gone") return describeDecision(result, "");
   return `${verdict.decision === "accept" ? "Auto-approved" : "Auto-declined"}: ${verdict.rule} · case #${result.row.number}`;
 }
 

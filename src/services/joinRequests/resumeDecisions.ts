@@ -1,9 +1,9 @@
 import { listPendingCases, settleCase, type CaseRow } from "../../db/cases.js";
-import { finishReview, latestReview, releaseOrphanedClaims, releaseReview } from "../../db/joinRequestReviews.js";
+import { latestReview, releaseOrphanedClaims, releaseReview } from "../../db/joinRequestReviews.js";
 import { openLinked, type LinkedTarget } from "../moderation/linkedExperience.js";
 import { publish } from "../moderation/restrictions.js";
 import { UserError } from "../userError.js";
-import { carryOutDecision, type DecisionResult } from "./decideJoinRequest.js";
+import { carryOutDecision, describeDecision, settleDecided } from "./decideJoinRequest.js";
 import type { ReviewDeps } from "./postPendingRequests.js";
 
 /**
@@ -46,27 +46,13 @@ async function resumeOne(deps: ReviewDeps, row: CaseRow): Promise<void> {
     await releaseReview(deps.db, review.id);
     return;
   }
-  const accept = row.action === "join_accept";
-  let result: DecisionResult;
-  if (accept && (await isMember(group.roblox, groupId, row.robloxUserId))) {
-    const applied = await settleCase(deps.db, row.id, { status: "applied", expiresAt: null });
-    await publish(deps, applied);
-    const finished = await finishReview(deps.db, review.id, {
-      state: "accepted",
-      decidedBy: row.moderatorDiscordId ?? "",
-      caseId: applied.id,
-      rule: row.privateReason ?? undefined,
-    });
-    result = { outcome: "decided", review: finished, row: applied };
-  } else {
-    result = await carryOutDecision(deps, group, review, row);
-  }
+  // An accept Roblox already applied: the player is a member, and a second call would only answer "gone".
+  const result =
+    row.action === "join_accept" && (await isMember(group.roblox, groupId, row.robloxUserId))
+      ? await settleDecided(deps, review, row)
+      : await carryOutDecision(deps, group, review, row);
   if (result.outcome === "failed" || !review.reviewChannelId || !review.reviewMessageId) return;
-  const text =
-    result.outcome === "gone"
-      ? `No longer exists in Roblox · case #${result.row.number}`
-      : `${accept ? "Approved" : "Declined"} by <@${row.moderatorDiscordId ?? ""}> · case #${result.row.number}`;
-  await deps.reviewBoard.showDecision(review.reviewChannelId, review.reviewMessageId, text);
+  await deps.reviewBoard.showDecision(review.reviewChannelId, review.reviewMessageId, describeDecision(result, `<@${row.moderatorDiscordId ?? ""}>`));
 }
 
 async function isMember(roblox: LinkedTarget["roblox"], groupId: string, userId: string): Promise<boolean> {
