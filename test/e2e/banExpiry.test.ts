@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
+import { addExperienceWithKey, channelId, finishedRuns, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
 import { waitUntil } from "../support/waitUntil.js";
 
 const UNIVERSE = "8001";
@@ -13,24 +13,14 @@ describe("temporary bans that run out", () => {
       .messages(channelId(stack, "mod-log"))
       .map(textOf)
       .filter((text) => text.includes("Ban expired"));
-  const expiryRuns = async () => {
-    const { rows } = await stack.database.handle.executeSql(
-      "SELECT count(*)::int AS runs FROM pgboss.job WHERE name = 'bans.expiry' AND state = 'completed'",
-    );
-    return (rows[0] as { runs: number }).runs;
-  };
+  const expiryRuns = () => finishedRuns(stack, "bans.expiry");
 
   beforeAll(async () => {
     stack = await startStack(undefined, { banExpirySeconds: 1 });
     owner = memberId(stack, "owner");
     stack.roblox.addUser({ id: "94", name: "MeadowOwner" });
-    stack.roblox.addUniverse({ id: UNIVERSE, displayName: "Expiry Meadows", placeIds: ["8002"] });
     for (const [id, name] of [["320", "runout"], ["321", "forgiven"], ["322", "stillout"]]) stack.roblox.addUser({ id: id!, name: name! });
-    stack.roblox.addApiKey({
-      key: KEY,
-      ownerId: "94",
-      scopes: [{ name: "universe.user-restriction", operations: ["read", "write"], universeIds: [UNIVERSE] }],
-    });
+    addExperienceWithKey(stack.roblox, { universeId: UNIVERSE, name: "Expiry Meadows", placeId: "8002", ownerId: "94", key: KEY });
     await linkThroughForm(stack, "experience", UNIVERSE, KEY);
     await replyTo(stack, owner, "setup", "channels", { log: channelId(stack, "mod-log") });
   });

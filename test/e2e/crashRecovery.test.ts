@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cases } from "../../src/db/schema.js";
 import { grantPermission } from "../../src/db/staffGrants.js";
-import { channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
+import { addGroupWithKey, channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
 import { waitUntil } from "../support/waitUntil.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
@@ -92,8 +92,7 @@ describe("a bot killed while deciding a join request", () => {
     stack = await startStack(undefined, { startBot: false });
     stack.roblox.addUser({ id: "92", name: "ClubOwner" });
     stack.roblox.addUser({ id: "340", name: "hopeful" });
-    stack.roblox.addGroup({ id: GROUP, displayName: "Crash Club", ownerId: "92" });
-    stack.roblox.addApiKey({ key: GROUP_KEY, ownerId: "92", scopes: [{ name: "group", operations: ["read", "write"], groupIds: [GROUP] }] });
+    addGroupWithKey(stack.roblox, { groupId: GROUP, name: "Crash Club", ownerId: "92", key: GROUP_KEY });
     stack.roblox.addJoinRequest({ groupId: GROUP, userId: "340" });
   });
   afterAll(async () => {

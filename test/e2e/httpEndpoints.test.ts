@@ -3,7 +3,7 @@ import { startWarden } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { freePort, startPostgresServer, type PostgresServer } from "../support/postgresServer.js";
-import { linkThroughForm, memberId, replyTo, startStack, type Stack } from "./stack.js";
+import { addExperienceWithKey, linkThroughForm, memberId, replyTo, startStack, type Stack } from "./stack.js";
 import { waitUntil } from "../support/waitUntil.js";
 
 describe("the HTTP endpoints", () => {
@@ -38,12 +38,7 @@ describe("the HTTP endpoints", () => {
 
   it("serves metrics on interactions, Open Cloud requests and retries, pending cases and the job queue", async () => {
     stack.roblox.addUser({ id: "500", name: "MetricsOwner" });
-    stack.roblox.addUniverse({ id: "5001", displayName: "Metrics Game", placeIds: ["5002"] });
-    stack.roblox.addApiKey({
-      key: KEY,
-      ownerId: "500",
-      scopes: [{ name: "universe.user-restriction", operations: ["read", "write"], universeIds: ["5001"] }],
-    });
+    addExperienceWithKey(stack.roblox, { universeId: "5001", name: "Metrics Game", placeId: "5002", ownerId: "500", key: KEY });
     await linkThroughForm(stack, "experience", "5001", KEY);
     // Not granted anything: refused.
     await replyTo(stack, memberId(stack, "bob"), "lookup", undefined, { user: "MetricsOwner" });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokePermission } from "../../src/db/staffGrants.js";
-import { channelId, grant, linkThroughForm, memberId, replyTo, roleId, startStack, textOf, type Stack } from "./stack.js";
+import { addGroupWithKey, channelId, grant, linkThroughForm, memberId, replyTo, roleId, startStack, textOf, type Stack } from "./stack.js";
 
 const GROUP = "7";
 const KEY = `group-key-${"j".repeat(60)}`;
@@ -289,8 +289,7 @@ describe("join requests that cannot be posted yet", () => {
     stack = await startStack();
     owner = memberId(stack, "owner");
     stack.roblox.addUser({ id: "99", name: "QuietOwner" });
-    stack.roblox.addGroup({ id: GROUP_ID, displayName: "Quiet Group", ownerId: "99" });
-    stack.roblox.addApiKey({ key: GROUP_KEY, ownerId: "99", scopes: [{ name: "group", operations: ["read", "write"], groupIds: [GROUP_ID] }] });
+    addGroupWithKey(stack.roblox, { groupId: GROUP_ID, name: "Quiet Group", ownerId: "99", key: GROUP_KEY });
     for (let index = 0; index < COUNT; index += 1) {
       stack.roblox.addUser({ id: String(10_000 + index), name: `quiet${index}` });
       stack.roblox.addJoinRequest({ groupId: GROUP_ID, userId: String(10_000 + index) });
@@ -324,8 +323,7 @@ describe("more join requests than one run posts", () => {
     stack = await startStack();
     owner = memberId(stack, "owner");
     stack.roblox.addUser({ id: "89", name: "CrowdOwner" });
-    stack.roblox.addGroup({ id: GROUP_ID, displayName: "Crowded Group", ownerId: "89" });
-    stack.roblox.addApiKey({ key: GROUP_KEY, ownerId: "89", scopes: [{ name: "group", operations: ["read", "write"], groupIds: [GROUP_ID] }] });
+    addGroupWithKey(stack.roblox, { groupId: GROUP_ID, name: "Crowded Group", ownerId: "89", key: GROUP_KEY });
     for (let index = 0; index < COUNT; index += 1) {
       stack.roblox.addUser({ id: String(20_000 + index), name: `crowd${index}` });
       stack.roblox.addJoinRequest({ groupId: GROUP_ID, userId: String(20_000 + index) });

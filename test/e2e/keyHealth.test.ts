@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
+import { addExperienceWithKey, addGroupWithKey, channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
 import { waitUntil } from "../support/waitUntil.js";
 
 const UNIVERSE = "7001";
@@ -29,11 +29,8 @@ describe("API key health checks", () => {
     stack = await startStack(undefined, { keyCheckSeconds: 1 });
     owner = memberId(stack, "owner");
     stack.roblox.addUser({ id: "93", name: "HealthOwner" });
-    stack.roblox.addUniverse({ id: UNIVERSE, displayName: "Health Hills", placeIds: ["7002"] });
-    stack.roblox.addGroup({ id: GROUP, displayName: "Health Club", ownerId: "93" });
-    const gameScopes = [{ name: "universe.user-restriction", operations: ["read", "write"], universeIds: [UNIVERSE] }];
-    stack.roblox.addApiKey({ key: GAME_KEY, ownerId: "93", scopes: gameScopes });
-    stack.roblox.addApiKey({ key: GROUP_KEY, ownerId: "93", scopes: [{ name: "group", operations: ["read", "write"], groupIds: [GROUP] }] });
+    addExperienceWithKey(stack.roblox, { universeId: UNIVERSE, name: "Health Hills", placeId: "7002", ownerId: "93", key: GAME_KEY });
+    addGroupWithKey(stack.roblox, { groupId: GROUP, name: "Health Club", ownerId: "93", key: GROUP_KEY });
     await linkThroughForm(stack, "experience", UNIVERSE, GAME_KEY);
     await linkThroughForm(stack, "group", GROUP, GROUP_KEY);
     await replyTo(stack, owner, "setup", "channels", { log: channelId(stack, "mod-log") });

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cases } from "../../src/db/schema.js";
-import { channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
+import { addExperienceWithKey, channelId, finishedRuns, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
 import { waitUntil } from "../support/waitUntil.js";
 
 const UNIVERSE = "9001";
@@ -11,12 +11,7 @@ describe("bans made outside Warden", () => {
   let stack: Stack;
   let owner: string;
   const casesOf = () => stack.database.handle.db.select().from(cases).where(eq(cases.guildId, stack.guild.id)).orderBy(cases.number);
-  const syncRuns = async () => {
-    const { rows } = await stack.database.handle.executeSql(
-      "SELECT count(*)::int AS runs FROM pgboss.job WHERE name = 'bans.sync' AND state = 'completed'",
-    );
-    return (rows[0] as { runs: number }).runs;
-  };
+  const syncRuns = () => finishedRuns(stack, "bans.sync");
   const afterSyncs = async (count: number) => {
     const runs = await syncRuns();
     await waitUntil(async () => (await syncRuns()) >= runs + count);
@@ -26,15 +21,10 @@ describe("bans made outside Warden", () => {
     stack = await startStack(undefined, { banSyncSeconds: 1 });
     owner = memberId(stack, "owner");
     stack.roblox.addUser({ id: "95", name: "CreatorHubMod" });
-    stack.roblox.addUniverse({ id: UNIVERSE, displayName: "Outside Oasis", placeIds: ["9002"] });
     for (const [id, name] of [["330", "oldtimer"], ["331", "viawarden"], ["332", "viahub"], ["333", "viagame"]]) {
       stack.roblox.addUser({ id: id!, name: name! });
     }
-    stack.roblox.addApiKey({
-      key: KEY,
-      ownerId: "95",
-      scopes: [{ name: "universe.user-restriction", operations: ["read", "write"], universeIds: [UNIVERSE] }],
-    });
+    addExperienceWithKey(stack.roblox, { universeId: UNIVERSE, name: "Outside Oasis", placeId: "9002", ownerId: "95", key: KEY });
     // Before the link: history, which /history shows, not news.
     stack.roblox.banFromCreatorHub({ universeId: UNIVERSE, userId: "330", moderatorId: "95", privateReason: "long ago" });
     await linkThroughForm(stack, "experience", UNIVERSE, KEY);

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cases } from "../../src/db/schema.js";
-import { channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
+import { addExperienceWithKey, channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
 import { waitUntil } from "../support/waitUntil.js";
 
 const UNIVERSE = "6001";
@@ -14,14 +14,9 @@ describe("stopping the bot while a ban is under way", () => {
   beforeAll(async () => {
     stack = await startStack();
     owner = memberId(stack, "owner");
-    stack.roblox.addUniverse({ id: UNIVERSE, displayName: "Shutdown Valley", placeIds: ["6002"] });
     stack.roblox.addUser({ id: "92", name: "ValleyOwner" });
     stack.roblox.addUser({ id: "310", name: "latecomer" });
-    stack.roblox.addApiKey({
-      key: KEY,
-      ownerId: "92",
-      scopes: [{ name: "universe.user-restriction", operations: ["read", "write"], universeIds: [UNIVERSE] }],
-    });
+    addExperienceWithKey(stack.roblox, { universeId: UNIVERSE, name: "Shutdown Valley", placeId: "6002", ownerId: "92", key: KEY });
     await linkThroughForm(stack, "experience", UNIVERSE, KEY);
     await replyTo(stack, owner, "setup", "channels", { log: channelId(stack, "mod-log") });
   });

@@ -128,6 +128,34 @@ export async function startStack(
   };
 }
 
+/** An experience in the local Open Cloud with a key that may read and write its bans, owned by `ownerId`. */
+export function addExperienceWithKey(
+  roblox: OpenCloudEmulator,
+  experience: { universeId: string; name: string; placeId: string; ownerId: string; key: string },
+): void {
+  roblox.addUniverse({ id: experience.universeId, displayName: experience.name, placeIds: [experience.placeId] });
+  roblox.addApiKey({
+    key: experience.key,
+    ownerId: experience.ownerId,
+    scopes: [{ name: "universe.user-restriction", operations: ["read", "write"], universeIds: [experience.universeId] }],
+  });
+}
+
+/** A group in the local Open Cloud, owned by `ownerId`, with a key that may read and write it. */
+export function addGroupWithKey(roblox: OpenCloudEmulator, group: { groupId: string; name: string; ownerId: string; key: string }): void {
+  roblox.addGroup({ id: group.groupId, displayName: group.name, ownerId: group.ownerId });
+  roblox.addApiKey({ key: group.key, ownerId: group.ownerId, scopes: [{ name: "group", operations: ["read", "write"], groupIds: [group.groupId] }] });
+}
+
+/** How many runs of a scheduled job have finished, in any process: what a test waits on instead of the clock. */
+export async function finishedRuns(stack: Pick<Stack, "database">, queue: string): Promise<number> {
+  const { rows } = await stack.database.handle.executeSql(
+    "SELECT count(*)::int AS runs FROM pgboss.job WHERE name = $1 AND state = 'completed'",
+    [queue],
+  );
+  return (rows[0] as { runs: number }).runs;
+}
+
 /** The member's user id by the username seeded in DEFAULT_GUILD. */
 export function memberId(stack: Pick<Stack, "guild">, username: string): string {
   const id = stack.guild.members[username];
