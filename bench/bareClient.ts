@@ -4,7 +4,8 @@
 //
 // Imported for the latency half (in the bench process, like Warden there), and
 // run as its own process for the memory half:
-//   DISCORD_TOKEN=... DISCORD_API_URL=... BENCH_GUILDS=1000 node --import tsx bench/bareClient.ts
+//   DISCORD_TOKEN=... DISCORD_API_URL=... BENCH_GUILDS=1000 node dist/bench/bareClient.js
+// (bench/interactionAck.ts compiles it there, so it runs without a TypeScript loader, as the bot does)
 // prints "ready <guilds>" once ClientReady fired and every guild has arrived,
 // and stops on SIGTERM/SIGINT.
 import { pathToFileURL } from "node:url";

@@ -6,20 +6,22 @@
 //    bot's type-5 callback arrives. Warden runs in this process as in
 //    test/e2e/stack.ts, on a throwaway PostgreSQL; the bare client (bench/bareClient.ts)
 //    only defers. Targets: Warden/bare p50 <= 1.1, Warden p99 < 25 ms.
-// 2. Idle memory: VmRSS of `node --import tsx src/main.ts` and of
-//    bench/bareClient.ts, each its own process, each ~3 s after it saw all
-//    1,000 guilds. Target: Warden/bare <= 1.2. Warden runs on the embedded
+// 2. Idle memory: VmRSS of the compiled bot as `npm start` runs it
+//    (`node dist/src/main.js`) and of bench/bareClient.ts compiled alike, each
+//    its own process, each ~3 s after it saw all 1,000 guilds. Target:
+//    Warden/bare <= 1.15. Warden runs on the embedded
 //    PGlite (the default; first start and restart differ a lot) and on
 //    PostgreSQL, to tell the database's share from the bot's.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 import { InteractionResponseType, PermissionFlagsBits, REST, type Client } from "discord.js";
 import { commands } from "../commands/index.js";
 import { startWarden, type Warden } from "../src/app.js";
@@ -28,6 +30,7 @@ import { deployCommands } from "../src/discord/deployCommands.js";
 import { createLogger } from "../src/log.js";
 import { startDiscordEmulator, type DiscordEmulator, type GuildSeed } from "../test/emulators/discord/index.js";
 import { startOpenCloudEmulator, type OpenCloudEmulator } from "../test/emulators/opencloud/index.js";
+import { buildBot, compiledEntryPoint } from "../test/support/compiledBot.js";
 import { createDatabase, dropDatabase, startPostgresServer } from "../test/support/postgresServer.js";
 import { startBareClient } from "./bareClient.js";
 import { ms } from "./stats.js";
@@ -248,27 +251,44 @@ function subject(label: string, discord: DiscordEmulator, waitForRest: boolean, 
 
 interface Child {
   label: string;
+  /** The compiled JavaScript file the process runs. */
   script: string;
   env: Record<string, string>;
   /** True once the line on stdout says the client has every guild. */
   isReady(line: string): boolean;
 }
 
+/**
+ * bench/bareClient.ts as plain JavaScript next to the build, so that the floor
+ * runs without a TypeScript loader, as the compiled bot does.
+ */
+function compileBareClient(): string {
+  const source = readFileSync(path.join(repo, "bench/bareClient.ts"), "utf8");
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.NodeNext, target: ts.ScriptTarget.ES2023, verbatimModuleSyntax: true },
+  });
+  const file = path.join(repo, "dist/bench/bareClient.js");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, outputText);
+  return file;
+}
+
 async function idleMemory(postgres: Postgres, scratch: string): Promise<void> {
+  buildBot();
   const discord = await startDiscordEmulator({ guilds: Array.from({ length: IDLE_GUILDS }, () => GUILD) });
   const dataDir = mkdtempSync(path.join(scratch, "data-"));
   try {
     const base = { DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl };
     const warden = (label: string, databaseUrl: string): Child => ({
       label,
-      script: "src/main.ts",
+      script: compiledEntryPoint("src/main.ts"),
       // DATABASE_URL blank means unset: the embedded PGlite in DATA_DIR, as `npm start` without one.
       env: { ...base, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, LOG_LEVEL: "info" },
       isReady: (line) => readyGuilds(line) !== undefined,
     });
     const bare: Child = {
       label: "bare discord.js             ",
-      script: "bench/bareClient.ts",
+      script: compileBareClient(),
       env: { ...base, BENCH_GUILDS: String(IDLE_GUILDS) },
       isReady: (line) => line === `ready ${IDLE_GUILDS}`,
     };
@@ -283,13 +303,9 @@ async function idleMemory(postgres: Postgres, scratch: string): Promise<void> {
     ];
     for (const row of rows) {
       const ratio = row.rss / bareRss;
-      console.log(`${row.label} / bare: ${ratio.toFixed(2)}x ${verdict(ratio <= 1.2, "<= 1.2")}`);
+      console.log(`${row.label} / bare: ${ratio.toFixed(2)}x ${verdict(ratio <= 1.15, "<= 1.15")}`);
     }
-    // tsx's loader is not a constant: its hooks run on a thread of their own whose
-    // memory grows with every module loaded through it. Warden loads dozens of TS
-    // and ESM files that way, the bare client one TS file and CommonJS discord.js,
-    // so tsx weighs more on Warden. `npm start` runs tsx too, so it is measured as run.
-    console.log("(VmRSS of the node process itself, tsx's loader thread included; that thread grows with the modules loaded.)");
+    console.log("(VmRSS of each node process, both plain JavaScript: no TypeScript loader in either.)");
   } finally {
     await discord.close();
   }
@@ -299,7 +315,7 @@ async function idleMemory(postgres: Postgres, scratch: string): Promise<void> {
 async function idleRssOf(child: Child, scratch: string): Promise<number> {
   // Its own cwd and a bare environment, as test/e2e/process.test.ts: no .env or shell variables leak in.
   const cwd = mkdtempSync(path.join(scratch, "cwd-"));
-  const process_ = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), path.join(repo, child.script)], {
+  const process_ = spawn(process.execPath, [child.script], {
     cwd,
     env: { PATH: process.env.PATH ?? "", ...child.env },
   });

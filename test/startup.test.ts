@@ -2,11 +2,10 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compiledEntryPoint } from "./support/compiledBot.js";
 import { createTestDatabase, type TestDatabase } from "./support/testDatabase.js";
 
-const repo = fileURLToPath(new URL("..", import.meta.url));
 const TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB";
 
 interface Run {
@@ -17,7 +16,7 @@ interface Run {
 /** Runs an entry point as `npm start` does, from an empty directory with only `env`. */
 function runEntryPoint(script: string, env: Record<string, string>, cwd: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), path.join(repo, script)], {
+    const child = spawn(process.execPath, [compiledEntryPoint(script)], {
       cwd,
       env: { PATH: process.env.PATH ?? "", ...env },
     });

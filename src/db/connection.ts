@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,7 +9,19 @@ import pg from "pg";
 import { StartupError } from "../startupError.js";
 import * as schema from "./schema.js";
 
-const migrationsFolder = fileURLToPath(new URL("../../migrations", import.meta.url));
+const migrationsFolder = findMigrations(path.dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * The committed migrations folder at the package root, found by walking up:
+ * this module runs from `src/db/` under tsx and from `dist/src/db/` once built.
+ */
+function findMigrations(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "migrations");
+    if (existsSync(path.join(candidate, "meta", "_journal.json"))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`No migrations folder above ${from}: the package is incomplete.`);
+  }
+}
 
 /** One query surface for both drivers: services never learn which one they run on. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;

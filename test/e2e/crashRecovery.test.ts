@@ -1,14 +1,12 @@
 import { spawn } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compiledEntryPoint } from "../support/compiledBot.js";
 import { cases } from "../../src/db/schema.js";
 import { grantPermission } from "../../src/db/staffGrants.js";
 import { addGroupWithKey, channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
 import { waitUntil } from "../support/waitUntil.js";
 
-const repo = fileURLToPath(new URL("../..", import.meta.url));
 const UNIVERSE = "5001";
 const KEY = `crash-key-${"c".repeat(60)}`;
 
@@ -139,7 +137,7 @@ describe("a bot killed while deciding a join request", () => {
 
 /** The bot as `npm start` runs it, in a process of its own that a test can kill. */
 function spawnBot(stack: Stack) {
-  const bot = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), path.join(repo, "src/main.ts")], {
+  const bot = spawn(process.execPath, [compiledEntryPoint("src/main.ts")], {
     cwd: stack.env.DATA_DIR,
     env: { PATH: process.env.PATH ?? "", ...stack.env, LOG_LEVEL: "warn" },
     stdio: "ignore",

@@ -2,12 +2,11 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compiledEntryPoint } from "../support/compiledBot.js";
 import { commands } from "../../commands/index.js";
 import { startDiscordEmulator, type DiscordEmulator } from "../emulators/discord/index.js";
 
-const repo = fileURLToPath(new URL("../..", import.meta.url));
 
 describe("npm start against the local Discord", () => {
   let discord: DiscordEmulator;
@@ -22,7 +21,7 @@ describe("npm start against the local Discord", () => {
   });
 
   it("connects on the embedded database, registers the commands, and stops cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), path.join(repo, "src/main.ts")], {
+    const child = spawn(process.execPath, [compiledEntryPoint("src/main.ts")], {
       cwd: dataDir,
       env: { PATH: process.env.PATH ?? "", DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl, DATA_DIR: dataDir },
     });

@@ -1,4 +1,5 @@
 import type { TestProject } from "vitest/node";
+import { buildBot } from "./compiledBot.js";
 import { startPostgresServer } from "./postgresServer.js";
 
 declare module "vitest" {
@@ -10,6 +11,8 @@ declare module "vitest" {
 
 /** One PostgreSQL server for the whole run: TEST_DATABASE_URL when given, else a throwaway one. */
 export default async function setup(project: TestProject) {
+  // Tests that start the bot as a process run what users run: the compiled build.
+  buildBot();
   const given = process.env.TEST_DATABASE_URL;
   if (given !== undefined && given !== "") {
     project.provide("postgresServerUrl", given);
