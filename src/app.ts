@@ -8,6 +8,7 @@ import { resolveEncryptionKey } from "./db/encryptionKey.js";
 import { moderationDeps, reviewDeps, type BotContext } from "./discord/botContext.js";
 import { timeAcknowledgements } from "./discord/acknowledgements.js";
 import { createDiscordClient } from "./discord/client.js";
+import { SharedIdentifyThrottler } from "./discord/sharedIdentifyThrottler.js";
 import { deployCommands } from "./discord/deployCommands.js";
 import { createModLog } from "./discord/modLog.js";
 import { TokenStore } from "./discord/tokenStore.js";
@@ -68,7 +69,18 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
           }),
         };
   const metrics = served?.metrics;
-  const client = createDiscordClient(config.discordApiUrl);
+  // Several processes may share one PostgreSQL; the embedded database is one process's alone.
+  let identifyThrottler: SharedIdentifyThrottler | undefined;
+  const client = createDiscordClient(config.discordApiUrl, {
+    ...config.shards,
+    identifyThrottler:
+      database.kind === "postgres"
+        ? async (manager) => {
+            const { session_start_limit: limit } = await manager.fetchGatewayInformation();
+            return (identifyThrottler = new SharedIdentifyThrottler(database.db, limit.max_concurrency));
+          }
+        : undefined,
+  });
   const openCloud = createOpenCloud({
     openCloudUrl: config.openCloudUrl,
     usersUrl: config.robloxUsersUrl,
@@ -114,6 +126,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
       await settledWithin(handling, STOP_GRACE_MS);
       // Jobs first: a running poll still uses Discord and the database.
       await jobs?.stop();
+      identifyThrottler?.stop();
       await client.destroy();
       await openCloud.close();
       await database.close();
@@ -145,7 +158,9 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     await ready;
     const application = await client.application?.fetch();
     if (application === undefined) throw new Error("Discord sent no application with READY.");
-    await deployCommands(client.rest, application.id, commands, config.devGuildId);
+    // Once per deployment, not once per process: by the process that runs shard 0.
+    const registers = config.shards.ids.includes(0);
+    if (registers) await deployCommands(client.rest, application.id, commands, config.devGuildId);
     const botUserId = client.user?.id;
     if (botUserId === undefined) throw new Error("Discord sent no bot user with READY.");
     // Needs Discord (settled cases are published, cards edited), so it runs once connected.
@@ -165,8 +180,15 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
       options.jobs,
     );
     logger.info(
-      { user: client.user?.tag, guilds: client.guilds.cache.size, commands: commands.length, devGuildId: config.devGuildId },
-      "connected to Discord; commands registered",
+      {
+        user: client.user?.tag,
+        guilds: client.guilds.cache.size,
+        shards: config.shards.ids,
+        shardCount: config.shards.count,
+        commands: registers ? commands.length : 0,
+        devGuildId: config.devGuildId,
+      },
+      registers ? "connected to Discord; commands registered" : "connected to Discord; commands are registered by shard 0's process",
     );
   } catch (error) {
     await stop();

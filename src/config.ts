@@ -47,6 +47,19 @@ const envSchema = z.object({
     .max(65535, { error: "must be a port number (1-65535)" })
     .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  SHARD_COUNT: z
+    .string()
+    .trim()
+    .regex(/^[1-9][0-9]{0,4}$/, { error: "must be the deployment's total number of Discord shards, a whole number from 1" })
+    .transform(Number)
+    .default(1),
+  SHARD_IDS: z
+    .string()
+    .trim()
+    .regex(/^[0-9]{1,5}(-[0-9]{1,5})?(,[0-9]{1,5}(-[0-9]{1,5})?)*$/, {
+      error: "must list the shards this process runs, e.g. 0, 0,2 or 0-3",
+    })
+    .optional(),
 });
 
 function decodesTo32Bytes(value: string): boolean {
@@ -65,6 +78,8 @@ export interface Config {
   robloxThumbnailsUrl: string;
   httpPort: number | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** The shards this process runs, of a deployment of `count`; `ids` is sorted and never empty. */
+  shards: { count: number; ids: number[] };
 }
 
 /** Thrown with every bad variable named at once, so one restart fixes them all. */
@@ -96,6 +111,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
 
   const parsed = result.data;
+  const shards = parseShards(parsed.SHARD_COUNT, parsed.SHARD_IDS);
+  problems.push(...shards.problems);
+  if (parsed.SHARD_COUNT > 1 && parsed.DATABASE_URL === undefined) {
+    problems.push(
+      "DATABASE_URL: required when SHARD_COUNT is above 1: every process of a sharded deployment shares one PostgreSQL (the embedded database belongs to one process)",
+    );
+  }
+  if (parsed.SHARD_COUNT > 1 && parsed.ENCRYPTION_KEY === undefined) {
+    problems.push(
+      "ENCRYPTION_KEY: required when SHARD_COUNT is above 1: each host would otherwise generate its own key and could not read the API keys the others stored",
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     discordToken: parsed.DISCORD_TOKEN,
     databaseUrl: parsed.DATABASE_URL,
@@ -108,7 +136,24 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
     robloxThumbnailsUrl: parsed.ROBLOX_THUMBNAILS_URL,
     httpPort: parsed.HTTP_PORT,
     logLevel: parsed.LOG_LEVEL,
+    shards: { count: parsed.SHARD_COUNT, ids: shards.ids },
   };
+}
+
+/** SHARD_IDS as a sorted list (`0,2`, `0-3`); unset means every shard of SHARD_COUNT. */
+function parseShards(count: number, listed: string | undefined): { ids: number[]; problems: string[] } {
+  if (listed === undefined) return { ids: Array.from({ length: count }, (_, id) => id), problems: [] };
+  const ids = new Set<number>();
+  for (const part of listed.split(",")) {
+    const [first, last = first] = part.split("-").map(Number) as [number, number?];
+    if (last < first) return { ids: [], problems: [`SHARD_IDS: the range ${part} runs backwards; write it low-high`] };
+    if (last >= count) {
+      const numbering = count === 1 ? "the only shard is 0" : `shards are numbered 0 to ${count - 1}`;
+      return { ids: [], problems: [`SHARD_IDS: shard ${last} does not exist with SHARD_COUNT=${count} (${numbering})`] };
+    }
+    for (let id = first; id <= last; id++) ids.add(id);
+  }
+  return { ids: [...ids].sort((a, b) => a - b), problems: [] };
 }
 
 /** `FOO=` in a .env file means "not set", as the defaults table in DESIGN.md reads. */

@@ -55,6 +55,14 @@ describe("start-up", () => {
     expect(run.output).not.toContain(TOKEN.split(".")[0]);
   });
 
+  it("refuses several shards on the embedded database and without ENCRYPTION_KEY, naming both", async () => {
+    const run = await runEntryPoint("src/main.ts", { DISCORD_TOKEN: TOKEN, SHARD_COUNT: "2", SHARD_IDS: "1" }, cwd);
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain("DATABASE_URL: required when SHARD_COUNT is above 1");
+    expect(run.output).toContain("ENCRYPTION_KEY: required when SHARD_COUNT is above 1");
+    expect(run.output).not.toMatch(/\n\s+at /);
+  });
+
   it("migrates the embedded database in DATA_DIR before logging in, and explains an unreachable Discord", async () => {
     const dataDir = path.join(cwd, "embedded");
     const run = await runEntryPoint(

@@ -1,14 +1,26 @@
-import { Client, GatewayIntentBits, Options } from "discord.js";
+import { Client, GatewayIntentBits, Options, type WebSocketOptions } from "discord.js";
+
+export interface ShardOptions {
+  /** The deployment's total number of shards. */
+  count: number;
+  /** The shards this process runs. */
+  ids: number[];
+  /** Paces IDENTIFYs across processes; unset: discord.js's own, in this process only. */
+  identifyThrottler?: WebSocketOptions["buildIdentifyThrottler"];
+}
 
 /**
  * Warden reads nothing but interactions and its guilds' roles and channels,
  * so it asks only for the Guilds intent and keeps no members, users,
  * messages, emojis or presences: memory stays flat as guilds are added.
  */
-export function createDiscordClient(apiUrl: string): Client {
+export function createDiscordClient(apiUrl: string, shards: ShardOptions): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     rest: { api: apiUrl },
+    shards: shards.ids,
+    shardCount: shards.count,
+    ...(shards.identifyThrottler === undefined ? {} : { ws: { buildIdentifyThrottler: shards.identifyThrottler } }),
     makeCache: Options.cacheWithLimits({
       ...Options.DefaultMakeCacheSettings,
       ApplicationCommandManager: 0,

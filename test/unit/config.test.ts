@@ -29,6 +29,7 @@ describe("loadConfig", () => {
       robloxThumbnailsUrl: "https://thumbnails.roblox.com",
       httpPort: undefined,
       logLevel: "info",
+      shards: { count: 1, ids: [0] },
     });
   });
 
@@ -96,5 +97,55 @@ describe("loadConfig", () => {
   it("rejects an ENCRYPTION_KEY of the wrong length", () => {
     const problems = problemsOf({ DISCORD_TOKEN: TOKEN, ENCRYPTION_KEY: Buffer.alloc(16).toString("base64") });
     expect(problems).toEqual([expect.stringMatching(/^ENCRYPTION_KEY: must be 32 random bytes/)]);
+  });
+
+  describe("shards", () => {
+    const sharded = { DISCORD_TOKEN: TOKEN, DATABASE_URL: "postgres://db/warden", ENCRYPTION_KEY: KEY };
+
+    it("runs every shard of SHARD_COUNT when SHARD_IDS is unset", () => {
+      expect(loadConfig({ ...sharded, SHARD_COUNT: "4" }, { requireDiscordToken: true }).shards).toEqual({ count: 4, ids: [0, 1, 2, 3] });
+    });
+
+    it.each([
+      ["0", [0]],
+      ["2", [2]],
+      ["3,0", [0, 3]],
+      ["1-3", [1, 2, 3]],
+      ["0,2-3,2", [0, 2, 3]],
+    ])("reads SHARD_IDS=%s as %j", (listed, ids) => {
+      expect(loadConfig({ ...sharded, SHARD_COUNT: "4", SHARD_IDS: listed }, { requireDiscordToken: true }).shards).toEqual({
+        count: 4,
+        ids,
+      });
+    });
+
+    it.each([
+      [{ SHARD_COUNT: "0" }, /^SHARD_COUNT: must be .* from 1/],
+      [{ SHARD_COUNT: "-2" }, /^SHARD_COUNT: must be/],
+      [{ SHARD_COUNT: "two" }, /^SHARD_COUNT: must be/],
+      [{ SHARD_COUNT: "4", SHARD_IDS: "4" }, /^SHARD_IDS: shard 4 does not exist with SHARD_COUNT=4 \(shards are numbered 0 to 3\)/],
+      [{ SHARD_IDS: "1" }, /^SHARD_IDS: shard 1 does not exist with SHARD_COUNT=1 \(the only shard is 0\)/],
+      [{ SHARD_COUNT: "4", SHARD_IDS: "3-1" }, /^SHARD_IDS: the range 3-1 runs backwards/],
+      [{ SHARD_COUNT: "4", SHARD_IDS: "0;1" }, /^SHARD_IDS: must list the shards this process runs, e.g. 0, 0,2 or 0-3/],
+      [{ SHARD_COUNT: "4", SHARD_IDS: "1,,2" }, /^SHARD_IDS: must list/],
+    ])("refuses %j with a message naming the variable", (env, message) => {
+      expect(problemsOf({ ...sharded, ...env })).toEqual([expect.stringMatching(message)]);
+    });
+
+    it("refuses more than one shard on the embedded database, naming DATABASE_URL", () => {
+      expect(problemsOf({ DISCORD_TOKEN: TOKEN, ENCRYPTION_KEY: KEY, SHARD_COUNT: "2" })).toEqual([
+        expect.stringMatching(/^DATABASE_URL: required when SHARD_COUNT is above 1/),
+      ]);
+    });
+
+    it("refuses more than one shard without ENCRYPTION_KEY, naming it", () => {
+      expect(problemsOf({ DISCORD_TOKEN: TOKEN, DATABASE_URL: "postgres://db/warden", SHARD_COUNT: "2" })).toEqual([
+        expect.stringMatching(/^ENCRYPTION_KEY: required when SHARD_COUNT is above 1/),
+      ]);
+    });
+
+    it("allows one shard on the embedded database with a generated key, as npm start runs", () => {
+      expect(problemsOf({ DISCORD_TOKEN: TOKEN, SHARD_COUNT: "1", SHARD_IDS: "0" })).toEqual([]);
+    });
   });
 });

@@ -60,6 +60,8 @@ export class Gateway {
   private readonly lastIdentify = new Map<number, number>();
   private readonly connections = new Set<Connection>();
   identifyCount = 0;
+  /** Invalid Session answers sent: an IDENTIFY over the concurrency limit, or a RESUME of an unknown session. */
+  invalidSessionCount = 0;
   /** ws:// URL of the gateway; set once the server listens. */
   url = "";
 
@@ -165,6 +167,7 @@ export class Gateway {
     const now = Date.now();
     const last = this.lastIdentify.get(bucket);
     if (this.options.identifyWindowMs > 0 && last !== undefined && now - last < this.options.identifyWindowMs) {
+      this.invalidSessionCount += 1;
       this.send(connection, { op: GatewayOpcodes.InvalidSession, d: false, s: null, t: null });
       return;
     }
@@ -197,6 +200,7 @@ export class Gateway {
     const seq = typeof d.seq === "number" ? d.seq : -1;
     const oldest = session?.log[0]?.s ?? 1;
     if (!session || seq < oldest - 1 || seq > session.seq) {
+      this.invalidSessionCount += 1;
       this.send(connection, { op: GatewayOpcodes.InvalidSession, d: false, s: null, t: null });
       return;
     }

@@ -198,6 +198,11 @@ export class DiscordEmulator {
     return this.parts.gateway.sessionInfo();
   }
 
+  /** How many IDENTIFYs the gateway accepted, and how many times it answered Invalid Session. */
+  gatewayCounts(): { identifies: number; invalidSessions: number } {
+    return { identifies: this.parts.gateway.identifyCount, invalidSessions: this.parts.gateway.invalidSessionCount };
+  }
+
   /** Cuts the bot's sockets without a close frame; its sessions stay resumable. */
   dropGatewayConnections(): number {
     return this.parts.gateway.dropConnections();

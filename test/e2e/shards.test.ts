@@ -1,0 +1,107 @@
+// Several bot processes, one shard each, against one PostgreSQL: a file of its own, because it
+// starts three compiled bots and waits out Discord's identify window between them.
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commands } from "../../commands/index.js";
+import { startDiscordEmulator, type DiscordEmulator, type EmulatedGuild } from "../emulators/discord/index.js";
+import { shardOf } from "../emulators/discord/gateway.js";
+import { compiledEntryPoint } from "../support/compiledBot.js";
+import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
+import { textOf } from "./stack.js";
+
+const SHARD_COUNT = 3;
+/** Discord's own window: the processes start together and must take turns without an Invalid Session. */
+const IDENTIFY_WINDOW_MS = 5_000;
+
+interface BotProcess {
+  child: ChildProcessWithoutNullStreams;
+  output: string;
+  exited: Promise<number | null>;
+}
+
+describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
+  let discord: DiscordEmulator;
+  let database: TestDatabase;
+  let scratch: string;
+  const bots: BotProcess[] = [];
+  const guilds: EmulatedGuild[] = [];
+
+  beforeAll(async () => {
+    discord = await startDiscordEmulator({ shards: SHARD_COUNT, maxConcurrency: 1, identifyWindowMs: IDENTIFY_WINDOW_MS });
+    // Guild ids are snowflakes of their creation time: add guilds until every shard has one.
+    while (new Set(guilds.map((guild) => shardOf(guild.id, SHARD_COUNT))).size < SHARD_COUNT) {
+      guilds.push(discord.addGuild({ name: `Guild ${guilds.length}`, channels: [{ name: "general" }] }));
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    database = await createTestDatabase("postgres", { migrate: false });
+    scratch = mkdtempSync(path.join(tmpdir(), "warden-shards-"));
+    const shared = {
+      PATH: process.env.PATH ?? "",
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+      DATABASE_URL: database.url ?? "",
+      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      SHARD_COUNT: String(SHARD_COUNT),
+    };
+    for (let shard = 0; shard < SHARD_COUNT; shard++) {
+      const dataDir = mkdtempSync(path.join(scratch, `shard-${shard}-`));
+      bots.push(startBot({ ...shared, SHARD_IDS: String(shard), DATA_DIR: dataDir }, dataDir));
+    }
+    await Promise.all(bots.map((bot) => connected(bot)));
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const bot of bots) bot.child.kill("SIGTERM");
+    await Promise.all(bots.map((bot) => bot.exited));
+    await discord?.close();
+    await database?.destroy();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("connects every process to its own shard with no Invalid Session, and registers the commands once", () => {
+    expect(discord.gatewayCounts()).toEqual({ identifies: SHARD_COUNT, invalidSessions: 0 });
+    expect(discord.gatewaySessions().map((session) => session.shard[0]).sort()).toEqual([0, 1, 2]);
+    const registrations = discord.requests.filter((request) => request.method === "PUT" && /\/commands$/.test(request.path));
+    expect(registrations).toHaveLength(1);
+    expect(discord.registeredCommands().map((command) => command.name)).toEqual(commands.map((command) => command.definition.name));
+    expect(bots.filter((bot) => bot.output.includes("commands registered"))).toHaveLength(1);
+  });
+
+  it("answers each guild's commands from the process that runs its shard", async () => {
+    for (const guild of guilds) {
+      const channelId = guild.channels.general;
+      if (channelId === undefined) throw new Error("no #general");
+      const handle = await discord.runCommand({ guildId: guild.id, channelId, userId: guild.ownerId, name: "staff", subcommand: "list", options: {} });
+      expect(textOf(await handle.waitForReply())).toContain("**ban**: nobody");
+    }
+  });
+
+  it("stops every process cleanly", async () => {
+    for (const bot of bots) bot.child.kill("SIGTERM");
+    expect(await Promise.all(bots.map((bot) => bot.exited))).toEqual([0, 0, 0]);
+    for (const bot of bots) expect(bot.output).not.toContain(discord.token);
+  });
+});
+
+function startBot(env: Record<string, string>, cwd: string): BotProcess {
+  const child = spawn(process.execPath, [compiledEntryPoint("src/main.ts")], { cwd, env });
+  const bot: BotProcess = { child, output: "", exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))) };
+  child.stdout.on("data", (chunk: Buffer) => (bot.output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (bot.output += chunk.toString()));
+  return bot;
+}
+
+function connected(bot: BotProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (bot.output.includes("connected to Discord")) resolve();
+    };
+    bot.child.stdout.on("data", check);
+    bot.child.once("exit", (code) => reject(new Error(`exited with ${code} before connecting:\n${bot.output}`)));
+    check();
+  });
+}
