@@ -176,6 +176,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
         review: reviewDeps(context, botUserId),
         notices: context.modLog,
         logger: logger.child({ component: "jobs" }),
+        shards: config.shards,
       },
       options.jobs,
     );

@@ -1,7 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { ApiKeyCipher } from "./apiKeyCipher.js";
+import type { WorkScope } from "../shards.js";
 import type { Database } from "./connection.js";
 import { apiKeys, groupLinks, guilds, universeLinks } from "./schema.js";
+import { inShard } from "./shardFilter.js";
 
 /** What may be shown about a stored key: everything but the key. */
 export interface StoredApiKey {
@@ -71,17 +73,19 @@ export interface LinkedKey {
   problem: string | null;
 }
 
-/** Every guild's linked experiences and groups with their keys, oldest key first. */
-export async function listLinkedKeys(db: Database): Promise<LinkedKey[]> {
+/** The linked experiences and groups of a shard's guilds (every guild's when undefined) with their keys, oldest key first. */
+export async function listLinkedKeys(db: Database, shard: WorkScope["shard"]): Promise<LinkedKey[]> {
   const key = { apiKeyId: apiKeys.id, guildId: apiKeys.guildId, problem: apiKeys.problem };
   const universes = await db
     .select({ ...key, robloxId: universeLinks.universeId, displayName: universeLinks.displayName })
     .from(universeLinks)
-    .innerJoin(apiKeys, eq(apiKeys.id, universeLinks.apiKeyId));
+    .innerJoin(apiKeys, eq(apiKeys.id, universeLinks.apiKeyId))
+    .where(inShard(apiKeys.guildId, shard));
   const groups = await db
     .select({ ...key, robloxId: groupLinks.groupId, displayName: groupLinks.displayName })
     .from(groupLinks)
-    .innerJoin(apiKeys, eq(apiKeys.id, groupLinks.apiKeyId));
+    .innerJoin(apiKeys, eq(apiKeys.id, groupLinks.apiKeyId))
+    .where(inShard(apiKeys.guildId, shard));
   return [
     ...universes.map((row) => ({ ...row, kind: "universe" as const })),
     ...groups.map((row) => ({ ...row, kind: "group" as const })),

@@ -1,8 +1,10 @@
 import { and, desc, eq, getTableColumns, gt, inArray, isNull, lte, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
+import type { WorkScope } from "../shards.js";
 import type { Database } from "./connection.js";
 import { prepared } from "./prepared.js";
 import { caseNotes, cases, guilds } from "./schema.js";
+import { inShard } from "./shardFilter.js";
 
 export type CaseRow = typeof cases.$inferSelect;
 
@@ -148,7 +150,7 @@ export type ExpiredBan = CaseRow & { superseded: boolean };
  * several processes, one gets each. Bans replaced before they ran out are
  * taken too, flagged, so that they leave the queue without a notice.
  */
-export async function claimExpiredBans(db: Database, limit: number): Promise<ExpiredBan[]> {
+export async function claimExpiredBans(db: Database, limit: number, shard: WorkScope["shard"]): Promise<ExpiredBan[]> {
   const later = alias(cases, "later");
   const due = db
     .select({ id: cases.id })
@@ -159,6 +161,7 @@ export async function claimExpiredBans(db: Database, limit: number): Promise<Exp
         eq(cases.status, "applied"),
         isNull(cases.expiryAnnouncedAt),
         lte(cases.expiresAt, sql`now()`),
+        inShard(cases.guildId, shard),
       ),
     )
     .orderBy(cases.expiresAt)

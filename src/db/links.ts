@@ -1,6 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "./connection.js";
+import type { WorkScope } from "../shards.js";
 import { apiKeys, groupLinks, universeLinks } from "./schema.js";
+import { inShard } from "./shardFilter.js";
 
 export type LinkKind = "universe" | "group";
 
@@ -109,16 +111,21 @@ export async function setGroupRules(db: Database, guildId: string, groupId: stri
     .where(and(eq(groupLinks.guildId, guildId), eq(groupLinks.groupId, groupId)));
 }
 
-/** Every guild's group links, oldest first: what the join-request poller visits. */
-export async function listAllGroupLinks(db: Database): Promise<{ guildId: string; groupId: string }[]> {
-  return db.select({ guildId: groupLinks.guildId, groupId: groupLinks.groupId }).from(groupLinks).orderBy(groupLinks.createdAt);
+/** The group links of a shard's guilds (every guild's when undefined), oldest first: what the join-request poller visits. */
+export async function listAllGroupLinks(db: Database, shard: WorkScope["shard"]): Promise<{ guildId: string; groupId: string }[]> {
+  return db
+    .select({ guildId: groupLinks.guildId, groupId: groupLinks.groupId })
+    .from(groupLinks)
+    .where(inShard(groupLinks.guildId, shard))
+    .orderBy(groupLinks.createdAt);
 }
 
-/** Every guild's linked experiences, oldest first: what the outside-ban sync visits. */
-export async function listAllUniverseLinks(db: Database): Promise<{ guildId: string; universeId: string }[]> {
+/** The linked experiences of a shard's guilds (every guild's when undefined), oldest first: what the outside-ban sync visits. */
+export async function listAllUniverseLinks(db: Database, shard: WorkScope["shard"]): Promise<{ guildId: string; universeId: string }[]> {
   return db
     .select({ guildId: universeLinks.guildId, universeId: universeLinks.universeId })
     .from(universeLinks)
+    .where(inShard(universeLinks.guildId, shard))
     .orderBy(universeLinks.createdAt);
 }
 

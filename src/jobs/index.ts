@@ -7,7 +7,8 @@ import { announceExpiredBans } from "../services/moderation/banExpiry.js";
 import type { ExpiryNotices, SetupNotices } from "../services/ports.js";
 import { scheduleJoinRequestPolling } from "./joinRequestPolling.js";
 import { scheduleOutsideBanSync } from "./outsideBanSync.js";
-import { startScheduler } from "./scheduler.js";
+import { startScheduler, type Scheduler } from "./scheduler.js";
+import { workScopes, type Shards, type WorkScope } from "../shards.js";
 
 export interface JobDeps {
   /** The bot's database: the job queue lives there too. */
@@ -17,6 +18,8 @@ export interface JobDeps {
   /** The mod log, where the bot tells a guild that a key stopped working or a ban ran out. */
   notices: SetupNotices & ExpiryNotices;
   logger: Logger;
+  /** The shards this process runs: it does the background work of their guilds only. */
+  shards: Shards;
 }
 
 /** Seconds between runs, or "off": a test runs only the jobs it is about, whatever the clock says. */
@@ -47,39 +50,50 @@ export interface Jobs {
 /** A few polls at once: enough for groups sharing a key to take turns at its budget, few enough to leave room for commands. */
 const POLL_CONCURRENCY = 4;
 
-/** Starts the scheduled work in this process, alongside any other process on the same database. */
+/**
+ * Starts the scheduled work of this process's shards, alongside any other
+ * process on the same database: each shard's work has queues of its own,
+ * worked only by the process that runs that shard.
+ */
 export async function startJobs(deps: JobDeps, options: JobOptions = {}): Promise<Jobs> {
   const scheduler = await startScheduler(deps.database, deps.logger, { pollingIntervalSeconds: options.workerPollingSeconds });
-  const seconds = (option: Interval | undefined, fallback: number) => (option === "off" ? undefined : (option ?? fallback));
   try {
-    const poll = seconds(options.joinRequestPollSeconds, 60);
-    if (poll !== undefined) {
-      await scheduleJoinRequestPolling(
-        scheduler,
-        { review: deps.review, logger: deps.logger },
-        { intervalSeconds: poll, concurrency: POLL_CONCURRENCY },
-      );
-    }
-    const keyCheck = seconds(options.keyCheckSeconds, 6 * 3_600);
-    if (keyCheck !== undefined) {
-      await scheduler.every("api-keys.check", keyCheck, async () => {
-        deps.logger.debug(await checkApiKeys({ ...deps.review, notices: deps.notices }), "API keys checked");
-      });
-    }
-    const banExpiry = seconds(options.banExpirySeconds, 60);
-    if (banExpiry !== undefined) {
-      await scheduler.every("bans.expiry", banExpiry, async () => {
-        const announced = await announceExpiredBans({ db: deps.review.db, notices: deps.notices });
-        if (announced > 0) deps.logger.info({ announced }, "expired bans announced");
-      });
-    }
-    const banSync = seconds(options.banSyncSeconds, 300);
-    if (banSync !== undefined) {
-      await scheduleOutsideBanSync(scheduler, { ...deps.review, logger: deps.logger }, { intervalSeconds: banSync });
-    }
+    for (const scope of workScopes(deps.shards)) await scheduleScope(scheduler, deps, scope, options);
   } catch (error) {
     await scheduler.stop();
     throw error;
   }
   return { stop: () => scheduler.stop(), isRunning: () => scheduler.isRunning(), queueStats: () => scheduler.queueStats() };
+}
+
+async function scheduleScope(scheduler: Scheduler, deps: JobDeps, scope: WorkScope, options: JobOptions): Promise<void> {
+  const poll = seconds(options.joinRequestPollSeconds, 60);
+  if (poll !== undefined) {
+    await scheduleJoinRequestPolling(
+      scheduler,
+      { review: deps.review, logger: deps.logger },
+      { intervalSeconds: poll, concurrency: POLL_CONCURRENCY, scope },
+    );
+  }
+  const keyCheck = seconds(options.keyCheckSeconds, 6 * 3_600);
+  if (keyCheck !== undefined) {
+    await scheduler.every(`api-keys.check${scope.queueSuffix}`, keyCheck, async () => {
+      deps.logger.debug(await checkApiKeys({ ...deps.review, notices: deps.notices }, scope.shard), "API keys checked");
+    });
+  }
+  const banExpiry = seconds(options.banExpirySeconds, 60);
+  if (banExpiry !== undefined) {
+    await scheduler.every(`bans.expiry${scope.queueSuffix}`, banExpiry, async () => {
+      const announced = await announceExpiredBans({ db: deps.review.db, notices: deps.notices }, scope.shard);
+      if (announced > 0) deps.logger.info({ announced }, "expired bans announced");
+    });
+  }
+  const banSync = seconds(options.banSyncSeconds, 300);
+  if (banSync !== undefined) {
+    await scheduleOutsideBanSync(scheduler, { ...deps.review, logger: deps.logger }, { intervalSeconds: banSync, scope });
+  }
+}
+
+function seconds(option: Interval | undefined, fallback: number): number | undefined {
+  return option === "off" ? undefined : (option ?? fallback);
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { listAllGroupLinks } from "../db/links.js";
 import type { Logger } from "../log.js";
+import type { WorkScope } from "../shards.js";
 import { postPendingRequests, type ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
 import { UserError } from "../services/userError.js";
 import type { Scheduler } from "./scheduler.js";
@@ -15,6 +16,8 @@ export interface PollingOptions {
   intervalSeconds: number;
   /** How many groups one process polls at once. */
   concurrency: number;
+  /** Whose groups: one shard's guilds, or every guild. */
+  scope: WorkScope;
 }
 
 const TICK_QUEUE = "join-requests.schedule";
@@ -30,8 +33,9 @@ type Poll = z.infer<typeof pollSchema>;
 
 /**
  * Posts new join requests of every linked group without anyone running a
- * command. Each interval one process queues one poll per (guild, group);
- * polls are taken by any process, a group's one at a time, and a group still
+ * command. Each interval one process queues one poll per (guild, group) of
+ * the scope; polls are taken by the processes running that scope (its
+ * shard's process, the one that answers those guilds), a group's one at a time, and a group still
  * being polled is skipped rather than queued again. Groups sharing an API key
  * are polled side by side, and the Open Cloud client lets their calls through
  * the key's list budget in turn, so a big group cannot crowd out the others:
@@ -39,15 +43,15 @@ type Poll = z.infer<typeof pollSchema>;
  * the queue.
  */
 export async function scheduleJoinRequestPolling(scheduler: Scheduler, deps: PollingDeps, options: PollingOptions): Promise<void> {
-  const polls = await scheduler.exclusive(POLL_QUEUE, {
+  const polls = await scheduler.exclusive(POLL_QUEUE + options.scope.queueSuffix, {
     schema: pollSchema,
     concurrency: options.concurrency,
     expireInSeconds: POLL_EXPIRY_SECONDS,
     run: (poll) => pollGroup(deps, poll),
   });
-  await scheduler.every(TICK_QUEUE, options.intervalSeconds, async () => {
+  await scheduler.every(TICK_QUEUE + options.scope.queueSuffix, options.intervalSeconds, async () => {
     let queued = 0;
-    const links = await listAllGroupLinks(deps.review.db);
+    const links = await listAllGroupLinks(deps.review.db, options.scope.shard);
     for (const link of links) {
       if (await polls.enqueue(`${link.guildId}:${link.groupId}`, link)) queued += 1;
     }

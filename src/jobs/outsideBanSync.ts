@@ -1,5 +1,6 @@
 import { listAllUniverseLinks } from "../db/links.js";
 import type { Logger } from "../log.js";
+import type { WorkScope } from "../shards.js";
 import { OpenCloudError } from "../opencloud/index.js";
 import { syncOutsideBans } from "../services/moderation/outsideBans.js";
 import type { ModerationDeps } from "../services/moderation/restrictions.js";
@@ -8,14 +9,14 @@ import type { Scheduler } from "./scheduler.js";
 
 const QUEUE = "bans.sync";
 
-/** Reads every linked experience's restriction log on a schedule, in one process at a time. */
+/** Reads the restriction log of every experience linked in the scope's guilds on a schedule, in one process at a time. */
 export async function scheduleOutsideBanSync(
   scheduler: Scheduler,
   deps: ModerationDeps & { logger: Logger },
-  options: { intervalSeconds: number },
+  options: { intervalSeconds: number; scope: WorkScope },
 ): Promise<void> {
-  await scheduler.every(QUEUE, options.intervalSeconds, async () => {
-    for (const { guildId, universeId } of await listAllUniverseLinks(deps.db)) {
+  await scheduler.every(QUEUE + options.scope.queueSuffix, options.intervalSeconds, async () => {
+    for (const { guildId, universeId } of await listAllUniverseLinks(deps.db, options.scope.shard)) {
       try {
         const recorded = await syncOutsideBans(deps, guildId, universeId);
         if (recorded > 0) deps.logger.info({ guildId, universeId, recorded }, "outside bans recorded as cases");

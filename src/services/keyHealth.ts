@@ -2,6 +2,7 @@ import { ApiKeyDecryptionError, type ApiKeyCipher } from "../db/apiKeyCipher.js"
 import { listLinkedKeys, recordKeyCheck, revealApiKey, type LinkedKey } from "../db/apiKeys.js";
 import type { Database } from "../db/connection.js";
 import type { Logger } from "../log.js";
+import type { WorkScope } from "../shards.js";
 import { OpenCloudError, UnauthenticatedError, missingScopes, type OpenCloud } from "../opencloud/index.js";
 import type { SetupNotices } from "./ports.js";
 import { scopesNeeded } from "./setup.js";
@@ -26,14 +27,14 @@ export interface KeyHealthReport {
 const EXPIRY_WARNING_MS = 7 * 86_400_000;
 
 /**
- * Asks Roblox about every stored key and tells each guild when one of its
+ * Asks Roblox about every stored key of a shard's guilds and tells each guild when one of its
  * keys stops working (revoked, disabled, expired, a scope removed), is about
  * to expire, or works again: otherwise staff find out when a ban fails.
  * Each change is announced once; the finding is kept on the key.
  */
-export async function checkApiKeys(deps: KeyHealthDeps, now = new Date()): Promise<KeyHealthReport> {
+export async function checkApiKeys(deps: KeyHealthDeps, shard: WorkScope["shard"], now = new Date()): Promise<KeyHealthReport> {
   const report: KeyHealthReport = { checked: 0, changed: 0, unknown: 0 };
-  for (const key of await listLinkedKeys(deps.db)) {
+  for (const key of await listLinkedKeys(deps.db, shard)) {
     report.checked += 1;
     const problem = await diagnose(deps, key, now);
     if (problem === undefined) {

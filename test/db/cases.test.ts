@@ -85,13 +85,28 @@ describe.each(["postgres", "pglite"] as const)("cases on %s", (kind) => {
     await applied("42", null, "unban");
     await applied("43", new Date(Date.now() + 60_000));
     await applied("44", null);
-    const claimed = await claimExpiredBans(db, 10);
+    const claimed = await claimExpiredBans(db, 10, undefined);
     expect(claimed.map((row) => [row.id, row.superseded])).toEqual([
       [replaced.id, true],
       [ranOut.id, false],
     ]);
     expect(claimed[1]?.expiryAnnouncedAt).toBeInstanceOf(Date);
-    expect(await claimExpiredBans(db, 10)).toEqual([]);
+    expect(await claimExpiredBans(db, 10, undefined)).toEqual([]);
+  });
+
+  it("hands a shard's process only the ran-out bans of that shard's guilds", async () => {
+    const db = database.handle.db;
+    // (guild_id >> 22) % 2: the first guild is on shard 0, the second on shard 1.
+    const [onShard0, onShard1] = ["923456789012345678", "923456789016539982"];
+    const ranOut = async (guildId: string) => {
+      const row = await createCase(db, { ...ban(guildId, "51"), universeId: `9${guildId.slice(-3)}` });
+      return settleCase(db, row.id, { status: "applied", expiresAt: new Date(Date.now() - 1_000) });
+    };
+    const first = await ranOut(onShard0);
+    const second = await ranOut(onShard1);
+    expect((await claimExpiredBans(db, 10, { id: 1, count: 2 })).map((row) => row.id)).toEqual([second.id]);
+    expect((await claimExpiredBans(db, 10, { id: 1, count: 2 })).map((row) => row.id)).toEqual([]);
+    expect((await claimExpiredBans(db, 10, { id: 0, count: 2 })).map((row) => row.id)).toEqual([first.id]);
   });
 
   it("holds one pending change per player and target, from any guild, until it settles", async () => {

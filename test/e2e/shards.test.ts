@@ -1,5 +1,5 @@
-// Several bot processes, one shard each, against one PostgreSQL: a file of its own, because it
-// starts three compiled bots and waits out Discord's identify window between them.
+// Several bot processes, one shard each, against one PostgreSQL and one local Open Cloud: a file
+// of its own, because it starts three compiled bots and waits out Discord's identify window.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -7,11 +7,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "../../commands/index.js";
+import { createApiKeyCipher } from "../../src/db/apiKeyCipher.js";
+import { keyLabel, upsertLink } from "../../src/db/links.js";
+import { storeApiKey } from "../../src/db/apiKeys.js";
+import { setGuildChannels } from "../../src/db/guilds.js";
+import { startOpenCloudEmulator, type OpenCloudEmulator } from "../emulators/opencloud/index.js";
 import { startDiscordEmulator, type DiscordEmulator, type EmulatedGuild } from "../emulators/discord/index.js";
 import { shardOf } from "../emulators/discord/gateway.js";
 import { compiledEntryPoint } from "../support/compiledBot.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
-import { textOf } from "./stack.js";
+import { waitUntil } from "../support/waitUntil.js";
+import { addGroupWithKey, textOf } from "./stack.js";
 
 const SHARD_COUNT = 3;
 /** Discord's own window: the processes start together and must take turns without an Invalid Session. */
@@ -25,6 +31,7 @@ interface BotProcess {
 
 describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
   let discord: DiscordEmulator;
+  let roblox: OpenCloudEmulator;
   let database: TestDatabase;
   let scratch: string;
   const bots: BotProcess[] = [];
@@ -34,17 +41,40 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
     discord = await startDiscordEmulator({ shards: SHARD_COUNT, maxConcurrency: 1, identifyWindowMs: IDENTIFY_WINDOW_MS });
     // Guild ids are snowflakes of their creation time: add guilds until every shard has one.
     while (new Set(guilds.map((guild) => shardOf(guild.id, SHARD_COUNT))).size < SHARD_COUNT) {
-      guilds.push(discord.addGuild({ name: `Guild ${guilds.length}`, channels: [{ name: "general" }] }));
+      guilds.push(discord.addGuild({ name: `Guild ${guilds.length}`, channels: [{ name: "general" }, { name: "join-requests" }] }));
       await new Promise((resolve) => setTimeout(resolve, 3));
     }
-    database = await createTestDatabase("postgres", { migrate: false });
+    roblox = await startOpenCloudEmulator({ timeScale: 60 });
+    database = await createTestDatabase("postgres", { migrate: true });
+    const encryptionKey = randomBytes(32);
+    // Each guild has a group with one join request waiting, linked before any bot starts: every
+    // process polls its shard's groups as it starts.
+    for (const [index, guild] of guilds.entries()) {
+      const groupId = String(7100 + index);
+      const key = `shard-key-${index}-${"s".repeat(50)}`;
+      addGroupWithKey(roblox, { groupId, name: `Group ${index}`, ownerId: String(7200 + index), key });
+      roblox.addUser({ id: String(7300 + index), name: `joiner${index}`, createTime: new Date(Date.now() - 90 * 86_400_000).toISOString() });
+      roblox.addJoinRequest({ groupId, userId: String(7300 + index) });
+      const db = database.handle.db;
+      const stored = await storeApiKey(db, createApiKeyCipher(encryptionKey), {
+        guildId: guild.id,
+        label: keyLabel("group", groupId),
+        apiKey: key,
+        createdBy: guild.ownerId,
+      });
+      await upsertLink(db, { guildId: guild.id, kind: "group", robloxId: groupId, displayName: `Group ${index}`, apiKeyId: stored.id, createdBy: guild.ownerId });
+      await setGuildChannels(db, guild.id, { reviewChannelId: reviewChannel(guild) });
+    }
     scratch = mkdtempSync(path.join(tmpdir(), "warden-shards-"));
     const shared = {
       PATH: process.env.PATH ?? "",
       DISCORD_TOKEN: discord.token,
       DISCORD_API_URL: discord.apiUrl,
       DATABASE_URL: database.url ?? "",
-      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      ENCRYPTION_KEY: encryptionKey.toString("base64"),
+      OPENCLOUD_URL: roblox.openCloudUrl,
+      ROBLOX_USERS_URL: roblox.usersUrl,
+      ROBLOX_THUMBNAILS_URL: roblox.thumbnailsUrl,
       SHARD_COUNT: String(SHARD_COUNT),
     };
     for (let shard = 0; shard < SHARD_COUNT; shard++) {
@@ -58,6 +88,7 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
     for (const bot of bots) bot.child.kill("SIGTERM");
     await Promise.all(bots.map((bot) => bot.exited));
     await discord?.close();
+    await roblox?.close();
     await database?.destroy();
     rmSync(scratch, { recursive: true, force: true });
   });
@@ -80,12 +111,30 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
     }
   });
 
+  it("polls each guild's groups from its shard's process only, and cards each request once", async () => {
+    for (const guild of guilds) await discord.waitForMessage(reviewChannel(guild));
+    const polledGuild = (line: string) => /"msg":"join requests polled/.test(line) && line.match(/"guildId":"(\d+)"/)?.[1];
+    await waitUntil(() => guilds.every((guild) => bots.some((bot) => bot.output.split("\n").some((line) => polledGuild(line) === guild.id))));
+    for (const [shard, bot] of bots.entries()) {
+      const polled = new Set(bot.output.split("\n").map(polledGuild).filter((id) => typeof id === "string"));
+      const own = guilds.filter((guild) => shardOf(guild.id, SHARD_COUNT) === shard).map((guild) => guild.id);
+      expect([...polled].sort()).toEqual(own.sort());
+    }
+    for (const guild of guilds) expect(discord.messages(reviewChannel(guild))).toHaveLength(1);
+  });
+
   it("stops every process cleanly", async () => {
     for (const bot of bots) bot.child.kill("SIGTERM");
     expect(await Promise.all(bots.map((bot) => bot.exited))).toEqual([0, 0, 0]);
     for (const bot of bots) expect(bot.output).not.toContain(discord.token);
   });
 });
+
+function reviewChannel(guild: EmulatedGuild): string {
+  const channelId = guild.channels["join-requests"];
+  if (channelId === undefined) throw new Error("no #join-requests");
+  return channelId;
+}
 
 function startBot(env: Record<string, string>, cwd: string): BotProcess {
   const child = spawn(process.execPath, [compiledEntryPoint("src/main.ts")], { cwd, env });
