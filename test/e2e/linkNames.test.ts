@@ -1,8 +1,12 @@
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cases } from "../../src/db/schema.js";
+import { waitUntil } from "../support/waitUntil.js";
 import {
   addExperienceWithKey,
   addGroupWithKey,
   channelId,
+  finishedRuns,
   grant,
   linkThroughForm,
   memberId,
@@ -37,7 +41,7 @@ describe("link names never beat ids, end to end", () => {
     );
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack(undefined, { banSyncSeconds: 1 });
     alice = memberId(stack, "alice");
     owner = memberId(stack, "owner");
     stack.roblox.addUser({ id: OWNER, name: "NamesOwner" });
@@ -93,6 +97,20 @@ describe("link names never beat ids, end to end", () => {
     expect(stack.roblox.restriction(GAME, "4001")?.active).toBe(true);
     expect(stack.roblox.restriction(IMPOSTOR, "4001")).toBeUndefined();
     expect(writes().map((call) => `${call.method} ${call.path}`)).toEqual([`PATCH /cloud/v2/universes/${GAME}/user-restrictions/4001`]);
+  });
+
+  it("syncs each experience's own outside bans, not those of one named like it", async () => {
+    const runs = await finishedRuns(stack, "bans.sync");
+    await waitUntil(async () => (await finishedRuns(stack, "bans.sync")) > runs);
+    stack.roblox.addUser({ id: "4002", name: "hubbanned" });
+    stack.roblox.banFromCreatorHub({ universeId: GAME, userId: "4002", moderatorId: OWNER, privateReason: "from Creator Hub" });
+    const casesOf = (universeId: string) =>
+      stack.database.handle.db
+        .select()
+        .from(cases)
+        .where(and(eq(cases.guildId, stack.guild.id), eq(cases.universeId, universeId), eq(cases.robloxUserId, "4002")));
+    await waitUntil(async () => (await casesOf(GAME)).length > 0);
+    expect(await casesOf(IMPOSTOR)).toEqual([]);
   });
 
   it("asks for the id when a name is shared, and acts on nothing", async () => {
