@@ -170,3 +170,36 @@ describe("link names never beat ids, end to end", () => {
     expect(await replyTo(stack, owner, "setup", "show")).not.toContain("4343");
   });
 });
+
+describe("link suggestions", () => {
+  // Its id is part of every other id, and its name sorts after every other name.
+  const SHORT = "81";
+  const OTHERS = Array.from({ length: 26 }, (_, index) => String(8100 + index));
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+    stack.roblox.addUser({ id: OWNER, name: "NamesOwner" });
+    for (const universeId of [...OTHERS, SHORT]) {
+      const name = universeId === SHORT ? "Zeta" : `Game ${universeId}`;
+      addExperienceWithKey(stack.roblox, { universeId, name, placeId: `${universeId}0`, ownerId: OWNER, key: key(universeId) });
+      await linkThroughForm(stack, "experience", universeId, key(universeId));
+    }
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("offers the link with the typed id first, by its id, so Discord's cut to 25 never drops it", async () => {
+    const choices = await stack.discord.autocomplete({
+      guildId: stack.guild.id,
+      channelId: channelId(stack, "general"),
+      userId: memberId(stack, "owner"),
+      name: "bans",
+      focused: "experience",
+      value: SHORT,
+    });
+    expect(choices).toHaveLength(25);
+    expect(choices[0]).toEqual({ name: `Zeta (${SHORT})`, value: SHORT });
+    expect(choices.slice(1).every((choice) => OTHERS.includes(String(choice.value)))).toBe(true);
+  });
+});
