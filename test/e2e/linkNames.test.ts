@@ -203,3 +203,40 @@ describe("link suggestions", () => {
     expect(choices.slice(1).every((choice) => OTHERS.includes(String(choice.value)))).toBe(true);
   });
 });
+
+describe("join requests polled for a group with a link named like it", () => {
+  let stack: Stack;
+  let review: string;
+  const cardButtons = () => stack.discord.messages(review).flatMap((message) => JSON.stringify(message.components).match(/jr:a:\d+:\d+/g) ?? []);
+
+  beforeAll(async () => {
+    stack = await startStack(undefined, { joinRequestPollSeconds: 1 });
+    review = channelId(stack, "join-requests");
+    stack.roblox.addUser({ id: OWNER, name: "NamesOwner" });
+    await replyTo(stack, memberId(stack, "owner"), "setup", "channels", { review });
+    for (const [groupId, name] of [
+      [GROUP, "Cafe Fans"],
+      [IMPOSTOR_GROUP, "Other Fans"],
+    ] as const) {
+      addGroupWithKey(stack.roblox, { groupId, name, ownerId: OWNER, key: key(groupId) });
+      await linkThroughForm(stack, "group", groupId, key(groupId));
+    }
+    await stack.database.handle.executeSql("UPDATE group_links SET display_name = $1 WHERE group_id = $2", [GROUP, IMPOSTOR_GROUP]);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("posts each group's own requests, under its own id", async () => {
+    // Asked only now, so every poll that sees them runs with the impostor's name in place.
+    for (const [userId, groupId] of [
+      ["7801", GROUP],
+      ["7802", IMPOSTOR_GROUP],
+    ] as const) {
+      stack.roblox.addUser({ id: userId, name: `joiner${userId}`, createTime: new Date(Date.now() - 90 * 86_400_000).toISOString() });
+      stack.roblox.addJoinRequest({ groupId, userId });
+    }
+    await waitUntil(() => cardButtons().length === 2);
+    expect(cardButtons().sort()).toEqual([`jr:a:${GROUP}:7801`, `jr:a:${IMPOSTOR_GROUP}:7802`].sort());
+  });
+});
