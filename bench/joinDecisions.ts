@@ -16,6 +16,7 @@ import { openDatabase } from "../src/db/connection.js";
 import { setGroupRules } from "../src/db/links.js";
 import { createOpenCloud } from "../src/opencloud/index.js";
 import { postPendingRequests, type ReviewDeps } from "../src/services/joinRequests/postPendingRequests.js";
+import { openLinkedById } from "../src/services/moderation/linkedExperience.js";
 import { linkWithApiKey } from "../src/services/setup.js";
 import { OPERATION_BUDGETS, startOpenCloudEmulator, type OpenCloudEmulator } from "../test/emulators/opencloud/index.js";
 import { createDatabase, startPostgresServer } from "../test/support/postgresServer.js";
@@ -148,8 +149,9 @@ function seedGroup(
 
 /** Each run takes the oldest waiting requests; the poller would run again, so the bench does. */
 async function decideWave(deps: ReviewDeps, group: string, requests: number): Promise<void> {
+  const linked = await openLinkedById(deps, GUILD, "group", group);
   let decided = 0;
   for (let runs = 0; decided < requests && runs < 20; runs += 1) {
-    decided += (await postPendingRequests(deps, GUILD, group)).decidedByRules;
+    decided += (await postPendingRequests(deps, GUILD, linked)).decidedByRules;
   }
 }

@@ -17,7 +17,7 @@ import type { CommandModule } from "../src/discord/commandModule.js";
 import { experienceOption } from "../src/discord/commandOptions.js";
 import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { encodeCustomId } from "../src/discord/customIds.js";
-import { listActiveBans, type ActiveBans } from "../src/services/moderation/activeBans.js";
+import { isStillLinked, listActiveBans, type ActiveBans } from "../src/services/moderation/activeBans.js";
 import { UserError } from "../src/services/userError.js";
 
 export const definition = {
@@ -65,6 +65,15 @@ export const bansPageButton: ComponentHandler<"bansPage"> = {
       await interaction.update({ content: "This list expired. Run /bans again for a fresh one.", embeds: [], components: [] });
       return;
     }
+    if (!(await isStillLinked(context.db, interaction.guildId, stored.value.list))) {
+      context.banLists.delete(id.token);
+      await interaction.update({
+        content: `Experience \`${stored.value.list.universeId}\` is no longer linked to this server, so this list is closed.`,
+        embeds: [],
+        components: [],
+      });
+      return;
+    }
     await interaction.update(renderPage(stored.value.list, id.token, id.page));
   },
 };
@@ -76,13 +85,13 @@ function renderPage(list: ActiveBans, token: string, requestedPage: number): Int
   const lines = list.bans.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE).map((ban) => {
     const who = `[${ban.username ?? ban.userId}](${profileUrl(ban.userId)})${ban.username ? ` \`${ban.userId}\`` : ""}`;
     const until = ban.endTime === null ? "permanent" : `until ${time(ban.endTime, TimestampStyles.RelativeTime)}`;
-    return `${who} · ${until}${ban.privateReason ? ` · ${ban.privateReason.slice(0, 80)}` : ""}`;
+    return `${who} · ${until}${ban.reasonPreview ? ` · ${ban.reasonPreview}` : ""}`;
   });
   const embed = new EmbedBuilder()
     .setTitle(`Bans in ${where}`.slice(0, 256))
     .setDescription(lines.join("\n") || "Nobody is banned there.")
     .setFooter({
-      text: `${list.bans.length} ban${list.bans.length === 1 ? "" : "s"}${list.truncated ? " (only the first ones were read)" : ""} · page ${page + 1} of ${pages}`,
+      text: `${list.bans.length} ban${list.bans.length === 1 ? "" : "s"}${list.truncated ? " (Roblox lists more than were read)" : ""} · page ${page + 1} of ${pages}`,
     });
   const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder()

@@ -22,6 +22,7 @@ import { decideJoinRequest } from "../src/services/joinRequests/decideJoinReques
 import { decideAll, openQueue, type BulkProgress } from "../src/services/joinRequests/decideAll.js";
 import { describeRules } from "../src/services/joinRequests/joinRules.js";
 import { postPendingRequests } from "../src/services/joinRequests/postPendingRequests.js";
+import { openLinked } from "../src/services/moderation/linkedExperience.js";
 import { updateJoinRules } from "../src/services/joinRequests/updateJoinRules.js";
 import { UserError } from "../src/services/userError.js";
 
@@ -94,11 +95,8 @@ export const joinRequests: CommandModule = {
   async execute(interaction, context) {
     if (interaction.options.getSubcommand() === "rules") return rules(interaction, context);
     if (interaction.options.getSubcommand() === "bulk") return askBulk(interaction, context);
-    const report = await postPendingRequests(
-      reviewDeps(context, interaction.client.user.id),
-      interaction.guildId,
-      interaction.options.getString("group") ?? undefined,
-    );
+    const group = await openLinked(context, interaction.guildId, "group", interaction.options.getString("group") ?? undefined);
+    const report = await postPendingRequests(reviewDeps(context, interaction.client.user.id), interaction.guildId, group);
     const count = report.morePending ? `More than ${report.pending}` : String(report.pending);
     const waiting = `${count} join request${report.pending === 1 && !report.morePending ? "" : "s"} waiting in ${report.groupName}`;
     const posted =

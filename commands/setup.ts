@@ -19,7 +19,7 @@ import { suggestLinks } from "../src/discord/autocomplete.js";
 import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { encodeCustomId } from "../src/discord/customIds.js";
 import { withModLogNote } from "../src/discord/replies.js";
-import { chooseChannels, describeSetup, linkWithApiKey, unlink } from "../src/services/setup.js";
+import { checkLinkName, chooseChannels, describeSetup, linkWithApiKey, unlink } from "../src/services/setup.js";
 import { UserError } from "../src/services/userError.js";
 
 /** The modal's text input; its label says "API key", the only place a key is ever typed. */
@@ -101,9 +101,9 @@ export const setup: CommandModule = {
   async execute(interaction, context) {
     switch (interaction.options.getSubcommand()) {
       case "experience":
-        return askForApiKey(interaction, "universe", interaction.options.getString("universe", true));
+        return askForApiKey(interaction, context, "universe", interaction.options.getString("universe", true));
       case "group":
-        return askForApiKey(interaction, "group", interaction.options.getString("group", true));
+        return askForApiKey(interaction, context, "group", interaction.options.getString("group", true));
       case "channels":
         return setChannels(interaction, context);
       case "show":
@@ -119,12 +119,14 @@ export const setup: CommandModule = {
   },
 };
 
-async function askForApiKey(interaction: ChatInputCommandInteraction<"cached">, kind: LinkKind, robloxId: string) {
+async function askForApiKey(interaction: ChatInputCommandInteraction<"cached">, context: BotContext, kind: LinkKind, robloxId: string) {
   const trimmedId = robloxId.trim();
   if (!/^[0-9]{1,20}$/.test(trimmedId)) {
     throw new UserError(`\`${robloxId}\` is not a ${kind === "universe" ? "universe" : "group"} id: it is a number.`);
   }
   const name = interaction.options.getString("name") ?? undefined;
+  // Refused before the key is pasted; the form's submit checks again against the links as they are then.
+  await checkLinkName(context.db, interaction.guildId, kind, trimmedId, name);
   const modal = new ModalBuilder()
     .setCustomId(encodeCustomId({ kind: "setupKey", target: kind, id: trimmedId, name }))
     .setTitle(kind === "universe" ? `Link experience ${trimmedId}` : `Link group ${trimmedId}`)
@@ -209,9 +211,11 @@ async function remove(interaction: ChatInputCommandInteraction<"cached">, contex
   if ((experience === null) === (group === null)) {
     throw new UserError("Choose either an `experience` or a `group` to remove (one of them).");
   }
-  const [kind, robloxId]: [LinkKind, string] = experience !== null ? ["universe", experience] : ["group", group ?? ""];
-  await unlink(context.db, interaction.guildId, kind, robloxId.trim());
-  const summary = `Unlinked ${kind === "universe" ? "experience" : "group"} \`${robloxId.trim()}\` and deleted its stored API key.`;
+  const [kind, typed]: [LinkKind, string] = experience !== null ? ["universe", experience] : ["group", group ?? ""];
+  const removed = await unlink(context.db, interaction.guildId, kind, typed);
+  const summary =
+    `Unlinked ${kind === "universe" ? "experience" : "group"} **${removed.displayName}** (\`${removed.robloxId}\`) ` +
+    "and deleted its stored API key.";
   const outcome = await context.modLog.configChanged(interaction.guildId, { actorId: interaction.user.id, summary });
   await interaction.editReply(withModLogNote(summary, outcome));
 }

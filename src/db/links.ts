@@ -41,38 +41,33 @@ export async function upsertLink(
 }
 
 export async function listLinks(db: Database, guildId: string): Promise<Link[]> {
-  const universes = await db
+  return [...(await selectLinks(db, "universe", guildId)), ...(await selectLinks(db, "group", guildId))];
+}
+
+/** The guild's link of this kind with exactly this id; never matched by name. */
+export async function getLink(db: Database, guildId: string, kind: LinkKind, robloxId: string): Promise<Link | undefined> {
+  const [link] = await selectLinks(db, kind, guildId, robloxId);
+  return link;
+}
+
+async function selectLinks(db: Database, kind: LinkKind, guildId: string, robloxId?: string): Promise<Link[]> {
+  const table = kind === "universe" ? universeLinks : groupLinks;
+  const idColumn = kind === "universe" ? universeLinks.universeId : groupLinks.groupId;
+  const rows = await db
     .select({
-      robloxId: universeLinks.universeId,
-      displayName: universeLinks.displayName,
-      apiKeyId: universeLinks.apiKeyId,
+      robloxId: idColumn,
+      displayName: table.displayName,
+      apiKeyId: table.apiKeyId,
       fingerprint: apiKeys.fingerprint,
       keyProblem: apiKeys.problem,
-      createdBy: universeLinks.createdBy,
-      createdAt: universeLinks.createdAt,
+      createdBy: table.createdBy,
+      createdAt: table.createdAt,
     })
-    .from(universeLinks)
-    .innerJoin(apiKeys, eq(apiKeys.id, universeLinks.apiKeyId))
-    .where(eq(universeLinks.guildId, guildId))
-    .orderBy(universeLinks.displayName);
-  const groups = await db
-    .select({
-      robloxId: groupLinks.groupId,
-      displayName: groupLinks.displayName,
-      apiKeyId: groupLinks.apiKeyId,
-      fingerprint: apiKeys.fingerprint,
-      keyProblem: apiKeys.problem,
-      createdBy: groupLinks.createdBy,
-      createdAt: groupLinks.createdAt,
-    })
-    .from(groupLinks)
-    .innerJoin(apiKeys, eq(apiKeys.id, groupLinks.apiKeyId))
-    .where(eq(groupLinks.guildId, guildId))
-    .orderBy(groupLinks.displayName);
-  return [
-    ...universes.map((link) => ({ kind: "universe" as const, ...link })),
-    ...groups.map((link) => ({ kind: "group" as const, ...link })),
-  ];
+    .from(table)
+    .innerJoin(apiKeys, eq(apiKeys.id, table.apiKeyId))
+    .where(and(eq(table.guildId, guildId), robloxId === undefined ? undefined : eq(idColumn, robloxId)))
+    .orderBy(table.displayName);
+  return rows.map((link) => ({ kind, ...link }));
 }
 
 /** Removes the link and the API key it used; false when there was no such link. */

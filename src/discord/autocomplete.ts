@@ -3,7 +3,14 @@ import { listLinks, type LinkKind } from "../db/links.js";
 import { suggestPlayers } from "../services/moderation/resolvePlayer.js";
 import type { BotContext } from "./botContext.js";
 
-/** Linked experiences or groups whose name or id contains what was typed. */
+/** Discord shows at most this many choices. */
+const MAX_CHOICES = 25;
+
+/**
+ * Linked experiences or groups whose name or id contains what was typed, an
+ * exact id first. Each is offered by its id, which commands resolve before
+ * any name, so a picked suggestion always means that very link.
+ */
 export async function suggestLinks(
   context: BotContext,
   guildId: string,
@@ -14,6 +21,8 @@ export async function suggestLinks(
   return (await listLinks(context.db, guildId))
     .filter((link) => link.kind === kind)
     .filter((link) => link.robloxId.includes(text) || link.displayName.toLowerCase().includes(text))
+    .sort((a, b) => Number(b.robloxId === text) - Number(a.robloxId === text))
+    .slice(0, MAX_CHOICES)
     .map((link) => ({ name: `${link.displayName} (${link.robloxId})`.slice(0, 100), value: link.robloxId }));
 }
 

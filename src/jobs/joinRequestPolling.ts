@@ -3,6 +3,7 @@ import { listAllGroupLinks } from "../db/links.js";
 import type { Logger } from "../log.js";
 import type { WorkScope } from "../shards.js";
 import { postPendingRequests, type ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
+import { openLinkedById } from "../services/moderation/linkedExperience.js";
 import { UserError } from "../services/userError.js";
 import type { Scheduler } from "./scheduler.js";
 
@@ -61,7 +62,8 @@ export async function scheduleJoinRequestPolling(scheduler: Scheduler, deps: Pol
 
 async function pollGroup(deps: PollingDeps, { guildId, groupId }: Poll): Promise<void> {
   try {
-    const report = await postPendingRequests(deps.review, guildId, groupId);
+    const group = await openLinkedById(deps.review, guildId, "group", groupId);
+    const report = await postPendingRequests(deps.review, guildId, group);
     const context = { guildId, groupId, pending: report.pending, posted: report.posted, decidedByRules: report.decidedByRules };
     if (report.problem !== undefined) {
       deps.logger.warn({ ...context, problem: report.problem }, "join requests polled but not all could be posted; the next poll tries again");

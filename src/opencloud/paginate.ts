@@ -32,15 +32,17 @@ export class Paginator<T> implements AsyncIterable<Page<T>> {
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Page<T>, void, undefined> {
     let token = this.startToken;
+    // A server handing back a token of this walk again (the current one, or A -> B -> A) would otherwise loop for ever.
+    const seen = new Set<string | undefined>([token]);
     for (;;) {
       const page = await this.fetchPage(token);
       yield page;
       if (page.nextPageToken === null) return;
-      // A server handing back the token it was given would otherwise loop forever.
-      if (page.nextPageToken === token) {
-        throw new UnexpectedResponseError({ operation: this.operation, problem: "the next page token repeats the current one" });
+      if (seen.has(page.nextPageToken)) {
+        throw new UnexpectedResponseError({ operation: this.operation, problem: "the next page token repeats one already read" });
       }
       token = page.nextPageToken;
+      seen.add(token);
     }
   }
 

@@ -12,6 +12,7 @@ import {
   type OpenCloud,
   type ScopeNeed,
 } from "../opencloud/index.js";
+import { chooseLink, nameConflict } from "./linkNames.js";
 import { UserError } from "./userError.js";
 
 export interface SetupDeps {
@@ -64,6 +65,7 @@ export async function linkWithApiKey(deps: SetupDeps, request: LinkRequest): Pro
     throw new UserError(`\`${request.robloxId}\` is not a ${noun(request.kind)} id: it is a number.`);
   }
   if (apiKey === "") throw new UserError("The API key was empty. Paste the key Creator Hub showed when you created it.");
+  await checkLinkName(deps.db, request.guildId, request.kind, request.robloxId, request.name);
 
   const introspection = await introspect(deps.openCloud, apiKey);
   const missing = missingScopes(introspection, scopesNeeded(request.kind, request.robloxId));
@@ -76,7 +78,7 @@ export async function linkWithApiKey(deps: SetupDeps, request: LinkRequest): Pro
   }
 
   const robloxName = await probe(deps.openCloud, apiKey, introspection, request);
-  const displayName = request.name?.trim() || robloxName || `${noun(request.kind)} ${request.robloxId}`;
+  const displayName = request.name?.trim() || (await nameFromRoblox(deps.db, request, robloxName));
   const stored = await storeApiKey(deps.db, deps.cipher, {
     guildId: request.guildId,
     label: keyLabel(request.kind, request.robloxId),
@@ -92,6 +94,32 @@ export async function linkWithApiKey(deps: SetupDeps, request: LinkRequest): Pro
     createdBy: request.actorId,
   });
   return { kind: request.kind, robloxId: request.robloxId, displayName, fingerprint: stored.fingerprint };
+}
+
+/**
+ * Refuses a name staff chose that another link's id or name already is, or
+ * that reads as an id: commands take either, and a name must never stand
+ * for another link. Checked before the key is asked for and again when it
+ * is stored.
+ */
+export async function checkLinkName(
+  db: Database,
+  guildId: string,
+  kind: LinkKind,
+  robloxId: string,
+  name: string | undefined,
+): Promise<void> {
+  const wanted = name?.trim();
+  if (wanted === undefined || wanted === "") return;
+  const conflict = nameConflict(await listLinks(db, guildId), kind, robloxId, wanted);
+  if (conflict !== undefined) throw new UserError(`Warden can't name this ${noun(kind)} that: ${conflict} Choose another \`name\`.`);
+}
+
+/** Roblox's own name, with the id added when another link already answers to it. */
+async function nameFromRoblox(db: Database, request: LinkRequest, robloxName: string): Promise<string> {
+  const name = robloxName.trim() || `${noun(request.kind)} ${request.robloxId}`;
+  const conflict = nameConflict(await listLinks(db, request.guildId), request.kind, request.robloxId, name);
+  return conflict === undefined ? name : `${name} (${request.robloxId})`;
 }
 
 async function introspect(openCloud: OpenCloud, apiKey: string): Promise<KeyIntrospection> {
@@ -176,9 +204,12 @@ export async function chooseChannels(
   });
 }
 
-/** Unlinks and forgets the stored key; says so when nothing was linked. */
-export async function unlink(db: Database, guildId: string, kind: LinkKind, robloxId: string): Promise<void> {
-  if (!(await removeLink(db, guildId, kind, robloxId))) {
-    throw new UserError(`No ${noun(kind)} with id ${robloxId} is linked to this server. \`/setup show\` lists what is.`);
+/** Unlinks what staff named (as every command reads it) and forgets its stored key; returns the link removed. */
+export async function unlink(db: Database, guildId: string, kind: LinkKind, typed: string): Promise<Link> {
+  if (typed.trim() === "") throw new UserError(`Name the ${noun(kind)} to remove: its id, or its name.`);
+  const link = chooseLink(await listLinks(db, guildId), kind, typed);
+  if (!(await removeLink(db, guildId, kind, link.robloxId))) {
+    throw new UserError(`That ${noun(kind)} was unlinked meanwhile. \`/setup show\` lists what is linked.`);
   }
+  return link;
 }

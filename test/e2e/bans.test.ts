@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokePermission } from "../../src/db/staffGrants.js";
-import { grant, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
+import { MAX_PAGES } from "../../src/services/moderation/activeBans.js";
+import { addExperienceWithKey, grant, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
 
 const UNIVERSE = "8001";
 const KEY = `bans-key-${"b".repeat(60)}`;
@@ -74,5 +75,66 @@ describe("/bans end to end", () => {
     await revokePermission(stack.database.handle.db, { guildId: stack.guild.id, subject: { type: "user", id: bob }, permission: "lookup" });
     const click = await stack.discord.clickButton({ userId: bob, messageId: first.id, customId: nextId });
     expect(textOf(await click.waitForReply())).toContain("You need Warden's `lookup` permission");
+    await grant(stack, { type: "user", id: bob }, "lookup");
+  });
+
+  it("closes a list whose experience was unlinked: the next page makes no call and shows nothing of it", async () => {
+    const handle = await stack.discord.runCommand({
+      guildId: stack.guild.id,
+      channelId: stack.guild.channels.general ?? "",
+      userId: bob,
+      name: "bans",
+      options: {},
+    });
+    const first = await handle.waitForReply();
+    const nextId = JSON.stringify(first.components).match(/"custom_id":"(bans:pg:[^"]+:1)"/)?.[1] ?? "";
+    expect(await replyTo(stack, memberId(stack, "owner"), "setup", "remove", { experience: UNIVERSE })).toContain("Unlinked experience");
+    stack.roblox.clearCalls();
+
+    const click = await stack.discord.clickButton({ userId: bob, messageId: first.id, customId: nextId });
+    await click.waitForCallback();
+    const closed = stack.discord.message(first.id);
+    expect(closed?.content).toBe(`Experience \`${UNIVERSE}\` is no longer linked to this server, so this list is closed.`);
+    expect(closed?.embeds).toEqual([]);
+    expect(closed?.components ?? []).toEqual([]);
+    expect(stack.roblox.calls).toEqual([]);
+  });
+});
+
+describe("/bans of an experience with a long history", () => {
+  const LONG = "8101";
+  const LONG_KEY = `long-key-${"l".repeat(60)}`;
+  // More restrictions than MAX_PAGES pages of 100 hold, every one of them lifted long ago.
+  const LIFTED = (MAX_PAGES + 2) * 100;
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+    stack.roblox.addUser({ id: "95", name: "LongOwner" });
+    addExperienceWithKey(stack.roblox, { universeId: LONG, name: "Old Game", placeId: "8102", ownerId: "95", key: LONG_KEY });
+    for (let index = 0; index < LIFTED; index += 1) {
+      const userId = String(30_000 + index);
+      stack.roblox.addUser({ id: userId, name: `old${index}` });
+      stack.roblox.banFromCreatorHub({ universeId: LONG, userId, moderatorId: "95", active: false });
+    }
+    await linkThroughForm(stack, "experience", LONG, LONG_KEY);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("reads at most its page cap of Roblox's pages, even when none holds an active ban, and says the list is partial", async () => {
+    stack.roblox.clearCalls();
+    const handle = await stack.discord.runCommand({
+      guildId: stack.guild.id,
+      channelId: stack.guild.channels.general ?? "",
+      userId: memberId(stack, "owner"),
+      name: "bans",
+      options: {},
+    });
+    const reply = await handle.waitForReply();
+    expect(textOf(reply)).toContain("Nobody is banned there.");
+    expect(reply.embeds[0]?.footer?.text).toBe("0 bans (Roblox lists more than were read) · page 1 of 1");
+    const lists = stack.roblox.calls.filter((call) => call.method === "GET" && call.path.endsWith("/user-restrictions"));
+    expect(lists).toHaveLength(MAX_PAGES);
   });
 });

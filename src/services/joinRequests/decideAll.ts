@@ -1,5 +1,5 @@
 import { listOpenReviews } from "../../db/joinRequestReviews.js";
-import { openLinked } from "../moderation/linkedExperience.js";
+import { openLinked, openLinkedById } from "../moderation/linkedExperience.js";
 import { forEachConcurrently } from "../concurrently.js";
 import { UserError } from "../userError.js";
 import { decideJoinRequest, describeDecision } from "./decideJoinRequest.js";
@@ -37,7 +37,7 @@ export async function decideAll(
 ): Promise<BulkProgress> {
   const progress: BulkProgress = { total: request.userIds.length, decided: 0, skipped: 0, failed: 0 };
   // Checked once: the group must still be linked when the run starts.
-  const group = await openLinked(deps, request.guildId, "group", request.groupId);
+  const group = await openLinkedById(deps, request.guildId, "group", request.groupId);
   await forEachConcurrently(request.userIds, IN_FLIGHT, async (userId) => {
       try {
         const result = await decideJoinRequest(deps, { ...request, userId }, group);

@@ -1,7 +1,7 @@
 import { createCase, settleCase, type CaseRow } from "../../db/cases.js";
 import { claimReview, finishReview, latestReview, releaseReview, type ReviewRow } from "../../db/joinRequestReviews.js";
 import { NotFoundError, OpenCloudError, userMessage } from "../../opencloud/index.js";
-import { openLinked, type LinkedTarget } from "../moderation/linkedExperience.js";
+import { openLinkedById, type LinkedTarget } from "../moderation/linkedExperience.js";
 import { publish, type ModerationDeps } from "../moderation/restrictions.js";
 import { UserError } from "../userError.js";
 
@@ -38,7 +38,7 @@ export async function decideJoinRequest(
 ): Promise<DecisionResult> {
   const group =
     opened ??
-    (await openLinked(deps, decision.guildId, "group", decision.groupId).catch((error: unknown) => {
+    (await openLinkedById(deps, decision.guildId, "group", decision.groupId).catch((error: unknown) => {
       if (error instanceof UserError) throw new UserError("This request belongs to a group that is not linked to this server.");
       throw error;
     }));

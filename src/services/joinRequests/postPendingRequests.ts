@@ -2,7 +2,7 @@ import { countCasesForUsers } from "../../db/cases.js";
 import { claimUnpostedReviews, recordNewRequests, releasePosting, setReviewMessage, type ReviewRow } from "../../db/joinRequestReviews.js";
 import { getGroupRules, listLinks } from "../../db/links.js";
 import { OpenCloudError } from "../../opencloud/index.js";
-import { openLinked, openLinkedExperience, type LinkedExperience, type LinkedTarget } from "../moderation/linkedExperience.js";
+import { openLinkedExperienceById, type LinkedExperience, type LinkedTarget } from "../moderation/linkedExperience.js";
 import type { ModerationDeps } from "../moderation/restrictions.js";
 import type { JoinRequestCard, ReviewBoard } from "../ports.js";
 import { forEachConcurrently } from "../concurrently.js";
@@ -38,19 +38,19 @@ const MAX_PAGES_PER_RUN = 100;
 const PAGE_SIZE = 20;
 
 /**
- * Posts each open join request of a linked group to the review channel,
- * once: requests are recorded first (a request seen before, even before a
- * restart, is not new), and only recorded requests without a message yet
- * are posted, so a failed post is retried by the next run.
+ * Posts each open join request of a linked group (as the caller opened it:
+ * by what staff typed, or by id for a poll) to the review channel, once:
+ * requests are recorded first (a request seen before, even before a restart,
+ * is not new), and only recorded requests without a message yet are posted,
+ * so a failed post is retried by the next run.
  */
-export async function postPendingRequests(deps: ReviewDeps, guildId: string, group: string | undefined): Promise<PostingReport> {
-  const linked = await openLinked(deps, guildId, "group", group);
+export async function postPendingRequests(deps: ReviewDeps, guildId: string, linked: LinkedTarget): Promise<PostingReport> {
   const rules = joinRulesSchema.parse((await getGroupRules(deps.db, guildId, linked.robloxId)) ?? {});
   // Opened once per run, not once per request: a wave of a thousand requests reads its links once.
   const experiences = await Promise.all(
     (await listLinks(deps.db, guildId))
       .filter((link) => link.kind === "universe")
-      .map((link) => openLinkedExperience(deps, guildId, link.robloxId)),
+      .map((link) => openLinkedExperienceById(deps, guildId, link.robloxId)),
   );
   const report: PostingReport = {
     groupName: linked.displayName,

@@ -1,6 +1,6 @@
 import { listPendingCases, settleCase, type CaseRow } from "../../db/cases.js";
 import { latestReview, releaseOrphanedClaims, releaseReview } from "../../db/joinRequestReviews.js";
-import { openLinked, type LinkedTarget } from "../moderation/linkedExperience.js";
+import { openLinkedById, type LinkedTarget } from "../moderation/linkedExperience.js";
 import { publish } from "../moderation/restrictions.js";
 import { UserError } from "../userError.js";
 import { carryOutDecision, describeDecision, settleDecided } from "./decideJoinRequest.js";
@@ -39,7 +39,7 @@ async function resumeOne(deps: ReviewDeps, row: CaseRow): Promise<void> {
   }
   let group;
   try {
-    group = await openLinked(deps, row.guildId, "group", groupId);
+    group = await openLinkedById(deps, row.guildId, "group", groupId);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     await publish(deps, await settleCase(deps.db, row.id, { status: "failed", error: `Interrupted, then: ${error.message}` }));

@@ -1,8 +1,9 @@
 import { revealApiKey } from "../../db/apiKeys.js";
 import type { ApiKeyCipher } from "../../db/apiKeyCipher.js";
 import type { Database } from "../../db/connection.js";
-import { listLinks, type LinkKind } from "../../db/links.js";
+import { getLink, listLinks, type Link, type LinkKind } from "../../db/links.js";
 import type { KeyedOpenCloud, OpenCloud } from "../../opencloud/index.js";
+import { chooseLink } from "../linkNames.js";
 import { UserError } from "../userError.js";
 
 export interface ExperienceDeps {
@@ -25,55 +26,48 @@ export interface LinkedTarget {
   roblox: KeyedOpenCloud;
 }
 
-const NOUN = { universe: "experience", group: "group" } as const;
-const SETUP = { universe: "/setup experience", group: "/setup group" } as const;
+const NOUN = { universe: "Experience", group: "Group" } as const;
 
 /**
- * The experience or group a command acts on: the one named (by id or name;
- * it must be linked to this guild, whatever a button id claims), or the only
- * one linked when none is named.
+ * The experience or group a command acts on, from what staff typed: an id,
+ * a name no other link of the kind shares, or nothing when only one is linked.
  */
 export async function openLinked(
   deps: ExperienceDeps,
   guildId: string,
   kind: LinkKind,
-  wanted: string | undefined,
+  typed: string | undefined,
 ): Promise<LinkedTarget> {
-  const linked = (await listLinks(deps.db, guildId)).filter((link) => link.kind === kind);
-  const name = wanted?.trim();
-  const link =
-    name === undefined || name === ""
-      ? onlyOne(linked, kind)
-      : linked.find((candidate) => candidate.robloxId === name || candidate.displayName.toLowerCase() === name.toLowerCase());
-  if (link === undefined) {
-    throw new UserError(
-      linked.length === 0
-        ? `No ${NOUN[kind]} is linked to this server yet. An admin can link one with \`${SETUP[kind]}\`.`
-        : `\`${name}\` is not an ${NOUN[kind]} linked to this server. Pick one from the list (\`/setup show\` shows them all).`,
-    );
-  }
-  const apiKey = await revealApiKey(deps.db, deps.cipher, guildId, link.apiKeyId);
-  if (apiKey === undefined) throw new Error(`The API key of ${kind} link ${link.robloxId} is missing.`);
-  return { robloxId: link.robloxId, displayName: link.displayName, roblox: deps.openCloud.withKey(apiKey) };
+  return open(deps, guildId, chooseLink(await listLinks(deps.db, guildId), kind, typed));
+}
+
+/**
+ * The experience or group with exactly this id, for callers that hold one
+ * (a button id, a job, a stored case): never matched by name, and it must be
+ * linked to this guild now, whatever the caller's id claims.
+ */
+export async function openLinkedById(deps: ExperienceDeps, guildId: string, kind: LinkKind, robloxId: string): Promise<LinkedTarget> {
+  const link = await getLink(deps.db, guildId, kind, robloxId);
+  if (link === undefined) throw new UserError(`${NOUN[kind]} ${robloxId.slice(0, 20)} is not linked to this server.`);
+  return open(deps, guildId, link);
 }
 
 /** The experience a moderation command acts on (see openLinked). */
-export async function openLinkedExperience(
-  deps: ExperienceDeps,
-  guildId: string,
-  experience: string | undefined,
-): Promise<LinkedExperience> {
-  const linked = await openLinked(deps, guildId, "universe", experience);
-  return { universeId: linked.robloxId, displayName: linked.displayName, roblox: linked.roblox };
+export async function openLinkedExperience(deps: ExperienceDeps, guildId: string, typed: string | undefined): Promise<LinkedExperience> {
+  return asExperience(await openLinked(deps, guildId, "universe", typed));
 }
 
-function onlyOne<T>(links: T[], kind: LinkKind): T | undefined {
-  if (links.length > 1) {
-    throw new UserError(
-      kind === "universe"
-        ? "Several experiences are linked to this server: choose one with the `experience` option."
-        : "Several groups are linked to this server: choose one with the `group` option.",
-    );
-  }
-  return links[0];
+/** The experience with exactly this universe id (see openLinkedById). */
+export async function openLinkedExperienceById(deps: ExperienceDeps, guildId: string, universeId: string): Promise<LinkedExperience> {
+  return asExperience(await openLinkedById(deps, guildId, "universe", universeId));
+}
+
+async function open(deps: ExperienceDeps, guildId: string, link: Link): Promise<LinkedTarget> {
+  const apiKey = await revealApiKey(deps.db, deps.cipher, guildId, link.apiKeyId);
+  if (apiKey === undefined) throw new Error(`The API key of ${link.kind} link ${link.robloxId} is missing.`);
+  return { robloxId: link.robloxId, displayName: link.displayName, roblox: deps.openCloud.withKey(apiKey) };
+}
+
+function asExperience(linked: LinkedTarget): LinkedExperience {
+  return { universeId: linked.robloxId, displayName: linked.displayName, roblox: linked.roblox };
 }

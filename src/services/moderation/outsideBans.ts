@@ -1,7 +1,7 @@
 import { createCase, listPendingCases, listRestrictionCasesSince, settleCase, type CaseRow } from "../../db/cases.js";
 import { getLogsSyncedUntil, setLogsSyncedUntil } from "../../db/links.js";
 import type { RestrictionLogEntry } from "../../opencloud/index.js";
-import { openLinkedExperience, type LinkedExperience } from "./linkedExperience.js";
+import { openLinkedExperienceById, type LinkedExperience } from "./linkedExperience.js";
 import { publish, type ModerationDeps } from "./restrictions.js";
 import { recordsCase } from "./restrictionLog.js";
 
@@ -19,7 +19,7 @@ const MATCH_WINDOW_MS = 10 * 60_000;
  * were recorded.
  */
 export async function syncOutsideBans(deps: ModerationDeps, guildId: string, universeId: string): Promise<number> {
-  const linked = await openLinkedExperience(deps, guildId, universeId);
+  const linked = await openLinkedExperienceById(deps, guildId, universeId);
   const since = await getLogsSyncedUntil(deps.db, guildId, universeId);
   const fresh = await readNewEntries(deps, linked, since);
   if (since === null) {

@@ -1,7 +1,7 @@
 import { listPendingCases, settleCase, type CaseRow } from "../../db/cases.js";
 import { OpenCloudError, userMessage } from "../../opencloud/index.js";
 import { UserError } from "../userError.js";
-import { openLinkedExperience } from "./linkedExperience.js";
+import { openLinkedExperienceById } from "./linkedExperience.js";
 import { carryOut, publish, type ModerationDeps } from "./restrictions.js";
 
 export interface ReconcileReport {
@@ -36,7 +36,8 @@ export async function reconcilePendingCases(deps: ModerationDeps): Promise<Recon
 async function reconcileOne(deps: ModerationDeps, row: CaseRow): Promise<keyof ReconcileReport> {
   let experience;
   try {
-    experience = await openLinkedExperience(deps, row.guildId, row.universeId ?? undefined);
+    if (row.universeId === null) throw new UserError("the case names no experience.");
+    experience = await openLinkedExperienceById(deps, row.guildId, row.universeId);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     await publish(deps, await settleCase(deps.db, row.id, { status: "failed", error: `Interrupted, then: ${error.message}` }));
