@@ -22,9 +22,9 @@ export interface StoredApiKey {
 export async function storeApiKey(
   db: Database,
   cipher: ApiKeyCipher,
-  input: { guildId: string; label: string; apiKey: string; createdBy: string },
+  input: { guildId: string; label: string; apiKey: string; ownerId?: string | null; createdBy: string },
 ): Promise<StoredApiKey> {
-  const sealed = cipher.seal(input.apiKey, input.guildId);
+  const sealed = { ...cipher.seal(input.apiKey, input.guildId), ownerId: input.ownerId ?? null };
   return db.transaction(async (tx) => {
     await tx.insert(guilds).values({ id: input.guildId }).onConflictDoNothing();
     const [row] = await tx
@@ -40,18 +40,25 @@ export async function storeApiKey(
   });
 }
 
-/** The plaintext key, for the `x-api-key` header only; undefined when the guild has no such key. */
+/** A key as a call needs it: the plaintext, for the `x-api-key` header only, and whose budget it draws on. */
+export interface RevealedApiKey {
+  secret: string;
+  /** Null for a key stored before owners were recorded, until its next health check. */
+  ownerId: string | null;
+}
+
+/** Undefined when the guild has no such key. */
 export async function revealApiKey(
   db: Database,
   cipher: ApiKeyCipher,
   guildId: string,
   apiKeyId: number,
-): Promise<string | undefined> {
+): Promise<RevealedApiKey | undefined> {
   const [row] = await db
-    .select({ ciphertext: apiKeys.ciphertext, nonce: apiKeys.nonce })
+    .select({ ciphertext: apiKeys.ciphertext, nonce: apiKeys.nonce, ownerId: apiKeys.ownerId })
     .from(apiKeys)
     .where(and(eq(apiKeys.guildId, guildId), eq(apiKeys.id, apiKeyId)));
-  return row === undefined ? undefined : cipher.open(row, guildId);
+  return row === undefined ? undefined : { secret: cipher.open(row, guildId), ownerId: row.ownerId };
 }
 
 const shown = {
@@ -92,7 +99,11 @@ export async function listLinkedKeys(db: Database, shard: WorkScope["shard"]): P
   ].sort((a, b) => a.apiKeyId - b.apiKeyId);
 }
 
-/** Records what a health check found: `problem` null when the key is fine. */
-export async function recordKeyCheck(db: Database, apiKeyId: number, problem: string | null): Promise<void> {
-  await db.update(apiKeys).set({ problem, checkedAt: sql`now()` }).where(eq(apiKeys.id, apiKeyId));
+/**
+ * Records what a health check found: `problem` null when the key is fine, and
+ * the owner when Roblox named one (a key stored before owners were recorded gets its owner here).
+ */
+export async function recordKeyCheck(db: Database, apiKeyId: number, check: { problem: string | null; ownerId: string | undefined }): Promise<void> {
+  const owner = check.ownerId === undefined ? {} : { ownerId: check.ownerId };
+  await db.update(apiKeys).set({ problem: check.problem, checkedAt: sql`now()`, ...owner }).where(eq(apiKeys.id, apiKeyId));
 }

@@ -75,6 +75,9 @@ export const apiKeys = pgTable(
     // What the last health check found wrong with the key (null: nothing), so staff are told once per change.
     problem: text("problem"),
     checkedAt: timestamp("checked_at", { withTimezone: true }),
+    // The Roblox user the key belongs to (introspection's authorizedUserId): Roblox counts rate
+    // limits per key owner, so every key of one owner draws on one budget. Null until read.
+    ownerId: text("owner_id"),
   },
   (table) => [
     uniqueIndex("api_keys_guild_label_key").on(table.guildId, table.label),

@@ -3,7 +3,7 @@ import { listLinkedKeys, recordKeyCheck, revealApiKey, type LinkedKey } from "..
 import type { Database } from "../db/connection.js";
 import type { Logger } from "../log.js";
 import type { WorkScope } from "../shards.js";
-import { OpenCloudError, UnauthenticatedError, missingScopes, type OpenCloud } from "../opencloud/index.js";
+import { OpenCloudError, UnauthenticatedError, missingScopes, type KeyIntrospection, type OpenCloud } from "../opencloud/index.js";
 import type { SetupNotices } from "./ports.js";
 import { scopesNeeded } from "./setup.js";
 
@@ -36,12 +36,13 @@ export async function checkApiKeys(deps: KeyHealthDeps, shard: WorkScope["shard"
   const report: KeyHealthReport = { checked: 0, changed: 0, unknown: 0 };
   for (const key of await listLinkedKeys(deps.db, shard)) {
     report.checked += 1;
-    const problem = await diagnose(deps, key, now);
-    if (problem === undefined) {
+    const diagnosis = await diagnose(deps, key, now);
+    if (diagnosis === undefined) {
       report.unknown += 1;
       continue;
     }
-    await recordKeyCheck(deps.db, key.apiKeyId, problem);
+    const { problem } = diagnosis;
+    await recordKeyCheck(deps.db, key.apiKeyId, diagnosis);
     if (problem === key.problem) continue;
     report.changed += 1;
     deps.logger.warn({ guildId: key.guildId, kind: key.kind, robloxId: key.robloxId, problem }, "API key health changed");
@@ -50,25 +51,38 @@ export async function checkApiKeys(deps: KeyHealthDeps, shard: WorkScope["shard"
   return report;
 }
 
-/** What is wrong with the key, null when nothing, undefined when Roblox could not be asked. */
-async function diagnose(deps: KeyHealthDeps, key: LinkedKey, now: Date): Promise<string | null | undefined> {
-  let secret: string | undefined;
+interface Diagnosis {
+  /** What is wrong with the key; null when nothing. */
+  problem: string | null;
+  /** Whose key it is, when Roblox said. */
+  ownerId: string | undefined;
+}
+
+/** What Roblox says of the key; undefined when it could not be asked. */
+async function diagnose(deps: KeyHealthDeps, key: LinkedKey, now: Date): Promise<Diagnosis | undefined> {
+  let revealed;
   try {
-    secret = await revealApiKey(deps.db, deps.cipher, key.guildId, key.apiKeyId);
+    revealed = await revealApiKey(deps.db, deps.cipher, key.guildId, key.apiKeyId);
   } catch (error) {
-    if (error instanceof ApiKeyDecryptionError) return "can't be read: the bot's ENCRYPTION_KEY changed since it was stored";
+    if (error instanceof ApiKeyDecryptionError) {
+      return { problem: "can't be read: the bot's ENCRYPTION_KEY changed since it was stored", ownerId: undefined };
+    }
     throw error;
   }
   // Unlinked since the list was read: nothing to say.
-  if (secret === undefined) return undefined;
+  if (revealed === undefined) return undefined;
   let introspection;
   try {
-    introspection = await deps.openCloud.apiKeys.introspect(secret);
+    introspection = await deps.openCloud.apiKeys.introspect(revealed.secret);
   } catch (error) {
-    if (error instanceof UnauthenticatedError) return "is no longer accepted by Roblox: it was deleted or revoked";
+    if (error instanceof UnauthenticatedError) return { problem: "is no longer accepted by Roblox: it was deleted or revoked", ownerId: undefined };
     if (error instanceof OpenCloudError) return undefined;
     throw error;
   }
+  return { problem: problemOf(introspection, key, now), ownerId: introspection.authorizedUserId ?? undefined };
+}
+
+function problemOf(introspection: KeyIntrospection, key: LinkedKey, now: Date): string | null {
   if (!introspection.enabled) return "is disabled in Creator Hub";
   // Roblox also expires a key nobody used for 60 days.
   if (introspection.expired) return "has expired";

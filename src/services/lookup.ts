@@ -1,4 +1,5 @@
 import { revealApiKey } from "../db/apiKeys.js";
+import { bindKey } from "./bindKey.js";
 import { listCasesForUser, type CaseRow } from "../db/cases.js";
 import { listLinks } from "../db/links.js";
 import { OpenCloudError, userMessage, type RestrictionLogEntry, type RobloxUser } from "../opencloud/index.js";
@@ -34,7 +35,7 @@ export async function lookUpPlayer(deps: ExperienceDeps, guildId: string, typed:
   const keyOf = async (apiKeyId: number) => {
     const apiKey = await revealApiKey(deps.db, deps.cipher, guildId, apiKeyId);
     if (apiKey === undefined) throw new Error(`API key ${apiKeyId} is missing.`);
-    return deps.openCloud.withKey(apiKey);
+    return bindKey(deps.openCloud, apiKey);
   };
   const roblox = await keyOf(first.apiKeyId);
   const player = await resolvePlayer(deps.openCloud, roblox, typed);

@@ -83,6 +83,7 @@ export async function linkWithApiKey(deps: SetupDeps, request: LinkRequest): Pro
     guildId: request.guildId,
     label: keyLabel(request.kind, request.robloxId),
     apiKey,
+    ownerId: introspection.authorizedUserId ?? null,
     createdBy: request.actorId,
   });
   await upsertLink(deps.db, {

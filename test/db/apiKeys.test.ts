@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyDecryptionError, createApiKeyCipher, fingerprintApiKey } from "../../src/db/apiKeyCipher.js";
-import { revealApiKey, storeApiKey } from "../../src/db/apiKeys.js";
+import { recordKeyCheck, revealApiKey, storeApiKey } from "../../src/db/apiKeys.js";
 import { apiKeys } from "../../src/db/schema.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
 
@@ -35,7 +35,7 @@ describe.each(["postgres", "pglite"] as const)("stored API keys on %s", (kind) =
     expect(JSON.stringify(dump)).not.toContain(API_KEY);
     expect(JSON.stringify(dump)).not.toContain(Buffer.from(API_KEY).toString("hex"));
 
-    expect(await revealApiKey(database.handle.db, cipher, GUILD, stored.id)).toBe(API_KEY);
+    expect(await revealApiKey(database.handle.db, cipher, GUILD, stored.id)).toEqual({ secret: API_KEY, ownerId: null });
     expect(await revealApiKey(database.handle.db, cipher, OTHER_GUILD, stored.id)).toBeUndefined();
   });
 
@@ -44,7 +44,19 @@ describe.each(["postgres", "pglite"] as const)("stored API keys on %s", (kind) =
     const second = await storeApiKey(database.handle.db, cipher, { guildId: GUILD, label: "group 7", apiKey: "new", createdBy: ADMIN });
     expect(second.id).toBe(first.id);
     expect(second.fingerprint).toBe(fingerprintApiKey("new"));
-    expect(await revealApiKey(database.handle.db, cipher, GUILD, first.id)).toBe("new");
+    expect(await revealApiKey(database.handle.db, cipher, GUILD, first.id)).toMatchObject({ secret: "new" });
+  });
+
+  it("keeps the key's owner, and a health check fills it in for a key stored without one", async () => {
+    const db = database.handle.db;
+    const owned = await storeApiKey(db, cipher, { guildId: GUILD, label: "owned", apiKey: "a", ownerId: "9001", createdBy: ADMIN });
+    expect(await revealApiKey(db, cipher, GUILD, owned.id)).toEqual({ secret: "a", ownerId: "9001" });
+
+    const older = await storeApiKey(db, cipher, { guildId: GUILD, label: "older", apiKey: "b", createdBy: ADMIN });
+    await recordKeyCheck(db, older.id, { problem: "is disabled in Creator Hub", ownerId: undefined });
+    expect(await revealApiKey(db, cipher, GUILD, older.id)).toEqual({ secret: "b", ownerId: null });
+    await recordKeyCheck(db, older.id, { problem: null, ownerId: "9002" });
+    expect(await revealApiKey(db, cipher, GUILD, older.id)).toEqual({ secret: "b", ownerId: "9002" });
   });
 
   it("fails loudly when ENCRYPTION_KEY changed", async () => {

@@ -4,6 +4,7 @@ import type { Database } from "../../db/connection.js";
 import { getLink, listLinks, type Link, type LinkKind } from "../../db/links.js";
 import type { KeyedOpenCloud, OpenCloud } from "../../opencloud/index.js";
 import { chooseLink } from "../linkNames.js";
+import { bindKey } from "../bindKey.js";
 import { UserError } from "../userError.js";
 
 export interface ExperienceDeps {
@@ -65,7 +66,7 @@ export async function openLinkedExperienceById(deps: ExperienceDeps, guildId: st
 async function open(deps: ExperienceDeps, guildId: string, link: Link): Promise<LinkedTarget> {
   const apiKey = await revealApiKey(deps.db, deps.cipher, guildId, link.apiKeyId);
   if (apiKey === undefined) throw new Error(`The API key of ${link.kind} link ${link.robloxId} is missing.`);
-  return { robloxId: link.robloxId, displayName: link.displayName, roblox: deps.openCloud.withKey(apiKey) };
+  return { robloxId: link.robloxId, displayName: link.displayName, roblox: bindKey(deps.openCloud, apiKey) };
 }
 
 function asExperience(linked: LinkedTarget): LinkedExperience {
