@@ -226,7 +226,7 @@ describe("/ban and /unban end to end", () => {
     expect(third).toMatch(/Try again in \d+ s/);
   });
 
-  it("suggests the player a username resolves to, by id", async () => {
+  it("suggests the player a username resolves to, by its exact id", async () => {
     const choices = await stack.discord.autocomplete({
       guildId: stack.guild.id,
       channelId: general,
@@ -236,7 +236,7 @@ describe("/ban and /unban end to end", () => {
       focused: "user",
       value: "Builderman",
     });
-    expect(choices).toEqual([{ name: "builderman (Builder) · 156", value: "156" }]);
+    expect(choices).toEqual([{ name: "builderman (Builder) · 156", value: "id:156" }]);
   });
 
   it("records a failed case when the key was revoked, and says what to do", async () => {
