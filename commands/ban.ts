@@ -11,6 +11,7 @@ import {
   type InteractionEditReplyOptions,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
+import { listLinks } from "../src/db/links.js";
 import { suggestPlayerOrExperience } from "../src/discord/autocomplete.js";
 import { moderationDeps, type BotContext } from "../src/discord/botContext.js";
 import { buildCaseReply } from "../src/discord/caseReply.js";
@@ -74,7 +75,11 @@ async function answerBan(command: CommandRequest, context: BotContext): Promise<
   // Permanent is the one ban that does not end by itself: ask first. What waits is the request,
   // pinned to exactly this player and experience; the key is opened again at the click.
   const pinned: BanRequest = { ...request, player: exactPlayer(change.player.id), experience: change.universeId, placeId: change.placeId };
-  const { token, expiresAt } = context.banConfirmations.add(command.invokerId, { request: pinned, playerName: change.player.name });
+  const { token, expiresAt } = context.banConfirmations.add(command.invokerId, {
+    request: pinned,
+    playerName: change.player.name,
+    experienceName: change.experienceName,
+  });
   const where = change.placeId === undefined ? change.experienceName : `place ${change.placeId} of ${change.experienceName}`;
   return {
     content:
@@ -113,10 +118,16 @@ export const confirmBanButton: ComponentHandler<"confirmBan"> = {
     }
     // Deleted before the call: a second click cannot ban twice.
     context.banConfirmations.delete(id.token);
-    await interaction.update({ content: `Banning **${pending.value.playerName}**…`, components: [] });
+    const { request, playerName, experienceName } = pending.value;
+    await interaction.update({ content: `Banning **${playerName}**…`, components: [] });
+    const links = await listLinks(context.db, request.guildId);
+    if (!links.some((link) => link.kind === "universe" && link.robloxId === request.experience)) {
+      await interaction.editReply({ content: `Nothing was done: ${experienceName} is no longer linked to this server.`, components: [] });
+      return;
+    }
     try {
       const deps = moderationDeps(context);
-      await interaction.editReply(await buildCaseReply(context, await applyChange(deps, await prepareBan(deps, pending.value.request))));
+      await interaction.editReply(await buildCaseReply(context, await applyChange(deps, await prepareBan(deps, request))));
     } catch (error) {
       // This message is the moderator's own: it should end saying why nothing happened, not "Banning…".
       const text = explain(error);

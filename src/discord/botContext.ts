@@ -23,12 +23,13 @@ import type { PlayerChoice } from "./playerChoice.js";
 
 /**
  * A permanent ban waiting for its "yes": the request, pinned to the exact
- * player and experience, and the name to show. No key: the click resolves
+ * player and experience, and the names to show. No key: the click resolves
  * the link and its key again.
  */
 export interface PendingBan {
   request: BanRequest;
   playerName: string;
+  experienceName: string;
 }
 
 /** What every command, button and modal handler may use: passed in, never imported. */

@@ -1,10 +1,12 @@
 import type { APIMessage } from "discord.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { revokePermission } from "../../src/db/staffGrants.js";
+import { fingerprint } from "../emulators/opencloud/index.js";
 import { addExperienceWithKey, channelId, grant, linkThroughForm, memberId, replyTo, roleId, startStack, textOf, type Stack } from "./stack.js";
 
 const UNIVERSE = "8001";
 const KEY = `pick-key-${"p".repeat(60)}`;
+const NEW_KEY = `pick-key-${"n".repeat(60)}`;
 /** The id of IdHolder, and the username of another account (100004): the digits that must be asked about. */
 const DIGITS = "100003";
 const BY_NAME = "100004";
@@ -139,6 +141,19 @@ describe("digits that are one player's id and another's username", () => {
     expect(stack.roblox.calls.filter((call) => call.path === "/v1/usernames/users")).toHaveLength(1);
   });
 
+  it("confirms a permanent ban with the key linked at the click, not the one read at /ban", async () => {
+    const question = await ask(alice, "ban", { user: "builderman", duration: "perm", reason: "new key" });
+    stack.roblox.addApiKey({ key: NEW_KEY, ownerId: "94", scopes: [{ name: "universe.user-restriction", operations: ["read", "write"], universeIds: [UNIVERSE] }] });
+    await linkThroughForm(stack, "experience", UNIVERSE, NEW_KEY);
+    stack.roblox.revokeApiKey(KEY);
+    stack.roblox.clearCalls();
+    const [confirm] = buttonsOf(question);
+    const done = await (await click(alice, question, confirm ?? "")).waitForReply((message) => !textOf(message).startsWith("Banning"));
+    expect(textOf(done)).toContain("Banned builderman");
+    expect(patches().map((call) => call.keyFingerprint)).toEqual([fingerprint(NEW_KEY)]);
+    expect(await replyTo(stack, alice, "unban", undefined, { user: "builderman" })).toContain("Unbanned builderman");
+  });
+
   it("makes no call when a permanent ban is confirmed after the experience was unlinked", async () => {
     const question = await ask(alice, "ban", { user: "builderman", duration: "perm", reason: "for good" });
     expect(textOf(question)).toContain("**permanently**");
@@ -146,8 +161,8 @@ describe("digits that are one player's id and another's username", () => {
     stack.roblox.clearCalls();
     const [confirm] = buttonsOf(question);
     const answer = await (await click(alice, question, confirm ?? "")).waitForReply((message) => !textOf(message).startsWith("Banning"));
-    expect(textOf(answer)).toMatch(/Nothing was done\. (No experience is linked|`8001` is not an experience linked)/);
+    expect(textOf(answer)).toBe("Nothing was done: Pick Park is no longer linked to this server.");
     expect(stack.roblox.calls).toEqual([]);
-    expect(stack.roblox.restriction(UNIVERSE, "156")).toBeUndefined();
+    expect(stack.roblox.restriction(UNIVERSE, "156")?.active).toBe(false);
   });
 });
