@@ -67,6 +67,19 @@ describe("digits that are one player's id and another's username", () => {
     expect(stack.roblox.restriction(UNIVERSE, DIGITS)).toBeUndefined();
   });
 
+  it("asks before a permanent ban only once the player is picked", async () => {
+    stack.roblox.addUser({ id: "100013", name: "Lifer" });
+    stack.roblox.addUser({ id: "100014", name: "100013" });
+    const question = await ask(alice, "ban", { user: "100013", duration: "perm", reason: "for good" });
+    const confirmation = await (await click(alice, question, pickOf(question, "100013"))).waitForReply((message) => textOf(message).includes("**permanently**"));
+    expect(textOf(confirmation)).toContain("Ban **Lifer** (`100013`) from Pick Park **permanently**?");
+    expect(patches()).toEqual([]);
+    const [confirm] = buttonsOf(confirmation);
+    const done = await (await click(alice, confirmation, confirm ?? "")).waitForReply((message) => textOf(message).includes("Case #"));
+    expect(textOf(done)).toContain("Banned Lifer");
+    expect(patches().map((call) => call.path)).toEqual([`/cloud/v2/universes/${UNIVERSE}/user-restrictions/100013`]);
+  });
+
   it("acts on a picked autocomplete suggestion without asking", async () => {
     const choices = await stack.discord.autocomplete({
       guildId: stack.guild.id,
@@ -120,6 +133,9 @@ describe("digits that are one player's id and another's username", () => {
     stack.roblox.clearCalls();
     const forged = await stack.discord.forgeClick({ guildId: stack.guild.id, channelId: general, userId: alice, messageId: question.id, customId: `pick:${token}:156` });
     expect(textOf(await forged.waitForReply())).toContain("That player was not one of the choices; nothing was done.");
+    // Another moderator replaying the invoker's pick, offered id and all.
+    const replayed = await stack.discord.forgeClick({ guildId: stack.guild.id, channelId: general, userId: bob, customId: `pick:${token}:${BY_NAME}` });
+    expect(textOf(await replayed.waitForReply())).toContain("Only the moderator who ran this command can choose.");
     expect(stack.roblox.calls).toEqual([]);
     expect(stack.roblox.restriction(UNIVERSE, "156")).toBeUndefined();
   });
