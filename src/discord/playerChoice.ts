@@ -110,13 +110,16 @@ export function pickPlayerButton(commands: readonly CommandModule[]): ComponentH
         await interaction.reply({ content: "That player was not one of the choices; nothing was done.", flags: MessageFlags.Ephemeral });
         return;
       }
-      const answer = commandOf(request)?.answer;
-      if (answer === undefined) throw new Error(`/${request.command} cannot be carried on after a pick`);
+      const command = commandOf(request);
+      // The gate above ran with this command's permission only if it knows the request's subcommand.
+      if (command?.answer === undefined || command.access(request.subcommand) === undefined) {
+        throw new Error(`/${request.command} cannot be carried on after a pick`);
+      }
       // Deleted before acting: a second click cannot run the command twice.
       context.playerChoices.delete(id.token);
       await interaction.update({ content: `Going on with user \`${id.userId}\`…`, embeds: [], components: [] });
       try {
-        await interaction.editReply(await answer({ ...request, options: { ...request.options, user: exactPlayer(id.userId) } }, context));
+        await interaction.editReply(await command.answer({ ...request, options: { ...request.options, user: exactPlayer(id.userId) } }, context));
       } catch (error) {
         // The message is the moderator's own: it should end saying why nothing happened.
         const text = explain(error);
