@@ -108,11 +108,12 @@ export const confirmBanButton: ComponentHandler<"confirmBan"> = {
   async handle(interaction, id, context) {
     if (!interaction.isButton()) throw new UserError("This confirmation is no longer valid. Run /ban again.");
     const pending = context.banConfirmations.get(id.token);
-    if (pending === undefined) {
+    // A token is good only in the guild that made it: clicked elsewhere, it acts as though it never existed.
+    if (pending === undefined || pending.value.request.guildId !== interaction.guildId) {
       await interaction.update({ content: "This confirmation expired; nothing was done. Run /ban again.", components: [] });
       return;
     }
-    if (pending.invokerId !== interaction.user.id || pending.value.request.guildId !== interaction.guildId) {
+    if (pending.invokerId !== interaction.user.id) {
       await interaction.reply({ content: "Only the moderator who ran this /ban can confirm it.", flags: MessageFlags.Ephemeral });
       return;
     }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { canonicalUserId } from "../services/moderation/resolvePlayer.js";
+import { canonicalId } from "../services/robloxIds.js";
 
 /**
  * Every button and modal id Warden sends, in one codec. Ids come back from
@@ -29,12 +29,12 @@ export const CUSTOM_ID_MAX_LENGTH = 100;
 
 const robloxId = z.string().regex(/^[0-9]{1,20}$/);
 /** A user id as Roblox writes it: no leading zeros, at most 2^63-1. */
-const canonicalId = z.string().refine((id) => canonicalUserId(id) === id);
+const canonicalUserId = z.string().refine((id) => canonicalId(id) === id);
 const token = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 
 const joinRequest = z.tuple([z.literal("jr"), z.enum(["a", "d"]), robloxId, robloxId]);
 const confirmBan = z.tuple([z.literal("ban"), z.literal("ok"), token]);
-const pickPlayer = z.tuple([z.literal("pick"), token, canonicalId]);
+const pickPlayer = z.tuple([z.literal("pick"), token, canonicalUserId]);
 const confirmBulk = z.tuple([z.literal("jrb"), z.literal("ok"), token]);
 const pageNumber = z.string().regex(/^[0-9]{1,3}$/).transform(Number);
 const bansPage = z.tuple([z.literal("bans"), z.literal("pg"), token, pageNumber]);

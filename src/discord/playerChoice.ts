@@ -97,12 +97,13 @@ export function pickPlayerButton(commands: readonly CommandModule[]): ComponentH
     },
     async handle(interaction, id, context) {
       const pending = context.playerChoices.get(id.token);
-      if (!interaction.isButton() || pending === undefined) {
+      // A token is good only in the guild that made it: clicked elsewhere, it acts as though it never existed.
+      if (!interaction.isButton() || pending === undefined || pending.value.request.guildId !== interaction.guildId) {
         await interaction.reply({ content: "This choice expired; nothing was done. Run the command again.", flags: MessageFlags.Ephemeral });
         return;
       }
       const { request, candidateIds } = pending.value;
-      if (pending.invokerId !== interaction.user.id || request.guildId !== interaction.guildId) {
+      if (pending.invokerId !== interaction.user.id) {
         await interaction.reply({ content: "Only the moderator who ran this command can choose.", flags: MessageFlags.Ephemeral });
         return;
       }

@@ -136,6 +136,7 @@ describe("/ban and /unban end to end", () => {
     [{ user: "nobody_here", duration: "1d", reason: "x" }, "No Roblox user is named `nobody_here`"],
     [{ user: "999999", duration: "1d", reason: "x" }, "No Roblox user has the id 999999"],
     [{ user: "builderman", duration: "1d", reason: "x", place: "5555" }, "Place 5555 is not part of Obby World"],
+    [{ user: "builderman", duration: "1d", reason: "x", place: `0${PLACE}` }, `\`0${PLACE}\` is not a place id`],
     [{ user: "builderman", duration: "1d", reason: "x", experience: "12345" }, "is not an experience linked to this server"],
   ])("answers bad input %j without a PATCH", async (options, expected) => {
     stack.roblox.clearCalls();

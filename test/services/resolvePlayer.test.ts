@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AmbiguousPlayerError, canonicalUserId, resolvePlayer } from "../../src/services/moderation/resolvePlayer.js";
+import { AmbiguousPlayerError, resolvePlayer } from "../../src/services/moderation/resolvePlayer.js";
+import { canonicalId } from "../../src/services/robloxIds.js";
 import { PlayerSuggester } from "../../src/services/moderation/suggestPlayers.js";
 import { UserError } from "../../src/services/userError.js";
 import { FULL_KEY, PLAYER, type Harness, rejectionOf, startHarness } from "../opencloud/harness.js";
@@ -93,7 +94,7 @@ describe("resolving the player a moderator typed", () => {
     ["", undefined],
     ["1e3", undefined],
   ])("counts %j as the id %j", (text, id) => {
-    expect(canonicalUserId(text)).toBe(id);
+    expect(canonicalId(text)).toBe(id);
   });
 });
 

@@ -1,5 +1,6 @@
 import { NotFoundError, type KeyedOpenCloud, type OpenCloud } from "../../opencloud/index.js";
 import { avatarUrls } from "../avatar.js";
+import { canonicalId } from "../robloxIds.js";
 import { UserError } from "../userError.js";
 
 export interface Player {
@@ -44,17 +45,10 @@ export function exactPlayer(userId: string): string {
 }
 
 const EXACT = /^id:([0-9]{1,20})$/;
-/** Roblox ids are signed 64-bit integers. */
-const MAX_USER_ID = 2n ** 63n - 1n;
 
 /** Whether the text has the shape of a Roblox username: 3-20 letters, digits or _. */
 export function couldBeUsername(text: string): boolean {
   return /^[A-Za-z0-9_]{3,20}$/.test(text);
-}
-
-/** The id as Roblox writes it (no leading zeros, 1 to 2^63-1), or undefined for digits no account can have. */
-export function canonicalUserId(text: string): string | undefined {
-  return /^[1-9][0-9]{0,18}$/.test(text) && BigInt(text) <= MAX_USER_ID ? text : undefined;
 }
 
 /**
@@ -67,13 +61,13 @@ export async function resolvePlayer(openCloud: OpenCloud, roblox: KeyedOpenCloud
   const text = typed.trim().replace(/^@/, "");
   const exact = EXACT.exec(text);
   if (exact !== null) {
-    const id = canonicalUserId(exact[1] ?? "");
+    const id = canonicalId(exact[1] ?? "");
     const found = id === undefined ? undefined : await findById(roblox, id);
     if (found === undefined) throw new UserError(`No Roblox user has the id ${exact[1]}.`);
     return found;
   }
 
-  const id = canonicalUserId(text);
+  const id = canonicalId(text);
   const name = couldBeUsername(text) ? text : undefined;
   if (id === undefined && name === undefined) {
     throw new UserError(`\`${typed.slice(0, 40)}\` is not a Roblox username (3-20 letters, digits or _) or user id.`);

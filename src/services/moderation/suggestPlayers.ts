@@ -1,6 +1,7 @@
 import type { OpenCloud } from "../../opencloud/index.js";
 import { TtlCache } from "../ttlCache.js";
-import { canonicalUserId, couldBeUsername, findByName, type Player } from "./resolvePlayer.js";
+import { canonicalId } from "../robloxIds.js";
+import { couldBeUsername, findByName, type Player } from "./resolvePlayer.js";
 
 /** One autocomplete suggestion: an account a username belongs to, or digits offered as the id they are. */
 export type PlayerSuggestion = { kind: "name"; player: Player } | { kind: "id"; id: string };
@@ -36,7 +37,7 @@ export class PlayerSuggester {
   /** The account the text names, and the text as an id when it can be one; empty when nothing matches. */
   async suggest(typed: string): Promise<PlayerSuggestion[]> {
     const text = typed.trim().replace(/^@/, "");
-    const id = canonicalUserId(text);
+    const id = canonicalId(text);
     const named = couldBeUsername(text)
       ? await this.#byName.get(text.toLowerCase(), () => findByName(this.openCloud, text))
       : undefined;
