@@ -112,7 +112,7 @@ export function pickPlayerButton(commands: readonly CommandModule[]): ComponentH
         return;
       }
       const command = commandOf(request);
-      // The gate above ran with this command's permission only if it knows the request's subcommand.
+      // The router checked the permission this command names for the subcommand; without one, nothing was checked.
       if (command?.answer === undefined || command.access(request.subcommand) === undefined) {
         throw new Error(`/${request.command} cannot be carried on after a pick`);
       }
