@@ -8,16 +8,22 @@ import {
   PermissionFlagsBits,
   TimestampStyles,
   time,
+  type InteractionEditReplyOptions,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
+import { listLinks } from "../src/db/links.js";
 import { suggestPlayerOrExperience } from "../src/discord/autocomplete.js";
-import { moderationDeps } from "../src/discord/botContext.js";
+import { moderationDeps, type BotContext } from "../src/discord/botContext.js";
 import { buildCaseReply } from "../src/discord/caseReply.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
 import { experienceOption, playerOption } from "../src/discord/commandOptions.js";
+import { booleanOption, requiredString, stringOption, type CommandRequest } from "../src/discord/commandRequest.js";
 import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { encodeCustomId } from "../src/discord/customIds.js";
-import { applyChange, prepareBan } from "../src/services/moderation/restrictions.js";
+import { explain } from "../src/discord/errorReply.js";
+import { answerNamingPlayer } from "../src/discord/playerChoice.js";
+import { exactPlayer } from "../src/services/moderation/resolvePlayer.js";
+import { applyChange, prepareBan, type BanRequest } from "../src/services/moderation/restrictions.js";
 import { UserError } from "../src/services/userError.js";
 
 export const definition = {
@@ -45,53 +51,65 @@ export const definition = {
 export const ban: CommandModule = {
   definition,
   access: () => ({ permission: "ban" }),
-
-  async execute(interaction, context) {
-    const options = interaction.options;
-    const change = await prepareBan(moderationDeps(context), {
-      guildId: interaction.guildId,
-      moderatorId: interaction.user.id,
-      player: options.getString("user", true),
-      duration: options.getString("duration", true),
-      privateReason: options.getString("reason", true),
-      publicReason: options.getString("public_reason") ?? undefined,
-      experience: options.getString("experience") ?? undefined,
-      placeId: options.getString("place") ?? undefined,
-      excludeAltAccounts: options.getBoolean("exclude_alts") ?? false,
-    });
-    if (change.durationSeconds !== null) {
-      await interaction.editReply(await buildCaseReply(context, await applyChange(moderationDeps(context), change)));
-      return;
-    }
-    // Permanent is the one ban that does not end by itself: ask first.
-    const { token, expiresAt } = context.banConfirmations.add(interaction.user.id, change);
-    const where = change.placeId === undefined ? change.experienceName : `place ${change.placeId} of ${change.experienceName}`;
-    await interaction.editReply({
-      content:
-        `Ban **${change.player.name}** (\`${change.player.id}\`) from ${where} **permanently**? ` +
-        `This button expires ${time(expiresAt, TimestampStyles.RelativeTime)}.`,
-      components: [
-        new ActionRowBuilder<ButtonBuilder>().addComponents(
-          new ButtonBuilder()
-            .setCustomId(encodeCustomId({ kind: "confirmBan", token }))
-            .setLabel("Ban permanently")
-            .setStyle(ButtonStyle.Danger),
-        ),
-      ],
-    });
-  },
-
+  execute: (interaction, context) => answerNamingPlayer(interaction, context, answerBan),
+  answer: answerBan,
   autocomplete: suggestPlayerOrExperience,
 };
 
-/** The "Ban permanently" button: only its invoker, only before it expires, only once. */
+async function answerBan(command: CommandRequest, context: BotContext): Promise<InteractionEditReplyOptions> {
+  const deps = moderationDeps(context);
+  const request: BanRequest = {
+    guildId: command.guildId,
+    moderatorId: command.invokerId,
+    player: requiredString(command, "user"),
+    duration: requiredString(command, "duration"),
+    privateReason: requiredString(command, "reason"),
+    publicReason: stringOption(command, "public_reason"),
+    experience: stringOption(command, "experience"),
+    placeId: stringOption(command, "place"),
+    excludeAltAccounts: booleanOption(command, "exclude_alts") ?? false,
+  };
+  const change = await prepareBan(deps, request);
+  if (change.durationSeconds !== null) return buildCaseReply(context, await applyChange(deps, change));
+
+  // Permanent is the one ban that does not end by itself: ask first. What waits is the request,
+  // pinned to exactly this player and experience; the key is opened again at the click.
+  const pinned: BanRequest = { ...request, player: exactPlayer(change.player.id), experience: change.universeId, placeId: change.placeId };
+  const { token, expiresAt } = context.banConfirmations.add(command.invokerId, {
+    request: pinned,
+    playerName: change.player.name,
+    experienceName: change.experienceName,
+  });
+  const where = change.placeId === undefined ? change.experienceName : `place ${change.placeId} of ${change.experienceName}`;
+  return {
+    content:
+      `Ban **${change.player.name}** (\`${change.player.id}\`) from ${where} **permanently**? ` +
+      `This button expires ${time(expiresAt, TimestampStyles.RelativeTime)}.`,
+    embeds: [],
+    components: [
+      new ActionRowBuilder<ButtonBuilder>().addComponents(
+        new ButtonBuilder()
+          .setCustomId(encodeCustomId({ kind: "confirmBan", token }))
+          .setLabel("Ban permanently")
+          .setStyle(ButtonStyle.Danger),
+      ),
+    ],
+  };
+}
+
+/**
+ * The "Ban permanently" button: only its invoker, in its guild, only before
+ * it expires, only once. The guild's link and key are resolved again, so a
+ * link removed or a key changed since /ban is honoured.
+ */
 export const confirmBanButton: ComponentHandler<"confirmBan"> = {
   kind: "confirmBan",
   permission: "ban",
   async handle(interaction, id, context) {
     if (!interaction.isButton()) throw new UserError("This confirmation is no longer valid. Run /ban again.");
     const pending = context.banConfirmations.get(id.token);
-    if (pending === undefined) {
+    // A token is good only in the guild that made it: clicked elsewhere, it acts as though it never existed.
+    if (pending === undefined || pending.value.request.guildId !== interaction.guildId) {
       await interaction.update({ content: "This confirmation expired; nothing was done. Run /ban again.", components: [] });
       return;
     }
@@ -101,13 +119,21 @@ export const confirmBanButton: ComponentHandler<"confirmBan"> = {
     }
     // Deleted before the call: a second click cannot ban twice.
     context.banConfirmations.delete(id.token);
-    await interaction.update({ content: `Banning **${pending.value.player.name}**…`, components: [] });
+    const { request, playerName, experienceName } = pending.value;
+    await interaction.update({ content: `Banning **${playerName}**…`, components: [] });
+    const links = await listLinks(context.db, request.guildId);
+    if (!links.some((link) => link.kind === "universe" && link.robloxId === request.experience)) {
+      await interaction.editReply({ content: `Nothing was done: ${experienceName} is no longer linked to this server.`, components: [] });
+      return;
+    }
     try {
-      await interaction.editReply(await buildCaseReply(context, await applyChange(moderationDeps(context), pending.value)));
+      const deps = moderationDeps(context);
+      await interaction.editReply(await buildCaseReply(context, await applyChange(deps, await prepareBan(deps, request))));
     } catch (error) {
       // This message is the moderator's own: it should end saying why nothing happened, not "Banning…".
-      if (!(error instanceof UserError)) throw error;
-      await interaction.editReply({ content: error.message, components: [] });
+      const text = explain(error);
+      if (text === undefined) throw error;
+      await interaction.editReply({ content: `Nothing was done. ${text}`, components: [] });
     }
   },
 };

@@ -5,13 +5,18 @@ import {
   TimestampStyles,
   time,
   type ChatInputCommandInteraction,
+  type InteractionEditReplyOptions,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import { listRecentCases } from "../src/db/cases.js";
 import { listLinks } from "../src/db/links.js";
 import { moderationDeps, type BotContext } from "../src/discord/botContext.js";
 import { buildCaseEmbed } from "../src/discord/caseEmbed.js";
+import { suggestPlayerChoices } from "../src/discord/autocomplete.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
+import { playerOption } from "../src/discord/commandOptions.js";
+import { requiredString, type CommandRequest } from "../src/discord/commandRequest.js";
+import { answerNamingPlayer } from "../src/discord/playerChoice.js";
 import { withModLogNote } from "../src/discord/replies.js";
 import { editCaseReason, listPlayerCases, showCase } from "../src/services/caseRecords.js";
 
@@ -44,7 +49,7 @@ export const definition = {
       type: ApplicationCommandOptionType.Subcommand,
       name: "list",
       description: "List a player's cases in this server",
-      options: [{ type: ApplicationCommandOptionType.String, name: "user", description: "Roblox username or user id", required: true, max_length: 32 }],
+      options: [playerOption],
     },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
@@ -63,12 +68,16 @@ export const caseCommand: CommandModule = {
       case "reason":
         return reason(interaction, context);
       case "list":
-        return list(interaction, context);
+        return answerNamingPlayer(interaction, context, listCases);
     }
   },
+  // Only /case list takes a player: a pick between two players carries it on.
+  answer: listCases,
 
   async autocomplete(interaction, context) {
-    const typed = String(interaction.options.getFocused());
+    const focused = interaction.options.getFocused(true);
+    if (focused.name === "user") return suggestPlayerChoices(context, focused.value);
+    const typed = String(focused.value);
     return (await listRecentCases(context.db, interaction.guildId, typed, 25)).map((row) => ({
       name: `#${row.number} ${row.action} ${row.robloxUsername ?? row.robloxUserId}`.slice(0, 100),
       value: row.number,
@@ -104,12 +113,9 @@ async function reason(interaction: ChatInputCommandInteraction<"cached">, contex
   await interaction.editReply(withModLogNote(`Case #${row.number}'s reason is now: ${row.privateReason ?? ""}`, published));
 }
 
-async function list(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
-  const { playerId, playerName, rows } = await listPlayerCases(context, interaction.guildId, interaction.options.getString("user", true));
-  if (rows.length === 0) {
-    await interaction.editReply(`**${playerName}** (\`${playerId}\`) has no cases in this server.`);
-    return;
-  }
+async function listCases(command: CommandRequest, context: BotContext): Promise<InteractionEditReplyOptions> {
+  const { playerId, playerName, rows } = await listPlayerCases(context, command.guildId, requiredString(command, "user"));
+  if (rows.length === 0) return { content: `**${playerName}** (\`${playerId}\`) has no cases in this server.`, embeds: [], components: [] };
   const lines = rows
     .slice(0, 20)
     .map(
@@ -117,5 +123,5 @@ async function list(interaction: ChatInputCommandInteraction<"cached">, context:
         `**#${row.number}** ${row.action} · ${row.status} · ${time(row.createdAt, TimestampStyles.ShortDate)} · ${(row.privateReason ?? "").slice(0, 80)}`,
     );
   if (rows.length > 20) lines.push(`…and ${rows.length - 20} older: \`/case show\` reads any of them.`);
-  await interaction.editReply(`Cases of **${playerName}** (\`${playerId}\`):\n${lines.join("\n")}`);
+  return { content: `Cases of **${playerName}** (\`${playerId}\`):\n${lines.join("\n")}`, embeds: [], components: [] };
 }

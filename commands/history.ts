@@ -3,11 +3,15 @@ import {
   PermissionFlagsBits,
   TimestampStyles,
   time,
+  type InteractionEditReplyOptions,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import { suggestPlayerOrExperience } from "../src/discord/autocomplete.js";
+import type { BotContext } from "../src/discord/botContext.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
 import { experienceOption, playerOption } from "../src/discord/commandOptions.js";
+import { requiredString, stringOption, type CommandRequest } from "../src/discord/commandRequest.js";
+import { answerNamingPlayer } from "../src/discord/playerChoice.js";
 import { describeDuration } from "../src/services/moderation/banDuration.js";
 import { playerHistory, type HistoryEntry } from "../src/services/lookup.js";
 
@@ -27,26 +31,24 @@ const SHOWN = 15;
 export const history: CommandModule = {
   definition,
   access: () => ({ permission: "lookup" }),
-
-  async execute(interaction, context) {
-    const { player, experienceName, entries } = await playerHistory(
-      context,
-      interaction.guildId,
-      interaction.options.getString("user", true),
-      interaction.options.getString("experience") ?? undefined,
-    );
-    const header = `History of **${player.name}** (\`${player.id}\`) in ${experienceName}:`;
-    if (entries.length === 0) {
-      await interaction.editReply(`${header}\nnothing: never banned there.`);
-      return;
-    }
-    const lines = entries.slice(0, SHOWN).map(describeEntry);
-    if (entries.length > SHOWN) lines.push(`…and ${entries.length - SHOWN} older entries.`);
-    await interaction.editReply({ content: `${header}\n${lines.join("\n")}`.slice(0, 2000), allowedMentions: { parse: [] } });
-  },
-
+  execute: (interaction, context) => answerNamingPlayer(interaction, context, answerHistory),
+  answer: answerHistory,
   autocomplete: suggestPlayerOrExperience,
 };
+
+async function answerHistory(command: CommandRequest, context: BotContext): Promise<InteractionEditReplyOptions> {
+  const { player, experienceName, entries } = await playerHistory(
+    context,
+    command.guildId,
+    requiredString(command, "user"),
+    stringOption(command, "experience"),
+  );
+  const header = `History of **${player.name}** (\`${player.id}\`) in ${experienceName}:`;
+  if (entries.length === 0) return { content: `${header}\nnothing: never banned there.`, embeds: [], components: [] };
+  const lines = entries.slice(0, SHOWN).map(describeEntry);
+  if (entries.length > SHOWN) lines.push(`…and ${entries.length - SHOWN} older entries.`);
+  return { content: `${header}\n${lines.join("\n")}`.slice(0, 2000), embeds: [], components: [], allowedMentions: { parse: [] } };
+}
 
 function describeEntry(entry: HistoryEntry): string {
   const what = entry.action === "ban" ? `ban (${describeDuration(entry.durationSeconds)})` : "unban";

@@ -2,6 +2,7 @@
 // `npm run deploy-commands` both read it.
 import type { CommandModule } from "../src/discord/commandModule.js";
 import type { ComponentHandlers } from "../src/discord/componentHandler.js";
+import { pickPlayerButton } from "../src/discord/playerChoice.js";
 import { ban, confirmBanButton } from "./ban.js";
 import { bans, bansPageButton } from "./bans.js";
 import { caseCommand } from "./case.js";
@@ -19,5 +20,6 @@ export const components: ComponentHandlers = {
   confirmBan: confirmBanButton,
   confirmBulk: confirmBulkButton,
   joinRequest: joinRequestButton,
+  pickPlayer: pickPlayerButton(commands),
   setupKey: setupKeyModal,
 };

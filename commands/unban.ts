@@ -2,13 +2,16 @@ import {
   ApplicationCommandOptionType,
   InteractionContextType,
   PermissionFlagsBits,
+  type InteractionEditReplyOptions,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import { suggestPlayerOrExperience } from "../src/discord/autocomplete.js";
-import { moderationDeps } from "../src/discord/botContext.js";
+import { moderationDeps, type BotContext } from "../src/discord/botContext.js";
 import { buildCaseReply } from "../src/discord/caseReply.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
 import { experienceOption, playerOption } from "../src/discord/commandOptions.js";
+import { requiredString, stringOption, type CommandRequest } from "../src/discord/commandRequest.js";
+import { answerNamingPlayer } from "../src/discord/playerChoice.js";
 import { applyChange, prepareUnban } from "../src/services/moderation/restrictions.js";
 
 export const definition = {
@@ -27,19 +30,20 @@ export const definition = {
 export const unban: CommandModule = {
   definition,
   access: () => ({ permission: "unban" }),
-
-  async execute(interaction, context) {
-    const deps = moderationDeps(context);
-    const change = await prepareUnban(deps, {
-      guildId: interaction.guildId,
-      moderatorId: interaction.user.id,
-      player: interaction.options.getString("user", true),
-      experience: interaction.options.getString("experience") ?? undefined,
-      placeId: interaction.options.getString("place") ?? undefined,
-      reason: interaction.options.getString("reason") ?? undefined,
-    });
-    await interaction.editReply(await buildCaseReply(context, await applyChange(deps, change)));
-  },
-
+  execute: (interaction, context) => answerNamingPlayer(interaction, context, answerUnban),
+  answer: answerUnban,
   autocomplete: suggestPlayerOrExperience,
 };
+
+async function answerUnban(command: CommandRequest, context: BotContext): Promise<InteractionEditReplyOptions> {
+  const deps = moderationDeps(context);
+  const change = await prepareUnban(deps, {
+    guildId: command.guildId,
+    moderatorId: command.invokerId,
+    player: requiredString(command, "user"),
+    experience: stringOption(command, "experience"),
+    placeId: stringOption(command, "place"),
+    reason: stringOption(command, "reason"),
+  });
+  return buildCaseReply(context, await applyChange(deps, change));
+}

@@ -20,6 +20,7 @@ import { startJobs, type JobOptions, type Jobs } from "./jobs/index.js";
 import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
 import { resumeInterruptedDecisions } from "./services/joinRequests/resumeDecisions.js";
 import { reconcilePendingCases } from "./services/moderation/reconcile.js";
+import { PlayerSuggester } from "./services/moderation/suggestPlayers.js";
 import { StartupError } from "./startupError.js";
 
 /** How long a stop waits for interactions being handled: inside Docker's 10 s before it kills. */
@@ -97,6 +98,8 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     logger,
     reviewBoard: createReviewBoard(client, database.db),
     banConfirmations: new TokenStore(CONFIRMATION_TTL_MS),
+    playerChoices: new TokenStore(CONFIRMATION_TTL_MS),
+    playerSuggester: new PlayerSuggester(openCloud),
     banLists: new TokenStore(BAN_LIST_TTL_MS),
     bulkDecisions: new TokenStore(CONFIRMATION_TTL_MS),
     metrics,

@@ -1,6 +1,7 @@
 import type { ApplicationCommandOptionChoiceData, AutocompleteInteraction } from "discord.js";
 import { listLinks, type LinkKind } from "../db/links.js";
-import { suggestPlayers } from "../services/moderation/resolvePlayer.js";
+import { exactPlayer } from "../services/moderation/resolvePlayer.js";
+import type { PlayerSuggestion } from "../services/moderation/suggestPlayers.js";
 import type { BotContext } from "./botContext.js";
 
 /** Discord shows at most this many choices. */
@@ -26,14 +27,21 @@ export async function suggestLinks(
     .map((link) => ({ name: `${link.displayName} (${link.robloxId})`.slice(0, 100), value: link.robloxId }));
 }
 
-/** The player a username or id resolves to, offered by id so the command gets exactly that player. */
+/**
+ * The players what was typed may mean, each offered as its exact id
+ * (`id:<id>`), so a picked suggestion is acted on without asking again.
+ */
 export async function suggestPlayerChoices(context: BotContext, typed: string): Promise<ApplicationCommandOptionChoiceData[]> {
-  return (await suggestPlayers(context.openCloud, typed)).map((player) => ({
-    name: (player.displayName && player.displayName !== player.name ? `${player.name} (${player.displayName})` : player.name)
-      .concat(` · ${player.id}`)
-      .slice(0, 100),
-    value: player.id,
+  return (await context.playerSuggester.suggest(typed)).map((suggestion) => ({
+    name: label(suggestion).slice(0, 100),
+    value: exactPlayer(suggestion.kind === "name" ? suggestion.player.id : suggestion.id),
   }));
+}
+
+function label(suggestion: PlayerSuggestion): string {
+  if (suggestion.kind === "id") return `User id ${suggestion.id}`;
+  const { player } = suggestion;
+  return `${player.displayName && player.displayName !== player.name ? `${player.name} (${player.displayName})` : player.name} · ${player.id}`;
 }
 
 /** Autocomplete of commands that take a player and an experience: whichever is being typed. */

@@ -17,7 +17,20 @@ export interface BulkDecision {
   decision: "accept" | "decline";
 }
 import type { ActiveBans } from "../services/moderation/activeBans.js";
-import type { ModerationDeps, PreparedChange } from "../services/moderation/restrictions.js";
+import type { BanRequest, ModerationDeps } from "../services/moderation/restrictions.js";
+import type { PlayerSuggester } from "../services/moderation/suggestPlayers.js";
+import type { PlayerChoice } from "./playerChoice.js";
+
+/**
+ * A permanent ban waiting for its "yes": the request, pinned to the exact
+ * player and experience, and the names to show. No key: the click resolves
+ * the link and its key again.
+ */
+export interface PendingBan {
+  request: BanRequest;
+  playerName: string;
+  experienceName: string;
+}
 
 /** What every command, button and modal handler may use: passed in, never imported. */
 export interface BotContext {
@@ -28,7 +41,11 @@ export interface BotContext {
   logger: Logger;
   reviewBoard: ReviewBoard;
   /** Permanent bans waiting for their moderator's confirmation. */
-  banConfirmations: TokenStore<PreparedChange>;
+  banConfirmations: TokenStore<PendingBan>;
+  /** Commands waiting for their moderator to pick which of two players typed digits meant. */
+  playerChoices: TokenStore<PlayerChoice>;
+  /** Autocomplete's player suggestions, cached. */
+  playerSuggester: PlayerSuggester;
   /** /bans lists being paged through. */
   banLists: TokenStore<{ guildId: string; list: ActiveBans }>;
   /** Bulk join-request decisions waiting for their reviewer's confirmation. */

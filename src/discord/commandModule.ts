@@ -2,10 +2,12 @@ import type {
   ApplicationCommandOptionChoiceData,
   AutocompleteInteraction,
   ChatInputCommandInteraction,
+  InteractionEditReplyOptions,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type { Permission } from "../db/schema.js";
 import type { BotContext } from "./botContext.js";
+import type { CommandRequest } from "./commandRequest.js";
 
 /** What the router must know before a handler runs. */
 export interface Access {
@@ -23,6 +25,12 @@ export interface CommandModule {
   /** Who may run it; per subcommand when they differ. Undefined refuses an unknown subcommand. */
   access(subcommand: string | null): Access | undefined;
   execute(interaction: ChatInputCommandInteraction<"cached">, context: BotContext): Promise<void>;
+  /**
+   * For commands that take a player: the work from plain options, as the
+   * reply to show. When typed digits named two accounts, the moderator's pick
+   * carries the stored request on through this, with the chosen account's id.
+   */
+  answer?(request: CommandRequest, context: BotContext): Promise<InteractionEditReplyOptions>;
   autocomplete?(
     interaction: AutocompleteInteraction<"cached">,
     context: BotContext,

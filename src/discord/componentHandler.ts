@@ -8,7 +8,12 @@ export type ComponentInteraction = MessageComponentInteraction<"cached"> | Modal
 /** A button or modal handler, found by the kind of its custom id. */
 export interface ComponentHandler<Kind extends CustomId["kind"] = CustomId["kind"]> {
   kind: Kind;
-  permission: Permission;
+  /**
+   * The Warden permission the clicker needs: fixed, or that of the stored
+   * request the id names (undefined when none is left; the handler then says
+   * it expired and does nothing).
+   */
+  permission: Permission | ((id: Extract<CustomId, { kind: Kind }>, context: BotContext) => Permission | undefined);
   handle(interaction: ComponentInteraction, id: Extract<CustomId, { kind: Kind }>, context: BotContext): Promise<void>;
 }
 

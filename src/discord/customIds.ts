@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { canonicalId } from "../services/robloxIds.js";
 
 /**
  * Every button and modal id Warden sends, in one codec. Ids come back from
@@ -8,6 +9,8 @@ import { z } from "zod";
  *   jr:a:<groupId>:<userId>   approve a join request
  *   jr:d:<groupId>:<userId>   decline a join request
  *   ban:ok:<token>            confirm a pending permanent ban
+ *   pick:<token>:<userId>     the player meant by digits that are an id and another account's
+ *                             username: carry the stored command on with that account
  *   bans:pg:<token>:<page>    show page <page> of a /bans list
  *   jrb:ok:<token>            confirm a pending bulk join-request decision
  *   setup:u:<universeId>[:<name>]   the API-key modal of /setup experience
@@ -16,6 +19,7 @@ import { z } from "zod";
 export type CustomId =
   | { kind: "joinRequest"; decision: "accept" | "decline"; groupId: string; userId: string }
   | { kind: "confirmBan"; token: string }
+  | { kind: "pickPlayer"; token: string; userId: string }
   | { kind: "bansPage"; token: string; page: number }
   | { kind: "confirmBulk"; token: string }
   | { kind: "setupKey"; target: "universe" | "group"; id: string; name: string | undefined };
@@ -24,10 +28,13 @@ export type CustomId =
 export const CUSTOM_ID_MAX_LENGTH = 100;
 
 const robloxId = z.string().regex(/^[0-9]{1,20}$/);
+/** A user id as Roblox writes it: no leading zeros, at most 2^63-1. */
+const canonicalUserId = z.string().refine((id) => canonicalId(id) === id);
 const token = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 
 const joinRequest = z.tuple([z.literal("jr"), z.enum(["a", "d"]), robloxId, robloxId]);
 const confirmBan = z.tuple([z.literal("ban"), z.literal("ok"), token]);
+const pickPlayer = z.tuple([z.literal("pick"), token, canonicalUserId]);
 const confirmBulk = z.tuple([z.literal("jrb"), z.literal("ok"), token]);
 const pageNumber = z.string().regex(/^[0-9]{1,3}$/).transform(Number);
 const bansPage = z.tuple([z.literal("bans"), z.literal("pg"), token, pageNumber]);
@@ -39,6 +46,8 @@ export function encodeCustomId(id: CustomId): string {
       return `jr:${id.decision === "accept" ? "a" : "d"}:${id.groupId}:${id.userId}`;
     case "confirmBan":
       return `ban:ok:${id.token}`;
+    case "pickPlayer":
+      return `pick:${id.token}:${id.userId}`;
     case "bansPage":
       return `bans:pg:${id.token}:${id.page}`;
     case "confirmBulk":
@@ -63,6 +72,8 @@ export function decodeCustomId(raw: string): CustomId | undefined {
   }
   const ban = confirmBan.safeParse(parts);
   if (ban.success) return { kind: "confirmBan", token: ban.data[2] };
+  const pick = pickPlayer.safeParse(parts);
+  if (pick.success) return { kind: "pickPlayer", token: pick.data[1], userId: pick.data[2] };
   const bulk = confirmBulk.safeParse(parts);
   if (bulk.success) return { kind: "confirmBulk", token: bulk.data[2] };
   const page = bansPage.safeParse(parts);

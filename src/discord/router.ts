@@ -52,7 +52,8 @@ export function createRouter(commands: readonly CommandModule[], components: Com
       });
       return "rejected";
     }
-    if (!(await allowed(interaction, handler.permission))) return "refused";
+    const permission = typeof handler.permission === "function" ? handler.permission(id, context) : handler.permission;
+    if (permission !== undefined && !(await allowed(interaction, permission))) return "refused";
     await handler.handle(interaction, id, context);
     return "ok";
   }

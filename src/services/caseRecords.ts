@@ -1,6 +1,8 @@
 import { changeCaseReason, findCase, listCaseNotes, listCasesForUser, type CaseRow } from "../db/cases.js";
 import type { Database } from "../db/connection.js";
-import type { OpenCloud } from "../opencloud/index.js";
+import { openAnyLink } from "./lookup.js";
+import type { ExperienceDeps } from "./moderation/linkedExperience.js";
+import { resolvePlayer } from "./moderation/resolvePlayer.js";
 import { publish, type ModerationDeps } from "./moderation/restrictions.js";
 import type { PublishOutcome } from "./ports.js";
 import { UserError } from "./userError.js";
@@ -30,24 +32,16 @@ export async function editCaseReason(
 }
 
 /**
- * A player's cases in this guild, newest first. A username is looked up on
- * Roblox (no API key needed); an id is taken as it is, so cases of a
- * deleted account can still be listed.
+ * A player's cases in this guild, newest first. The player is resolved as
+ * every command resolves one (digits that are an id and another account's
+ * username are asked about), with the key of any of the guild's links.
  */
 export async function listPlayerCases(
-  deps: { db: Database; openCloud: OpenCloud },
+  deps: ExperienceDeps,
   guildId: string,
   typed: string,
 ): Promise<{ playerId: string; playerName: string; rows: CaseRow[] }> {
-  const text = typed.trim().replace(/^@/, "");
-  let playerId = text;
-  let playerName = text;
-  if (!/^[0-9]{1,20}$/.test(text)) {
-    const found = (await deps.openCloud.usernames.resolve([text])).get(text.toLowerCase());
-    if (found === undefined) throw new UserError(`No Roblox user is named \`${text.slice(0, 32)}\`.`);
-    playerId = found.id;
-    playerName = found.name;
-  }
-  const rows = await listCasesForUser(deps.db, guildId, playerId);
-  return { playerId, playerName: rows[0]?.robloxUsername ?? playerName, rows };
+  const player = await resolvePlayer(deps.openCloud, await openAnyLink(deps, guildId), typed);
+  const rows = await listCasesForUser(deps.db, guildId, player.id);
+  return { playerId: player.id, playerName: player.name, rows };
 }

@@ -2,7 +2,7 @@ import { revealApiKey } from "../db/apiKeys.js";
 import { bindKey } from "./bindKey.js";
 import { listCasesForUser, type CaseRow } from "../db/cases.js";
 import { listLinks } from "../db/links.js";
-import { OpenCloudError, userMessage, type RestrictionLogEntry, type RobloxUser } from "../opencloud/index.js";
+import { OpenCloudError, userMessage, type KeyedOpenCloud, type RestrictionLogEntry, type RobloxUser } from "../opencloud/index.js";
 import { avatarUrl } from "./avatar.js";
 import { openLinkedExperience, type ExperienceDeps } from "./moderation/linkedExperience.js";
 import { resolvePlayer, type Player } from "./moderation/resolvePlayer.js";
@@ -28,16 +28,8 @@ export interface PlayerLookup {
  */
 export async function lookUpPlayer(deps: ExperienceDeps, guildId: string, typed: string): Promise<PlayerLookup> {
   const links = await listLinks(deps.db, guildId);
-  const first = links[0];
-  if (first === undefined) {
-    throw new UserError("Nothing is linked to this server yet: an admin can link an experience with `/setup experience`.");
-  }
-  const keyOf = async (apiKeyId: number) => {
-    const apiKey = await revealApiKey(deps.db, deps.cipher, guildId, apiKeyId);
-    if (apiKey === undefined) throw new Error(`API key ${apiKeyId} is missing.`);
-    return bindKey(deps.openCloud, apiKey);
-  };
-  const roblox = await keyOf(first.apiKeyId);
+  const keyOf = (apiKeyId: number) => openKey(deps, guildId, apiKeyId);
+  const roblox = await openAnyLink(deps, guildId);
   const player = await resolvePlayer(deps.openCloud, roblox, typed);
   const [profile, avatar, bans, cases] = await Promise.all([
     roblox.users.get(player.id),
@@ -61,6 +53,21 @@ export async function lookUpPlayer(deps: ExperienceDeps, guildId: string, typed:
     listCasesForUser(deps.db, guildId, player.id),
   ]);
   return { profile, avatarUrl: avatar, bans, cases };
+}
+
+/** Open Cloud with the key of one of the guild's links: reading a player's profile needs a key, any key. */
+export async function openAnyLink(deps: ExperienceDeps, guildId: string): Promise<KeyedOpenCloud> {
+  const [first] = await listLinks(deps.db, guildId);
+  if (first === undefined) {
+    throw new UserError("Nothing is linked to this server yet: an admin can link an experience with `/setup experience`.");
+  }
+  return openKey(deps, guildId, first.apiKeyId);
+}
+
+async function openKey(deps: ExperienceDeps, guildId: string, apiKeyId: number): Promise<KeyedOpenCloud> {
+  const apiKey = await revealApiKey(deps.db, deps.cipher, guildId, apiKeyId);
+  if (apiKey === undefined) throw new Error(`API key ${apiKeyId} is missing.`);
+  return bindKey(deps.openCloud, apiKey);
 }
 
 export type HistoryEntry = {

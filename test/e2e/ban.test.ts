@@ -136,6 +136,7 @@ describe("/ban and /unban end to end", () => {
     [{ user: "nobody_here", duration: "1d", reason: "x" }, "No Roblox user is named `nobody_here`"],
     [{ user: "999999", duration: "1d", reason: "x" }, "No Roblox user has the id 999999"],
     [{ user: "builderman", duration: "1d", reason: "x", place: "5555" }, "Place 5555 is not part of Obby World"],
+    [{ user: "builderman", duration: "1d", reason: "x", place: `0${PLACE}` }, `\`0${PLACE}\` is not a place id`],
     [{ user: "builderman", duration: "1d", reason: "x", experience: "12345" }, "is not an experience linked to this server"],
   ])("answers bad input %j without a PATCH", async (options, expected) => {
     stack.roblox.clearCalls();
@@ -226,7 +227,7 @@ describe("/ban and /unban end to end", () => {
     expect(third).toMatch(/Try again in \d+ s/);
   });
 
-  it("suggests the player a username resolves to, by id", async () => {
+  it("suggests the player a username resolves to, by its exact id", async () => {
     const choices = await stack.discord.autocomplete({
       guildId: stack.guild.id,
       channelId: general,
@@ -236,7 +237,7 @@ describe("/ban and /unban end to end", () => {
       focused: "user",
       value: "Builderman",
     });
-    expect(choices).toEqual([{ name: "builderman (Builder) · 156", value: "156" }]);
+    expect(choices).toEqual([{ name: "builderman (Builder) · 156", value: "id:156" }]);
   });
 
   it("records a failed case when the key was revoked, and says what to do", async () => {

@@ -10,6 +10,7 @@ import {
   type UserRestriction,
 } from "../../opencloud/index.js";
 import type { CasePublisher, PublishOutcome } from "../ports.js";
+import { canonicalId } from "../robloxIds.js";
 import { UserError } from "../userError.js";
 import { parseBanDuration } from "./banDuration.js";
 import { openLinkedExperience, type ExperienceDeps } from "./linkedExperience.js";
@@ -203,7 +204,7 @@ export async function publish(deps: ModerationDeps, row: CaseRow): Promise<Publi
 
 async function resolveTarget(deps: ModerationDeps, request: TargetRequest) {
   const placeId = request.placeId?.trim() || undefined;
-  if (placeId !== undefined && !/^[0-9]{1,20}$/.test(placeId)) {
+  if (placeId !== undefined && canonicalId(placeId) === undefined) {
     throw new UserError(`\`${placeId.slice(0, 30)}\` is not a place id: it is a number (Creator Hub -> place -> Copy Place ID).`);
   }
   const experience = await openLinkedExperience(deps, request.guildId, request.experience);

@@ -17,6 +17,7 @@ import {
   type AutocompleteRequest,
   type InteractionHandle,
   type ButtonClick,
+  type ForgedClick,
   type ModalSubmission,
 } from "./interactions.js";
 import { MessageStore, registerMessageRoutes } from "./messages.js";
@@ -27,7 +28,7 @@ import { Waiters } from "./waiters.js";
 export type { CommandInvocation, OptionValue } from "./commands.js";
 export { allChannelsPermissionId } from "./commandPermissions.js";
 export type { GatewaySessionInfo } from "./gateway.js";
-export type { AutocompleteRequest, ButtonClick, InteractionCallback, ModalSubmission } from "./interactions.js";
+export type { AutocompleteRequest, ButtonClick, ForgedClick, InteractionCallback, ModalSubmission } from "./interactions.js";
 export { InteractionHandle } from "./interactions.js";
 export type { RateLimitOptions, RecordedRequest } from "./rest.js";
 export type { ChannelSeed, EmulatedGuild, EmulatedMember, GuildSeed, MemberSeed, OverwriteSeed, RoleSeed } from "./state.js";
@@ -135,6 +136,11 @@ export class DiscordEmulator {
 
   submitModal(submission: ModalSubmission): Promise<InteractionHandle> {
     return this.parts.interactions.submitModal(submission);
+  }
+
+  /** A hostile click: any custom id, whether or not the bot ever showed it (see ForgedClick). */
+  forgeClick(click: ForgedClick): Promise<InteractionHandle> {
+    return this.parts.interactions.forgeClick(click);
   }
 
   /** Non-ephemeral messages in a channel, oldest first. */
