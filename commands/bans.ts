@@ -19,6 +19,7 @@ import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { encodeCustomId } from "../src/discord/customIds.js";
 import { listActiveBans, type ActiveBans } from "../src/services/moderation/activeBans.js";
 import { UserError } from "../src/services/userError.js";
+import { clipText } from "../src/services/clipText.js";
 
 export const definition = {
   name: "bans",
@@ -76,10 +77,10 @@ function renderPage(list: ActiveBans, token: string, requestedPage: number): Int
   const lines = list.bans.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE).map((ban) => {
     const who = `[${ban.username ?? ban.userId}](${profileUrl(ban.userId)})${ban.username ? ` \`${ban.userId}\`` : ""}`;
     const until = ban.endTime === null ? "permanent" : `until ${time(ban.endTime, TimestampStyles.RelativeTime)}`;
-    return `${who} · ${until}${ban.privateReason ? ` · ${ban.privateReason.slice(0, 80)}` : ""}`;
+    return `${who} · ${until}${ban.privateReason ? ` · ${clipText(ban.privateReason, 80)}` : ""}`;
   });
   const embed = new EmbedBuilder()
-    .setTitle(`Bans in ${where}`.slice(0, 256))
+    .setTitle(clipText(`Bans in ${where}`, 256))
     .setDescription(lines.join("\n") || "Nobody is banned there.")
     .setFooter({
       text: `${list.bans.length} ban${list.bans.length === 1 ? "" : "s"}${list.truncated ? " (only the first ones were read)" : ""} · page ${page + 1} of ${pages}`,

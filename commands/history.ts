@@ -10,6 +10,7 @@ import type { CommandModule } from "../src/discord/commandModule.js";
 import { experienceOption, playerOption } from "../src/discord/commandOptions.js";
 import { describeDuration } from "../src/services/moderation/banDuration.js";
 import { playerHistory, type HistoryEntry } from "../src/services/lookup.js";
+import { clipText } from "../src/services/clipText.js";
 
 export const definition = {
   name: "history",
@@ -42,7 +43,7 @@ export const history: CommandModule = {
     }
     const lines = entries.slice(0, SHOWN).map(describeEntry);
     if (entries.length > SHOWN) lines.push(`…and ${entries.length - SHOWN} older entries.`);
-    await interaction.editReply({ content: `${header}\n${lines.join("\n")}`.slice(0, 2000), allowedMentions: { parse: [] } });
+    await interaction.editReply({ content: clipText(`${header}\n${lines.join("\n")}`, 2000), allowedMentions: { parse: [] } });
   },
 
   autocomplete: suggestPlayerOrExperience,
@@ -59,6 +60,6 @@ function describeEntry(entry: HistoryEntry): string {
         : entry.by === "in-game"
           ? "in-game (a server script)"
           : "unknown source";
-  const reason = entry.reason ? `: ${entry.reason.slice(0, 80)}` : "";
+  const reason = entry.reason ? `: ${clipText(entry.reason, 80)}` : "";
   return `${time(entry.at, TimestampStyles.ShortDateTime)} ${what}${where}, ${who}${reason}`;
 }

@@ -2,6 +2,7 @@ import type { ApplicationCommandOptionChoiceData, AutocompleteInteraction } from
 import { listLinks, type LinkKind } from "../db/links.js";
 import { suggestPlayers } from "../services/moderation/resolvePlayer.js";
 import type { BotContext } from "./botContext.js";
+import { clipText } from "../services/clipText.js";
 
 /** Linked experiences or groups whose name or id contains what was typed. */
 export async function suggestLinks(
@@ -14,15 +15,16 @@ export async function suggestLinks(
   return (await listLinks(context.db, guildId))
     .filter((link) => link.kind === kind)
     .filter((link) => link.robloxId.includes(text) || link.displayName.toLowerCase().includes(text))
-    .map((link) => ({ name: `${link.displayName} (${link.robloxId})`.slice(0, 100), value: link.robloxId }));
+    .map((link) => ({ name: clipText(`${link.displayName} (${link.robloxId})`, 100), value: link.robloxId }));
 }
 
 /** The player a username or id resolves to, offered by id so the command gets exactly that player. */
 export async function suggestPlayerChoices(context: BotContext, typed: string): Promise<ApplicationCommandOptionChoiceData[]> {
   return (await suggestPlayers(context.openCloud, typed)).map((player) => ({
-    name: (player.displayName && player.displayName !== player.name ? `${player.name} (${player.displayName})` : player.name)
-      .concat(` · ${player.id}`)
-      .slice(0, 100),
+    name: clipText(
+      (player.displayName && player.displayName !== player.name ? `${player.name} (${player.displayName})` : player.name).concat(` · ${player.id}`),
+      100,
+    ),
     value: player.id,
   }));
 }

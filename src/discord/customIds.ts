@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { clipText } from "../services/clipText.js";
 
 /**
  * Every button and modal id Warden sends, in one codec. Ids come back from
@@ -46,7 +47,7 @@ export function encodeCustomId(id: CustomId): string {
     case "setupKey": {
       const prefix = `setup:${id.target === "universe" ? "u" : "g"}:${id.id}`;
       // The name rides along only as far as the id has room; it is a label, not data.
-      return id.name === undefined ? prefix : `${prefix}:${id.name}`.slice(0, CUSTOM_ID_MAX_LENGTH);
+      return id.name === undefined ? prefix : clipText(`${prefix}:${id.name}`, CUSTOM_ID_MAX_LENGTH);
     }
   }
 }

@@ -4,6 +4,7 @@ import type { OpenCloud } from "../opencloud/index.js";
 import { publish, type ModerationDeps } from "./moderation/restrictions.js";
 import type { PublishOutcome } from "./ports.js";
 import { UserError } from "./userError.js";
+import { clipText } from "./clipText.js";
 
 export interface CaseWithNotes {
   row: CaseRow;
@@ -44,7 +45,7 @@ export async function listPlayerCases(
   let playerName = text;
   if (!/^[0-9]{1,20}$/.test(text)) {
     const found = (await deps.openCloud.usernames.resolve([text])).get(text.toLowerCase());
-    if (found === undefined) throw new UserError(`No Roblox user is named \`${text.slice(0, 32)}\`.`);
+    if (found === undefined) throw new UserError(`No Roblox user is named \`${clipText(text, 32)}\`.`);
     playerId = found.id;
     playerName = found.name;
   }

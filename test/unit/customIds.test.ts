@@ -43,4 +43,14 @@ describe("custom id codec", () => {
     expect(raw).toHaveLength(CUSTOM_ID_MAX_LENGTH);
     expect(decodeCustomId(raw)).toMatchObject({ kind: "setupKey", id: "1" });
   });
+
+  it("cuts a long name between characters, never inside one", () => {
+    const name = `a${"😀".repeat(60)}`;
+    const raw = encodeCustomId({ kind: "setupKey", target: "universe", id: "1", name });
+    expect(raw.length).toBeLessThanOrEqual(CUSTOM_ID_MAX_LENGTH);
+    expect(raw.endsWith("😀")).toBe(true);
+    const decoded = decodeCustomId(raw);
+    expect(decoded).toMatchObject({ kind: "setupKey", id: "1" });
+    expect(decoded).toMatchObject({ name: `a${"😀".repeat(44)}` });
+  });
 });

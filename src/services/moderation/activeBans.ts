@@ -1,6 +1,7 @@
 import { listCasesForUsers } from "../../db/cases.js";
 import { UserError } from "../userError.js";
 import { openLinkedExperience, type ExperienceDeps } from "./linkedExperience.js";
+import { clipText } from "../clipText.js";
 
 export interface ActiveBan {
   userId: string;
@@ -36,7 +37,7 @@ export async function listActiveBans(
   placeId: string | undefined,
 ): Promise<ActiveBans> {
   const place = placeId?.trim() || undefined;
-  if (place !== undefined && !/^[0-9]{1,20}$/.test(place)) throw new UserError(`\`${place.slice(0, 30)}\` is not a place id.`);
+  if (place !== undefined && !/^[0-9]{1,20}$/.test(place)) throw new UserError(`\`${clipText(place, 30)}\` is not a place id.`);
   const linked = await openLinkedExperience(deps, guildId, experience);
   const restrictions = [];
   let truncated = false;

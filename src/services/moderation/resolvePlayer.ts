@@ -1,5 +1,6 @@
 import { NotFoundError, type KeyedOpenCloud, type OpenCloud } from "../../opencloud/index.js";
 import { UserError } from "../userError.js";
+import { clipText } from "../clipText.js";
 
 export interface Player {
   id: string;
@@ -24,7 +25,7 @@ export async function resolvePlayer(openCloud: OpenCloud, roblox: KeyedOpenCloud
     }
   }
   if (!/^[A-Za-z0-9_]{3,20}$/.test(text)) {
-    throw new UserError(`\`${typed.slice(0, 40)}\` is not a Roblox username (3-20 letters, digits or _) or user id.`);
+    throw new UserError(`\`${clipText(typed, 40)}\` is not a Roblox username (3-20 letters, digits or _) or user id.`);
   }
   const found = (await openCloud.usernames.resolve([text])).get(text.toLowerCase());
   if (found === undefined) throw new UserError(`No Roblox user is named \`${text}\`. Check the spelling, or use their user id.`);
