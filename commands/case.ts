@@ -7,7 +7,7 @@ import {
   type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
-import { listRecentCases } from "../src/db/cases.js";
+import { MAX_CASE_NUMBER, listRecentCases } from "../src/db/cases.js";
 import { listLinks } from "../src/db/links.js";
 import { moderationDeps, type BotContext } from "../src/discord/botContext.js";
 import { buildCaseEmbed } from "../src/discord/caseEmbed.js";
@@ -21,6 +21,7 @@ const caseNumber = {
   description: "Case number",
   required: true,
   min_value: 1,
+  max_value: MAX_CASE_NUMBER,
   autocomplete: true,
 } as const;
 

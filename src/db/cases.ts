@@ -6,6 +6,9 @@ import { caseNotes, cases, guilds } from "./schema.js";
 
 export type CaseRow = typeof cases.$inferSelect;
 
+/** `cases.number` is a Postgres `integer`: a larger number cannot even be looked up. */
+export const MAX_CASE_NUMBER = 2_147_483_647;
+
 /** Everything a case says at creation; the number and timestamps are the database's, the expiry Roblox's once applied. */
 export type NewCase = Omit<typeof cases.$inferInsert, "id" | "number" | "createdAt" | "updatedAt" | "expiresAt">;
 

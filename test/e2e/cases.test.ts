@@ -60,6 +60,12 @@ describe("/case end to end", () => {
     expect(await replyTo(stack, bob, "case", "show", { number: 99 })).toContain("There is no case #99");
   });
 
+  it("declares the case-number column's range, so Discord refuses a number it cannot hold", async () => {
+    await expect(replyTo(stack, bob, "case", "show", { number: 2 ** 31 })).rejects.toThrow("above 2147483647");
+    await expect(replyTo(stack, owner, "case", "reason", { number: 2 ** 31, reason: "x" })).rejects.toThrow("above 2147483647");
+    expect(await replyTo(stack, bob, "case", "show", { number: 2 ** 31 - 1 })).toContain("There is no case #2147483647");
+  });
+
   it("suggests case numbers as they are typed", async () => {
     const choices = await stack.discord.autocomplete({
       guildId: stack.guild.id,
