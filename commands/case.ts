@@ -1,10 +1,15 @@
 import {
+  ActionRowBuilder,
   ApplicationCommandOptionType,
+  ButtonBuilder,
+  ButtonStyle,
+  EmbedBuilder,
   InteractionContextType,
   PermissionFlagsBits,
   TimestampStyles,
   time,
   type ChatInputCommandInteraction,
+  type InteractionEditReplyOptions,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import { MAX_CASE_NUMBER, listRecentCases } from "../src/db/cases.js";
@@ -12,8 +17,12 @@ import { listLinks } from "../src/db/links.js";
 import { moderationDeps, type BotContext } from "../src/discord/botContext.js";
 import { buildCaseEmbed } from "../src/discord/caseEmbed.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
+import type { ComponentHandler } from "../src/discord/componentHandler.js";
+import { encodeCustomId } from "../src/discord/customIds.js";
 import { withModLogNote } from "../src/discord/replies.js";
-import { editCaseReason, listPlayerCases, showCase } from "../src/services/caseRecords.js";
+import { editCaseReason, listPlayerCases, readPlayerCasesPage, showCase, type PlayerCasesPage } from "../src/services/caseRecords.js";
+import { clipText } from "../src/services/clipText.js";
+import { UserError } from "../src/services/userError.js";
 
 const caseNumber = {
   type: ApplicationCommandOptionType.Integer,
@@ -71,7 +80,7 @@ export const caseCommand: CommandModule = {
   async autocomplete(interaction, context) {
     const typed = String(interaction.options.getFocused());
     return (await listRecentCases(context.db, interaction.guildId, typed, 25)).map((row) => ({
-      name: `#${row.number} ${row.action} ${row.robloxUsername ?? row.robloxUserId}`.slice(0, 100),
+      name: clipText(`#${row.number} ${row.action} ${row.robloxUsername ?? row.robloxUserId}`, 100),
       value: row.number,
     }));
   },
@@ -86,10 +95,10 @@ async function show(interaction: ChatInputCommandInteraction<"cached">, context:
   if (notes.length > 0) {
     embed.addFields({
       name: "Notes",
-      value: notes
-        .map((note) => `${time(note.createdAt, TimestampStyles.ShortDateTime)} <@${note.authorDiscordId}>: ${note.body}`)
-        .join("\n")
-        .slice(0, 1024),
+      value: clipText(
+        notes.map((note) => `${time(note.createdAt, TimestampStyles.ShortDateTime)} <@${note.authorDiscordId}>: ${note.body}`).join("\n"),
+        1024,
+      ),
     });
   }
   await interaction.editReply({ embeds: [embed] });
@@ -106,17 +115,49 @@ async function reason(interaction: ChatInputCommandInteraction<"cached">, contex
 }
 
 async function list(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
-  const { playerId, playerName, rows } = await listPlayerCases(context, interaction.guildId, interaction.options.getString("user", true));
-  if (rows.length === 0) {
-    await interaction.editReply(`**${playerName}** (\`${playerId}\`) has no cases in this server.`);
-    return;
-  }
-  const lines = rows
-    .slice(0, 20)
-    .map(
-      (row) =>
-        `**#${row.number}** ${row.action} · ${row.status} · ${time(row.createdAt, TimestampStyles.ShortDate)} · ${(row.privateReason ?? "").slice(0, 80)}`,
-    );
-  if (rows.length > 20) lines.push(`…and ${rows.length - 20} older: \`/case show\` reads any of them.`);
-  await interaction.editReply(`Cases of **${playerName}** (\`${playerId}\`):\n${lines.join("\n")}`);
+  const listed = await listPlayerCases(context, interaction.guildId, interaction.options.getString("user", true));
+  await interaction.editReply(renderCasesPage(listed));
+}
+
+/**
+ * "Previous" and "Next" of /case list. The id names the player and the page,
+ * nothing else: the page is read afresh from the clicker's own guild, with
+ * the permission the router checked, so a forged or foreign id shows no more
+ * than `/case list` would.
+ */
+export const casesPageButton: ComponentHandler<"casesPage"> = {
+  kind: "casesPage",
+  permission: "lookup",
+  async handle(interaction, id, context) {
+    if (!interaction.isButton()) throw new UserError("This list is no longer valid. Run /case list again.");
+    const listed = await readPlayerCasesPage(context.db, interaction.guildId, { id: id.userId, name: id.userId }, id.page);
+    await interaction.update(renderCasesPage(listed));
+  },
+};
+
+/** A reason is cut to one line's worth so that a full page stays far inside a message's limits. */
+const REASON_CHARACTERS = 150;
+
+function renderCasesPage(listed: PlayerCasesPage): InteractionEditReplyOptions {
+  const { playerId, playerName, rows, page, pages, total } = listed;
+  if (total === 0) return { content: `**${playerName}** (\`${playerId}\`) has no cases in this server.`, embeds: [], components: [] };
+  const lines = rows.map((row) => {
+    const reason = row.privateReason ? ` · ${clipText(row.privateReason.replace(/\s+/g, " "), REASON_CHARACTERS)}` : "";
+    return `**#${row.number}** ${row.action} · ${row.status} · ${time(row.createdAt, TimestampStyles.ShortDate)}${reason}`;
+  });
+  const embed = new EmbedBuilder()
+    .setTitle(clipText(`Cases of ${playerName} (${playerId})`, 256))
+    .setDescription(lines.join("\n"))
+    .setFooter({ text: `${total} case${total === 1 ? "" : "s"} · page ${page + 1} of ${pages} · /case show reads one in full` });
+  const button = (label: string, to: number, disabled: boolean) =>
+    new ButtonBuilder()
+      .setCustomId(encodeCustomId({ kind: "casesPage", userId: playerId, page: to }))
+      .setLabel(label)
+      .setStyle(ButtonStyle.Secondary)
+      .setDisabled(disabled);
+  const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+    button("Previous", Math.max(0, page - 1), page === 0),
+    button("Next", Math.min(pages - 1, page + 1), page >= pages - 1),
+  );
+  return { content: "", embeds: [embed], components: pages > 1 ? [row] : [] };
 }

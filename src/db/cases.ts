@@ -105,6 +105,21 @@ export async function listCasesForUser(db: Database, guildId: string, robloxUser
   ).execute({ guildId, robloxUserId });
 }
 
+/** One page of a player's cases in a guild, newest first, and how many there are in all. */
+export async function pageCasesForUser(
+  db: Database,
+  guildId: string,
+  robloxUserId: string,
+  page: { offset: number; limit: number },
+): Promise<{ rows: CaseRow[]; total: number }> {
+  const forUser = and(eq(cases.guildId, guildId), eq(cases.robloxUserId, robloxUserId));
+  const [rows, [counted]] = await Promise.all([
+    db.select().from(cases).where(forUser).orderBy(desc(cases.number)).limit(page.limit).offset(page.offset),
+    db.select({ total: sql<number>`count(*)::int` }).from(cases).where(forUser),
+  ]);
+  return { rows, total: counted?.total ?? 0 };
+}
+
 export type CaseOutcome =
   | { status: "applied"; expiresAt: Date | null }
   | { status: "failed"; error: string };

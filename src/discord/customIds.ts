@@ -10,6 +10,7 @@ import { clipText } from "../services/clipText.js";
  *   jr:d:<groupId>:<userId>   decline a join request
  *   ban:ok:<token>            confirm a pending permanent ban
  *   bans:pg:<token>:<page>    show page <page> of a /bans list
+ *   cases:pg:<userId>:<page>  show page <page> of /case list for a player
  *   jrb:ok:<token>            confirm a pending bulk join-request decision
  *   setup:u:<universeId>[:<name>]   the API-key modal of /setup experience
  *   setup:g:<groupId>[:<name>]      the API-key modal of /setup group
@@ -18,6 +19,7 @@ export type CustomId =
   | { kind: "joinRequest"; decision: "accept" | "decline"; groupId: string; userId: string }
   | { kind: "confirmBan"; token: string }
   | { kind: "bansPage"; token: string; page: number }
+  | { kind: "casesPage"; userId: string; page: number }
   | { kind: "confirmBulk"; token: string }
   | { kind: "setupKey"; target: "universe" | "group"; id: string; name: string | undefined };
 
@@ -32,6 +34,7 @@ const confirmBan = z.tuple([z.literal("ban"), z.literal("ok"), token]);
 const confirmBulk = z.tuple([z.literal("jrb"), z.literal("ok"), token]);
 const pageNumber = z.string().regex(/^[0-9]{1,3}$/).transform(Number);
 const bansPage = z.tuple([z.literal("bans"), z.literal("pg"), token, pageNumber]);
+const casesPage = z.tuple([z.literal("cases"), z.literal("pg"), robloxId, pageNumber]);
 const setupKey = z.tuple([z.literal("setup"), z.enum(["u", "g"]), robloxId]).rest(z.string().min(1));
 
 export function encodeCustomId(id: CustomId): string {
@@ -42,6 +45,8 @@ export function encodeCustomId(id: CustomId): string {
       return `ban:ok:${id.token}`;
     case "bansPage":
       return `bans:pg:${id.token}:${id.page}`;
+    case "casesPage":
+      return `cases:pg:${id.userId}:${id.page}`;
     case "confirmBulk":
       return `jrb:ok:${id.token}`;
     case "setupKey": {
@@ -68,6 +73,8 @@ export function decodeCustomId(raw: string): CustomId | undefined {
   if (bulk.success) return { kind: "confirmBulk", token: bulk.data[2] };
   const page = bansPage.safeParse(parts);
   if (page.success) return { kind: "bansPage", token: page.data[2], page: page.data[3] };
+  const cases = casesPage.safeParse(parts);
+  if (cases.success) return { kind: "casesPage", userId: cases.data[2], page: cases.data[3] };
 
   const setup = setupKey.safeParse(parts.length > 3 ? [...parts.slice(0, 3), parts.slice(3).join(":")] : parts);
   if (setup.success) {

@@ -1,4 +1,4 @@
-import { changeCaseReason, findCase, listCaseNotes, listCasesForUser, type CaseRow } from "../db/cases.js";
+import { changeCaseReason, findCase, listCaseNotes, pageCasesForUser, type CaseRow } from "../db/cases.js";
 import type { Database } from "../db/connection.js";
 import type { OpenCloud } from "../opencloud/index.js";
 import { publish, type ModerationDeps } from "./moderation/restrictions.js";
@@ -30,16 +30,29 @@ export async function editCaseReason(
   return { row, published: await publish(deps, row) };
 }
 
+/** Cases a page of `/case list` shows: with a reason cut to a line, ten always fit one message. */
+export const CASES_PER_PAGE = 10;
+
+export interface PlayerCasesPage {
+  playerId: string;
+  playerName: string;
+  rows: CaseRow[];
+  /** Zero-based, within `pages`. */
+  page: number;
+  pages: number;
+  total: number;
+}
+
 /**
- * A player's cases in this guild, newest first. A username is looked up on
- * Roblox (no API key needed); an id is taken as it is, so cases of a
- * deleted account can still be listed.
+ * The first page of a player's cases in this guild, newest first. A username
+ * is looked up on Roblox (no API key needed); an id is taken as it is, so
+ * cases of a deleted account can still be listed.
  */
 export async function listPlayerCases(
   deps: { db: Database; openCloud: OpenCloud },
   guildId: string,
   typed: string,
-): Promise<{ playerId: string; playerName: string; rows: CaseRow[] }> {
+): Promise<PlayerCasesPage> {
   const text = typed.trim().replace(/^@/, "");
   let playerId = text;
   let playerName = text;
@@ -49,6 +62,24 @@ export async function listPlayerCases(
     playerId = found.id;
     playerName = found.name;
   }
-  const rows = await listCasesForUser(deps.db, guildId, playerId);
-  return { playerId, playerName: rows[0]?.robloxUsername ?? playerName, rows };
+  return readPlayerCasesPage(deps.db, guildId, { id: playerId, name: playerName }, 0);
+}
+
+/**
+ * One page of a player's cases in this guild, read afresh at every click: a
+ * page asked past the end shows the last one. The name is the one the
+ * page's newest case recorded, else `player.name`.
+ */
+export async function readPlayerCasesPage(
+  db: Database,
+  guildId: string,
+  player: { id: string; name: string },
+  requestedPage: number,
+): Promise<PlayerCasesPage> {
+  const read = (page: number) => pageCasesForUser(db, guildId, player.id, { offset: page * CASES_PER_PAGE, limit: CASES_PER_PAGE });
+  const requested = await read(requestedPage);
+  const pages = Math.max(1, Math.ceil(requested.total / CASES_PER_PAGE));
+  const page = Math.min(requestedPage, pages - 1);
+  const { rows, total } = page === requestedPage ? requested : await read(page);
+  return { playerId: player.id, playerName: rows[0]?.robloxUsername ?? player.name, rows, page, pages, total };
 }

@@ -8,6 +8,7 @@ describe("custom id codec", () => {
     ["ban:ok:Ab3_-xyz12", { kind: "confirmBan", token: "Ab3_-xyz12" }],
     ["bans:pg:Ab3_-xyz12:2", { kind: "bansPage", token: "Ab3_-xyz12", page: 2 }],
     ["jrb:ok:Ab3_-xyz12", { kind: "confirmBulk", token: "Ab3_-xyz12" }],
+    ["cases:pg:156:3", { kind: "casesPage", userId: "156", page: 3 }],
     ["setup:u:12345", { kind: "setupKey", target: "universe", id: "12345", name: undefined }],
     ["setup:g:7:Fan club: EU", { kind: "setupKey", target: "group", id: "7", name: "Fan club: EU" }],
   ])("round-trips %s", (raw, id) => {
@@ -29,6 +30,9 @@ describe("custom id codec", () => {
     "bans:pg:Ab3_-xyz12:-1",
     "bans:pg:Ab3_-xyz12:1e2",
     "bans:pg:Ab3_-xyz12",
+    "cases:pg:156",
+    "cases:pg:abc:1",
+    "cases:pg:156:1000",
     "setup:x:1",
     "setup:u:",
     "setup:u:1:",
