@@ -29,7 +29,12 @@ export class KeyHandle {
   /** Budget identity: the key owner when known (Roblox counts per owner), else a fingerprint of the key. */
   readonly budgetId: string;
 
-  constructor(apiKey: string, ownerId?: string) {
+  constructor(
+    apiKey: string,
+    ownerId?: string,
+    /** Whom the calls made with this handle are for; they take turns with other tenants' calls in a shared budget. */
+    readonly tenant?: string,
+  ) {
     this.#secret = apiKey.trim();
     this.budgetId = ownerId ? `owner:${ownerId}` : `key:${keyFingerprint(this.#secret)}`;
   }
@@ -146,7 +151,7 @@ export class Caller {
   private async attempt<T>(spec: CallSpec<T>, buckets: BucketSpec[]): Promise<T> {
     let lease;
     try {
-      lease = await this.budget.acquire(buckets);
+      lease = await this.budget.acquire(buckets, spec.key?.tenant);
     } catch {
       // The budget only refuses once the client is closing.
       throw new UnavailableError({ operation: spec.operation, reason: "closed" });

@@ -34,7 +34,7 @@ export async function lookUpPlayer(deps: ExperienceDeps, guildId: string, typed:
   const keyOf = async (apiKeyId: number) => {
     const apiKey = await revealApiKey(deps.db, deps.cipher, guildId, apiKeyId);
     if (apiKey === undefined) throw new Error(`API key ${apiKeyId} is missing.`);
-    return deps.openCloud.withKey(apiKey);
+    return deps.openCloud.withKey(apiKey, { tenant: guildId });
   };
   const roblox = await keyOf(first.apiKeyId);
   const player = await resolvePlayer(deps.openCloud, roblox, typed);

@@ -54,7 +54,7 @@ export async function openLinked(
   }
   const apiKey = await revealApiKey(deps.db, deps.cipher, guildId, link.apiKeyId);
   if (apiKey === undefined) throw new Error(`The API key of ${kind} link ${link.robloxId} is missing.`);
-  return { robloxId: link.robloxId, displayName: link.displayName, roblox: deps.openCloud.withKey(apiKey) };
+  return { robloxId: link.robloxId, displayName: link.displayName, roblox: deps.openCloud.withKey(apiKey, { tenant: guildId }) };
 }
 
 /** The experience a moderation command acts on (see openLinked). */
