@@ -226,6 +226,7 @@ export class Caller {
     }
     if (info.perUniverse && spec.universeId) buckets.push(this.scaled(`universe:${spec.universeId}:${op}`, info.perUniverse));
     if (info.perKey && spec.key) buckets.push(this.scaled(`key:${spec.key.budgetId}:${op}`, info.perKey));
+    if (info.perClient) buckets.push(this.scaled(`client:${op}`, info.perClient));
     return buckets;
   }
 
