@@ -74,6 +74,8 @@ export interface CallSpec<T> {
   universeId?: string;
   playerId?: string;
   playerLimit?: PlayerLimitPolicy;
+  /** Whom a keyless call is for (a keyed call's tenant comes with its key); see RateBudget. */
+  tenant?: string;
 }
 
 /** Told of every request on the wire and every retry, e.g. for metrics; must not throw. */
@@ -151,7 +153,7 @@ export class Caller {
   private async attempt<T>(spec: CallSpec<T>, buckets: BucketSpec[]): Promise<T> {
     let lease;
     try {
-      lease = await this.budget.acquire(buckets, spec.key?.tenant);
+      lease = await this.budget.acquire(buckets, spec.key?.tenant ?? spec.tenant);
     } catch {
       // The budget only refuses once the client is closing.
       throw new UnavailableError({ operation: spec.operation, reason: "closed" });

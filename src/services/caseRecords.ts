@@ -57,7 +57,7 @@ export async function listPlayerCases(
   let playerId = text;
   let playerName = text;
   if (!/^[0-9]{1,20}$/.test(text)) {
-    const found = (await deps.openCloud.usernames.resolve([text])).get(text.toLowerCase());
+    const found = (await deps.openCloud.usernames.resolve([text], { tenant: guildId })).get(text.toLowerCase());
     if (found === undefined) throw new UserError(`No Roblox user is named \`${clipText(text, 32)}\`.`);
     playerId = found.id;
     playerName = found.name;

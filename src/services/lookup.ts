@@ -40,7 +40,7 @@ export async function lookUpPlayer(deps: ExperienceDeps, guildId: string, typed:
   const player = await resolvePlayer(deps.openCloud, roblox, typed);
   const [profile, avatar, bans, cases] = await Promise.all([
     roblox.users.get(player.id),
-    avatarUrl(deps.openCloud, player.id),
+    avatarUrl(deps.openCloud, player.id, guildId),
     Promise.all(
       links
         .filter((link) => link.kind === "universe")

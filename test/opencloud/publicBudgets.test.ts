@@ -59,6 +59,19 @@ describe("budgets of the public users and thumbnails hosts", () => {
     expect(posts()).toBe(61);
   });
 
+  it("lets every tenant take its turn in the host's one budget", async () => {
+    const { oc, clock, usernames } = await start();
+    const posts = () => oc.calls.filter((call) => call.path === "/v1/usernames/users").length;
+    const busy = await burst(200, 60, () => usernames.resolve(["Builderman"], { tenant: "busy" }), posts);
+    let quietServed = false;
+    void usernames.resolve(["Builderman"], { tenant: "quiet" }).then(() => (quietServed = true));
+    await clock.advance(60_000);
+    while (busy.length + (quietServed ? 1 : 0) < 120) await settle();
+    // The second minute's sixty: the quiet tenant's one lookup is among them, not behind 140 others.
+    expect(quietServed).toBe(true);
+    expect(posts()).toBe(120);
+  });
+
   it("sends 300 headshot lookups a minute and holds the next", async () => {
     const { oc, clock, thumbnails } = await start();
     const gets = () => oc.calls.filter((call) => call.path === "/v1/users/avatar-headshot").length;
