@@ -18,7 +18,7 @@ import { moderationDeps, type BotContext } from "../src/discord/botContext.js";
 import { buildCaseEmbed } from "../src/discord/caseEmbed.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
 import type { ComponentHandler } from "../src/discord/componentHandler.js";
-import { encodeCustomId } from "../src/discord/customIds.js";
+import { MAX_PAGE, encodeCustomId } from "../src/discord/customIds.js";
 import { withModLogNote } from "../src/discord/replies.js";
 import { editCaseReason, listPlayerCases, readPlayerCasesPage, showCase, type PlayerCasesPage } from "../src/services/caseRecords.js";
 import { clipText } from "../src/services/clipText.js";
@@ -155,9 +155,11 @@ function renderCasesPage(listed: PlayerCasesPage): InteractionEditReplyOptions {
       .setLabel(label)
       .setStyle(ButtonStyle.Secondary)
       .setDisabled(disabled);
+  // Past the last page a button can name, the oldest cases are still one `/case show` away.
+  const last = Math.min(pages - 1, MAX_PAGE);
   const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
     button("Previous", Math.max(0, page - 1), page === 0),
-    button("Next", Math.min(pages - 1, page + 1), page >= pages - 1),
+    button("Next", Math.min(last, page + 1), page >= last),
   );
   return { content: "", embeds: [embed], components: pages > 1 ? [row] : [] };
 }

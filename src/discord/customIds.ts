@@ -32,6 +32,8 @@ const token = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 const joinRequest = z.tuple([z.literal("jr"), z.enum(["a", "d"]), robloxId, robloxId]);
 const confirmBan = z.tuple([z.literal("ban"), z.literal("ok"), token]);
 const confirmBulk = z.tuple([z.literal("jrb"), z.literal("ok"), token]);
+/** The last page a paging button can name. */
+export const MAX_PAGE = 999;
 const pageNumber = z.string().regex(/^[0-9]{1,3}$/).transform(Number);
 const bansPage = z.tuple([z.literal("bans"), z.literal("pg"), token, pageNumber]);
 const casesPage = z.tuple([z.literal("cases"), z.literal("pg"), robloxId, pageNumber]);

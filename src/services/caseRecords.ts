@@ -31,7 +31,7 @@ export async function editCaseReason(
 }
 
 /** Cases a page of `/case list` shows: with a reason cut to a line, ten always fit one message. */
-export const CASES_PER_PAGE = 10;
+const CASES_PER_PAGE = 10;
 
 export interface PlayerCasesPage {
   playerId: string;
