@@ -46,8 +46,10 @@ export class TokenStore<T> {
 
   add(invokerId: string, value: T): { token: string; expiresAt: Date } {
     this.#sweep();
-    const own = [...this.#entries].filter(([, entry]) => entry.invokerId === invokerId);
-    for (const [token] of own.slice(0, Math.max(0, own.length - this.limits.perInvoker + 1))) this.#entries.delete(token);
+    // Room for the new entry: the member's oldest go first (insertion order is age order).
+    const own = [...this.#entries].filter(([, entry]) => entry.invokerId === invokerId).map(([token]) => token);
+    const excess = own.length - (this.limits.perInvoker - 1);
+    for (const token of own.slice(0, Math.max(0, excess))) this.#entries.delete(token);
     if (this.#entries.size >= this.limits.total) {
       throw new UserError("Warden is holding too many pending buttons right now. Try again in a few minutes.");
     }
