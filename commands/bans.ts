@@ -19,6 +19,7 @@ import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { encodeCustomId } from "../src/discord/customIds.js";
 import { isStillLinked, listActiveBans, type ActiveBans } from "../src/services/moderation/activeBans.js";
 import { UserError } from "../src/services/userError.js";
+import { clipText } from "../src/services/clipText.js";
 
 export const definition = {
   name: "bans",
@@ -88,7 +89,7 @@ function renderPage(list: ActiveBans, token: string, requestedPage: number): Int
     return `${who} · ${until}${ban.reasonPreview ? ` · ${ban.reasonPreview}` : ""}`;
   });
   const embed = new EmbedBuilder()
-    .setTitle(`Bans in ${where}`.slice(0, 256))
+    .setTitle(clipText(`Bans in ${where}`, 256))
     .setDescription(lines.join("\n") || "Nobody is banned there.")
     .setFooter({
       text: `${list.bans.length} ban${list.bans.length === 1 ? "" : "s"}${list.truncated ? " (Roblox lists more than were read)" : ""} · page ${page + 1} of ${pages}`,

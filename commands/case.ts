@@ -1,5 +1,9 @@
 import {
+  ActionRowBuilder,
   ApplicationCommandOptionType,
+  ButtonBuilder,
+  ButtonStyle,
+  EmbedBuilder,
   InteractionContextType,
   PermissionFlagsBits,
   TimestampStyles,
@@ -8,7 +12,7 @@ import {
   type InteractionEditReplyOptions,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
-import { listRecentCases } from "../src/db/cases.js";
+import { MAX_CASE_NUMBER, listRecentCases } from "../src/db/cases.js";
 import { listLinks } from "../src/db/links.js";
 import { moderationDeps, type BotContext } from "../src/discord/botContext.js";
 import { buildCaseEmbed } from "../src/discord/caseEmbed.js";
@@ -16,9 +20,13 @@ import { suggestPlayerChoices } from "../src/discord/autocomplete.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
 import { playerOption } from "../src/discord/commandOptions.js";
 import { requiredString, type CommandRequest } from "../src/discord/commandRequest.js";
+import type { ComponentHandler } from "../src/discord/componentHandler.js";
+import { MAX_PAGE, encodeCustomId } from "../src/discord/customIds.js";
 import { answerNamingPlayer } from "../src/discord/playerChoice.js";
 import { withModLogNote } from "../src/discord/replies.js";
-import { editCaseReason, listPlayerCases, showCase } from "../src/services/caseRecords.js";
+import { editCaseReason, listPlayerCases, readPlayerCasesPage, showCase, type PlayerCasesPage } from "../src/services/caseRecords.js";
+import { clipText } from "../src/services/clipText.js";
+import { UserError } from "../src/services/userError.js";
 
 const caseNumber = {
   type: ApplicationCommandOptionType.Integer,
@@ -26,6 +34,7 @@ const caseNumber = {
   description: "Case number",
   required: true,
   min_value: 1,
+  max_value: MAX_CASE_NUMBER,
   autocomplete: true,
 } as const;
 
@@ -79,7 +88,7 @@ export const caseCommand: CommandModule = {
     if (focused.name === "user") return suggestPlayerChoices(context, focused.value);
     const typed = String(focused.value);
     return (await listRecentCases(context.db, interaction.guildId, typed, 25)).map((row) => ({
-      name: `#${row.number} ${row.action} ${row.robloxUsername ?? row.robloxUserId}`.slice(0, 100),
+      name: clipText(`#${row.number} ${row.action} ${row.robloxUsername ?? row.robloxUserId}`, 100),
       value: row.number,
     }));
   },
@@ -94,10 +103,10 @@ async function show(interaction: ChatInputCommandInteraction<"cached">, context:
   if (notes.length > 0) {
     embed.addFields({
       name: "Notes",
-      value: notes
-        .map((note) => `${time(note.createdAt, TimestampStyles.ShortDateTime)} <@${note.authorDiscordId}>: ${note.body}`)
-        .join("\n")
-        .slice(0, 1024),
+      value: clipText(
+        notes.map((note) => `${time(note.createdAt, TimestampStyles.ShortDateTime)} <@${note.authorDiscordId}>: ${note.body}`).join("\n"),
+        1024,
+      ),
     });
   }
   await interaction.editReply({ embeds: [embed] });
@@ -114,14 +123,50 @@ async function reason(interaction: ChatInputCommandInteraction<"cached">, contex
 }
 
 async function listCases(command: CommandRequest, context: BotContext): Promise<InteractionEditReplyOptions> {
-  const { playerId, playerName, rows } = await listPlayerCases(context, command.guildId, requiredString(command, "user"));
-  if (rows.length === 0) return { content: `**${playerName}** (\`${playerId}\`) has no cases in this server.`, embeds: [], components: [] };
-  const lines = rows
-    .slice(0, 20)
-    .map(
-      (row) =>
-        `**#${row.number}** ${row.action} · ${row.status} · ${time(row.createdAt, TimestampStyles.ShortDate)} · ${(row.privateReason ?? "").slice(0, 80)}`,
-    );
-  if (rows.length > 20) lines.push(`…and ${rows.length - 20} older: \`/case show\` reads any of them.`);
-  return { content: `Cases of **${playerName}** (\`${playerId}\`):\n${lines.join("\n")}`, embeds: [], components: [] };
+  return renderCasesPage(await listPlayerCases(context, command.guildId, requiredString(command, "user")));
+}
+
+/**
+ * "Previous" and "Next" of /case list. The id names the player and the page,
+ * nothing else: the page is read afresh from the clicker's own guild, with
+ * the permission the router checked, so a forged or foreign id shows no more
+ * than `/case list` would.
+ */
+export const casesPageButton: ComponentHandler<"casesPage"> = {
+  kind: "casesPage",
+  permission: "lookup",
+  async handle(interaction, id, context) {
+    if (!interaction.isButton()) throw new UserError("This list is no longer valid. Run /case list again.");
+    const listed = await readPlayerCasesPage(context.db, interaction.guildId, { id: id.userId, name: id.userId }, id.page);
+    await interaction.update(renderCasesPage(listed));
+  },
+};
+
+/** A reason is cut to one line's worth so that a full page stays far inside a message's limits. */
+const REASON_CHARACTERS = 150;
+
+function renderCasesPage(listed: PlayerCasesPage): InteractionEditReplyOptions {
+  const { playerId, playerName, rows, page, pages, total } = listed;
+  if (total === 0) return { content: `**${playerName}** (\`${playerId}\`) has no cases in this server.`, embeds: [], components: [] };
+  const lines = rows.map((row) => {
+    const reason = row.privateReason ? ` · ${clipText(row.privateReason.replace(/\s+/g, " "), REASON_CHARACTERS)}` : "";
+    return `**#${row.number}** ${row.action} · ${row.status} · ${time(row.createdAt, TimestampStyles.ShortDate)}${reason}`;
+  });
+  const embed = new EmbedBuilder()
+    .setTitle(clipText(`Cases of ${playerName} (${playerId})`, 256))
+    .setDescription(lines.join("\n"))
+    .setFooter({ text: `${total} case${total === 1 ? "" : "s"} · page ${page + 1} of ${pages} · /case show reads one in full` });
+  const button = (label: string, to: number, disabled: boolean) =>
+    new ButtonBuilder()
+      .setCustomId(encodeCustomId({ kind: "casesPage", userId: playerId, page: to }))
+      .setLabel(label)
+      .setStyle(ButtonStyle.Secondary)
+      .setDisabled(disabled);
+  // Past the last page a button can name, the oldest cases are still one `/case show` away.
+  const last = Math.min(pages - 1, MAX_PAGE);
+  const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+    button("Previous", Math.max(0, page - 1), page === 0),
+    button("Next", Math.min(last, page + 1), page >= last),
+  );
+  return { content: "", embeds: [embed], components: pages > 1 ? [row] : [] };
 }

@@ -14,6 +14,7 @@ import { requiredString, stringOption, type CommandRequest } from "../src/discor
 import { answerNamingPlayer } from "../src/discord/playerChoice.js";
 import { describeDuration } from "../src/services/moderation/banDuration.js";
 import { playerHistory, type HistoryEntry } from "../src/services/lookup.js";
+import { clipText } from "../src/services/clipText.js";
 
 export const definition = {
   name: "history",
@@ -47,7 +48,7 @@ async function answerHistory(command: CommandRequest, context: BotContext): Prom
   if (entries.length === 0) return { content: `${header}\nnothing: never banned there.`, embeds: [], components: [] };
   const lines = entries.slice(0, SHOWN).map(describeEntry);
   if (entries.length > SHOWN) lines.push(`…and ${entries.length - SHOWN} older entries.`);
-  return { content: `${header}\n${lines.join("\n")}`.slice(0, 2000), embeds: [], components: [], allowedMentions: { parse: [] } };
+  return { content: clipText(`${header}\n${lines.join("\n")}`, 2000), embeds: [], components: [], allowedMentions: { parse: [] } };
 }
 
 function describeEntry(entry: HistoryEntry): string {
@@ -61,6 +62,6 @@ function describeEntry(entry: HistoryEntry): string {
         : entry.by === "in-game"
           ? "in-game (a server script)"
           : "unknown source";
-  const reason = entry.reason ? `: ${entry.reason.slice(0, 80)}` : "";
+  const reason = entry.reason ? `: ${clipText(entry.reason, 80)}` : "";
   return `${time(entry.at, TimestampStyles.ShortDateTime)} ${what}${where}, ${who}${reason}`;
 }

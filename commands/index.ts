@@ -5,7 +5,7 @@ import type { ComponentHandlers } from "../src/discord/componentHandler.js";
 import { pickPlayerButton } from "../src/discord/playerChoice.js";
 import { ban, confirmBanButton } from "./ban.js";
 import { bans, bansPageButton } from "./bans.js";
-import { caseCommand } from "./case.js";
+import { caseCommand, casesPageButton } from "./case.js";
 import { history } from "./history.js";
 import { confirmBulkButton, joinRequestButton, joinRequests } from "./joinrequests.js";
 import { lookup } from "./lookup.js";
@@ -17,6 +17,7 @@ export const commands: readonly CommandModule[] = [ban, unban, bans, lookup, his
 
 export const components: ComponentHandlers = {
   bansPage: bansPageButton,
+  casesPage: casesPageButton,
   confirmBan: confirmBanButton,
   confirmBulk: confirmBulkButton,
   joinRequest: joinRequestButton,

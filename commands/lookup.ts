@@ -15,6 +15,7 @@ import { playerOption } from "../src/discord/commandOptions.js";
 import { requiredString, type CommandRequest } from "../src/discord/commandRequest.js";
 import { answerNamingPlayer } from "../src/discord/playerChoice.js";
 import { lookUpPlayer, type BanState } from "../src/services/lookup.js";
+import { clipText } from "../src/services/clipText.js";
 
 export const definition = {
   name: "lookup",
@@ -60,7 +61,7 @@ async function answerLookup(command: CommandRequest, context: BotContext): Promi
         value: profile.idVerified.value ? "yes" : profile.idVerified.mayBeHidden ? "no, or the key lacks `user.advanced:read`" : "no",
         inline: true,
       },
-      { name: "Bans", value: found.bans.map(describeBan).join("\n").slice(0, 1024) || "no experience linked" },
+      { name: "Bans", value: clipText(found.bans.map(describeBan).join("\n"), 1024) || "no experience linked" },
       {
         name: "Cases here",
         value:
@@ -78,5 +79,5 @@ function describeBan(state: BanState): string {
   if ("unknown" in state) return `${state.experienceName}: unknown (${state.unknown})`;
   if (!state.banned) return `${state.experienceName}: not banned`;
   const until = state.endTime === null ? "permanently" : `until ${time(state.endTime, TimestampStyles.ShortDateTime)}`;
-  return `${state.experienceName}: **banned** ${until}${state.reason ? `: ${state.reason.slice(0, 100)}` : ""}`;
+  return `${state.experienceName}: **banned** ${until}${state.reason ? `: ${clipText(state.reason, 100)}` : ""}`;
 }

@@ -21,6 +21,7 @@ import { encodeCustomId } from "../src/discord/customIds.js";
 import { withModLogNote } from "../src/discord/replies.js";
 import { checkLinkName, chooseChannels, describeSetup, linkWithApiKey, unlink } from "../src/services/setup.js";
 import { UserError } from "../src/services/userError.js";
+import { clipText } from "../src/services/clipText.js";
 
 /** The modal's text input; its label says "API key", the only place a key is ever typed. */
 const API_KEY_INPUT = "api_key";
@@ -199,8 +200,8 @@ async function show(interaction: ChatInputCommandInteraction<"cached">, context:
     .addFields(
       { name: "Mod log", value: channels.modLogChannelId ? `<#${channels.modLogChannelId}>` : "not set", inline: true },
       { name: "Join-request review", value: channels.reviewChannelId ? `<#${channels.reviewChannelId}>` : "not set", inline: true },
-      { name: "Experiences", value: describe("universe").slice(0, 1024) },
-      { name: "Groups", value: describe("group").slice(0, 1024) },
+      { name: "Experiences", value: clipText(describe("universe"), 1024) },
+      { name: "Groups", value: clipText(describe("group"), 1024) },
     );
   await interaction.editReply({ embeds: [embed] });
 }

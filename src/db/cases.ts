@@ -8,6 +8,9 @@ import { inShard } from "./shardFilter.js";
 
 export type CaseRow = typeof cases.$inferSelect;
 
+/** `cases.number` is a Postgres `integer`: a larger number cannot even be looked up. */
+export const MAX_CASE_NUMBER = 2_147_483_647;
+
 /** Everything a case says at creation; the number and timestamps are the database's, the expiry Roblox's once applied. */
 export type NewCase = Omit<typeof cases.$inferInsert, "id" | "number" | "createdAt" | "updatedAt" | "expiresAt">;
 
@@ -102,6 +105,21 @@ export async function listCasesForUser(db: Database, guildId: string, robloxUser
       .orderBy(desc(cases.number))
       .prepare(name),
   ).execute({ guildId, robloxUserId });
+}
+
+/** One page of a player's cases in a guild, newest first, and how many there are in all. */
+export async function pageCasesForUser(
+  db: Database,
+  guildId: string,
+  robloxUserId: string,
+  page: { offset: number; limit: number },
+): Promise<{ rows: CaseRow[]; total: number }> {
+  const forUser = and(eq(cases.guildId, guildId), eq(cases.robloxUserId, robloxUserId));
+  const [rows, [counted]] = await Promise.all([
+    db.select().from(cases).where(forUser).orderBy(desc(cases.number)).limit(page.limit).offset(page.offset),
+    db.select({ total: sql<number>`count(*)::int` }).from(cases).where(forUser),
+  ]);
+  return { rows, total: counted?.total ?? 0 };
 }
 
 export type CaseOutcome =

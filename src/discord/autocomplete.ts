@@ -3,6 +3,7 @@ import { listLinks, type LinkKind } from "../db/links.js";
 import { exactPlayer } from "../services/moderation/resolvePlayer.js";
 import type { PlayerSuggestion } from "../services/moderation/suggestPlayers.js";
 import type { BotContext } from "./botContext.js";
+import { clipText } from "../services/clipText.js";
 
 /** Discord shows at most this many choices. */
 const MAX_CHOICES = 25;
@@ -24,7 +25,7 @@ export async function suggestLinks(
     .filter((link) => link.robloxId.includes(text) || link.displayName.toLowerCase().includes(text))
     .sort((a, b) => Number(b.robloxId === text) - Number(a.robloxId === text))
     .slice(0, MAX_CHOICES)
-    .map((link) => ({ name: `${link.displayName} (${link.robloxId})`.slice(0, 100), value: link.robloxId }));
+    .map((link) => ({ name: clipText(`${link.displayName} (${link.robloxId})`, 100), value: link.robloxId }));
 }
 
 /**
@@ -33,7 +34,7 @@ export async function suggestLinks(
  */
 export async function suggestPlayerChoices(context: BotContext, typed: string): Promise<ApplicationCommandOptionChoiceData[]> {
   return (await context.playerSuggester.suggest(typed)).map((suggestion) => ({
-    name: label(suggestion).slice(0, 100),
+    name: clipText(label(suggestion), 100),
     value: exactPlayer(suggestion.kind === "name" ? suggestion.player.id : suggestion.id),
   }));
 }

@@ -1,6 +1,7 @@
 import { EmbedBuilder, TimestampStyles, time } from "discord.js";
 import type { CaseRow } from "../db/cases.js";
 import { describeDuration } from "../services/moderation/banDuration.js";
+import { clipText } from "../services/clipText.js";
 
 const COLOURS = { ban: 0xed4245, unban: 0x57f287, join_accept: 0x57f287, join_decline: 0xfee75c, failed: 0x747f8d, pending: 0xfaa61a };
 const ACTION_TITLES = { ban: "Ban", unban: "Unban", join_accept: "Join request accepted", join_decline: "Join request declined" };
@@ -58,7 +59,7 @@ function moderatorOf(row: CaseRow): string {
 function statusOf(row: CaseRow): string {
   if (row.status === "applied") return "applied";
   if (row.status === "pending") return "pending: waiting for Roblox";
-  return `failed: ${row.error ?? "unknown reason"}`.slice(0, 1024);
+  return clipText(`failed: ${row.error ?? "unknown reason"}`, 1024);
 }
 
-const quote = (text: string | null) => (text === null || text === "" ? "none" : text.slice(0, 1024));
+const quote = (text: string | null) => (text === null || text === "" ? "none" : clipText(text, 1024));

@@ -37,7 +37,7 @@ export async function buildCaseReply(context: BotContext, result: CaseResult): P
   }
   const previous = (await listCasesForUser(context.db, row.guildId, row.robloxUserId)).filter((other) => other.id !== row.id);
   if (previous.length > 0) embed.addFields({ name: "Previous cases here", value: summarise(previous) });
-  const avatar = await avatarUrl(context.openCloud, row.robloxUserId);
+  const avatar = await avatarUrl(context.openCloud, row.robloxUserId, row.guildId);
   if (avatar !== undefined) embed.setThumbnail(avatar);
   const note = withModLogNote("", result.published).trim();
   return { content: note === "" ? undefined : note, embeds: [embed], components: [] };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { canonicalId } from "../services/robloxIds.js";
+import { clipText } from "../services/clipText.js";
 
 /**
  * Every button and modal id Warden sends, in one codec. Ids come back from
@@ -12,6 +13,7 @@ import { canonicalId } from "../services/robloxIds.js";
  *   pick:<token>:<userId>     the player meant by digits that are an id and another account's
  *                             username: carry the stored command on with that account
  *   bans:pg:<token>:<page>    show page <page> of a /bans list
+ *   cases:pg:<userId>:<page>  show page <page> of /case list for a player
  *   jrb:ok:<token>            confirm a pending bulk join-request decision
  *   setup:u:<universeId>[:<name>]   the API-key modal of /setup experience
  *   setup:g:<groupId>[:<name>]      the API-key modal of /setup group
@@ -21,6 +23,7 @@ export type CustomId =
   | { kind: "confirmBan"; token: string }
   | { kind: "pickPlayer"; token: string; userId: string }
   | { kind: "bansPage"; token: string; page: number }
+  | { kind: "casesPage"; userId: string; page: number }
   | { kind: "confirmBulk"; token: string }
   | { kind: "setupKey"; target: "universe" | "group"; id: string; name: string | undefined };
 
@@ -36,8 +39,11 @@ const joinRequest = z.tuple([z.literal("jr"), z.enum(["a", "d"]), robloxId, robl
 const confirmBan = z.tuple([z.literal("ban"), z.literal("ok"), token]);
 const pickPlayer = z.tuple([z.literal("pick"), token, canonicalUserId]);
 const confirmBulk = z.tuple([z.literal("jrb"), z.literal("ok"), token]);
+/** The last page a paging button can name. */
+export const MAX_PAGE = 999;
 const pageNumber = z.string().regex(/^[0-9]{1,3}$/).transform(Number);
 const bansPage = z.tuple([z.literal("bans"), z.literal("pg"), token, pageNumber]);
+const casesPage = z.tuple([z.literal("cases"), z.literal("pg"), canonicalUserId, pageNumber]);
 const setupKey = z.tuple([z.literal("setup"), z.enum(["u", "g"]), robloxId]).rest(z.string().min(1));
 
 export function encodeCustomId(id: CustomId): string {
@@ -50,12 +56,14 @@ export function encodeCustomId(id: CustomId): string {
       return `pick:${id.token}:${id.userId}`;
     case "bansPage":
       return `bans:pg:${id.token}:${id.page}`;
+    case "casesPage":
+      return `cases:pg:${id.userId}:${id.page}`;
     case "confirmBulk":
       return `jrb:ok:${id.token}`;
     case "setupKey": {
       const prefix = `setup:${id.target === "universe" ? "u" : "g"}:${id.id}`;
       // The name rides along only as far as the id has room; it is a label, not data.
-      return id.name === undefined ? prefix : `${prefix}:${id.name}`.slice(0, CUSTOM_ID_MAX_LENGTH);
+      return id.name === undefined ? prefix : clipText(`${prefix}:${id.name}`, CUSTOM_ID_MAX_LENGTH);
     }
   }
 }
@@ -78,6 +86,8 @@ export function decodeCustomId(raw: string): CustomId | undefined {
   if (bulk.success) return { kind: "confirmBulk", token: bulk.data[2] };
   const page = bansPage.safeParse(parts);
   if (page.success) return { kind: "bansPage", token: page.data[2], page: page.data[3] };
+  const cases = casesPage.safeParse(parts);
+  if (cases.success) return { kind: "casesPage", userId: cases.data[2], page: cases.data[3] };
 
   const setup = setupKey.safeParse(parts.length > 3 ? [...parts.slice(0, 3), parts.slice(3).join(":")] : parts);
   if (setup.success) {

@@ -65,7 +65,7 @@ export function createModLog(client: Client, db: Database, openCloud: OpenCloud,
   return {
     async publishCase(row: CaseRow) {
       const experienceName = await experienceNameOf(row);
-      const embed = buildCaseEmbed(row, { experienceName, avatarUrl: await avatarUrl(openCloud, row.robloxUserId) });
+      const embed = buildCaseEmbed(row, { experienceName, avatarUrl: await avatarUrl(openCloud, row.robloxUserId, row.guildId) });
       return post(row.guildId, embed, row.modLogMessageId);
     },
 

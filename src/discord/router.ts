@@ -7,6 +7,7 @@ import { decodeCustomId, type CustomId } from "./customIds.js";
 import { explain, replyWithError } from "./errorReply.js";
 import type { InteractionOutcome } from "../metrics.js";
 import { UserError } from "../services/userError.js";
+import { optionsOutOfBounds } from "./optionBounds.js";
 import { mayAct, type Asker } from "./permissionGate.js";
 
 /**
@@ -26,6 +27,8 @@ export function createRouter(commands: readonly CommandModule[], components: Com
     // Discord drops an interaction not acknowledged within 3 s: defer before any I/O.
     if (!access.opensModal) await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     if (!(await allowed(interaction, access.permission))) return "refused";
+    const outOfBounds = optionsOutOfBounds(command.definition, interaction.options.data);
+    if (outOfBounds !== undefined) throw new UserError(outOfBounds);
     await command.execute(interaction, context);
     return "ok";
   }

@@ -29,7 +29,12 @@ export class KeyHandle {
   /** Budget identity: the key owner when known (Roblox counts per owner), else a fingerprint of the key. */
   readonly budgetId: string;
 
-  constructor(apiKey: string, ownerId?: string) {
+  constructor(
+    apiKey: string,
+    ownerId?: string,
+    /** Whom the calls made with this handle are for; they take turns with other tenants' calls in a shared budget. */
+    readonly tenant?: string,
+  ) {
     this.#secret = apiKey.trim();
     this.budgetId = ownerId ? `owner:${ownerId}` : `key:${keyFingerprint(this.#secret)}`;
   }
@@ -69,6 +74,8 @@ export interface CallSpec<T> {
   universeId?: string;
   playerId?: string;
   playerLimit?: PlayerLimitPolicy;
+  /** Whom a keyless call is for (a keyed call's tenant comes with its key); see RateBudget. */
+  tenant?: string;
 }
 
 /** Told of every request on the wire and every retry, e.g. for metrics; must not throw. */
@@ -146,7 +153,7 @@ export class Caller {
   private async attempt<T>(spec: CallSpec<T>, buckets: BucketSpec[]): Promise<T> {
     let lease;
     try {
-      lease = await this.budget.acquire(buckets);
+      lease = await this.budget.acquire(buckets, spec.key?.tenant ?? spec.tenant);
     } catch {
       // The budget only refuses once the client is closing.
       throw new UnavailableError({ operation: spec.operation, reason: "closed" });
@@ -221,6 +228,7 @@ export class Caller {
     }
     if (info.perUniverse && spec.universeId) buckets.push(this.scaled(`universe:${spec.universeId}:${op}`, info.perUniverse));
     if (info.perKey && spec.key) buckets.push(this.scaled(`key:${spec.key.budgetId}:${op}`, info.perKey));
+    if (info.perClient) buckets.push(this.scaled(`client:${op}`, info.perClient));
     return buckets;
   }
 

@@ -55,8 +55,11 @@ export interface OpenCloud {
    * Binds a key (each guild has its own). Cheap: call it per request. Pass
    * `ownerId` (introspection's `authorizedUserId`) when known: Roblox counts
    * limits per key owner, so two keys of one owner then share one budget.
+   * Pass `tenant`, whoever the calls are made for, when several share this
+   * client: where their calls wait on one budget (a universe, a key owner),
+   * each tenant's queue takes its turn instead of the longest queue going first.
    */
-  withKey(apiKey: string, options?: { ownerId?: RobloxId }): KeyedOpenCloud;
+  withKey(apiKey: string, options?: { ownerId?: RobloxId; tenant?: string }): KeyedOpenCloud;
   readonly usernames: Usernames;
   readonly thumbnails: Thumbnails;
   readonly apiKeys: ApiKeys;
@@ -88,7 +91,7 @@ export function createOpenCloud(options: OpenCloudOptions): OpenCloud {
   return {
     withKey(apiKey, keyOptions = {}) {
       const ownerId = keyOptions.ownerId === undefined ? undefined : toId(keyOptions.ownerId, "ownerId");
-      const key = new KeyHandle(apiKey, ownerId);
+      const key = new KeyHandle(apiKey, ownerId, keyOptions.tenant);
       return {
         userRestrictions: new UserRestrictions(caller, key),
         users: new Users(caller, key),

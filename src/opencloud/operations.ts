@@ -18,6 +18,8 @@ export interface OperationInfo {
   perUniverse?: Window;
   /** Per player within a universe (user-restriction updates only). */
   perPlayer?: Window;
+  /** Per client, shared by every call this process makes (the public hosts, which take no key). */
+  perClient?: Window;
   /** What a 404 most likely means for this operation, in a moderator's words. */
   notFound: string;
 }
@@ -94,9 +96,13 @@ export const OPERATIONS = {
     perKey: perMinute(100),
     notFound: "That place doesn't exist or isn't part of this experience.",
   },
-  // The public hosts document no budget: calls there only survive 429s.
-  "usernames.resolve": { notFound: "Roblox couldn't look those usernames up." },
-  "thumbnails.headshots": { notFound: "Roblox couldn't find avatars for those players." },
+  // The public hosts document no budget, and they count calls by the caller's address, so every
+  // guild this process serves shares one; planning stays well below anything a busy web page
+  // sends them, rather than finding their limit by 429s. Usernames: one call a second, plenty
+  // since each resolves up to 100 names. Headshots: five a second, one per mod-log post, so posts
+  // keep pace with the 10 bans a second a universe allows.
+  "usernames.resolve": { perClient: perMinute(60), notFound: "Roblox couldn't look those usernames up." },
+  "thumbnails.headshots": { perClient: perMinute(300), notFound: "Roblox couldn't find avatars for those players." },
   "apiKeys.introspect": { notFound: "Roblox doesn't recognise that API key." },
 } as const satisfies Record<string, OperationInfo>;
 

@@ -22,6 +22,8 @@ export interface HeadshotOptions {
   size?: HeadshotSize;
   format?: "Png" | "Jpeg" | "Webp";
   isCircular?: boolean;
+  /** Whom the lookup is for: every caller shares this host's budget. */
+  tenant?: string;
 }
 
 /** Avatar headshots through the public thumbnails host; no API key involved. */
@@ -48,6 +50,7 @@ export class Thumbnails {
           isCircular: options.isCircular ?? false,
         },
         schema: headshotsSchema,
+        tenant: options.tenant,
       });
       for (const headshot of page.data) found.set(headshot.targetId, headshot);
     }

@@ -11,8 +11,12 @@ export class Usernames {
   /**
    * Keyed by the requested name in lower case (Roblox matches names without
    * regard to case, and previous usernames too). Unknown names are simply absent.
+   * `tenant` says whom the lookup is for: every caller shares this host's budget.
    */
-  async resolve(usernames: readonly string[], options: { excludeBannedUsers?: boolean } = {}): Promise<Map<string, ResolvedUsername>> {
+  async resolve(
+    usernames: readonly string[],
+    options: { excludeBannedUsers?: boolean; tenant?: string } = {},
+  ): Promise<Map<string, ResolvedUsername>> {
     const byLowerCase = new Map(usernames.map((name) => name.trim()).filter((name) => name !== "").map((name) => [name.toLowerCase(), name]));
     const unique = [...byLowerCase.values()];
     const found = new Map<string, ResolvedUsername>();
@@ -25,6 +29,7 @@ export class Usernames {
         path: "/v1/usernames/users",
         body: { usernames: batch, excludeBannedUsers: options.excludeBannedUsers ?? false },
         schema: usernamesSchema,
+        tenant: options.tenant,
       });
       for (const user of page.data) found.set(user.requestedUsername.toLowerCase(), user);
     }

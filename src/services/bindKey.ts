@@ -2,9 +2,10 @@ import type { RevealedApiKey } from "../db/apiKeys.js";
 import type { KeyedOpenCloud, OpenCloud } from "../opencloud/index.js";
 
 /**
- * Open Cloud with a stored key. The owner goes with it: Roblox counts limits
- * per key owner, so two keys of one owner must draw on one budget, not two.
+ * Open Cloud with a guild's stored key. The owner goes with it: Roblox counts
+ * limits per key owner, so two keys of one owner must draw on one budget, not
+ * two. The guild is the tenant: guilds sharing a budget wait their turns.
  */
-export function bindKey(openCloud: OpenCloud, key: RevealedApiKey): KeyedOpenCloud {
-  return openCloud.withKey(key.secret, { ownerId: key.ownerId ?? undefined });
+export function bindKey(openCloud: OpenCloud, key: RevealedApiKey, guildId: string): KeyedOpenCloud {
+  return openCloud.withKey(key.secret, { ownerId: key.ownerId ?? undefined, tenant: guildId });
 }

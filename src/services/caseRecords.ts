@@ -1,4 +1,4 @@
-import { changeCaseReason, findCase, listCaseNotes, listCasesForUser, type CaseRow } from "../db/cases.js";
+import { changeCaseReason, findCase, listCaseNotes, pageCasesForUser, type CaseRow } from "../db/cases.js";
 import type { Database } from "../db/connection.js";
 import { openAnyLink } from "./lookup.js";
 import type { ExperienceDeps } from "./moderation/linkedExperience.js";
@@ -31,17 +31,49 @@ export async function editCaseReason(
   return { row, published: await publish(deps, row) };
 }
 
+/** Cases a page of `/case list` shows: with a reason cut to a line, ten always fit one message. */
+const CASES_PER_PAGE = 10;
+
+export interface PlayerCasesPage {
+  playerId: string;
+  playerName: string;
+  rows: CaseRow[];
+  /** Zero-based, within `pages`. */
+  page: number;
+  pages: number;
+  total: number;
+}
+
 /**
- * A player's cases in this guild, newest first. The player is resolved as
- * every command resolves one (digits that are an id and another account's
- * username are asked about), with the key of any of the guild's links.
+ * The first page of a player's cases in this guild, newest first. The player
+ * is resolved as every command resolves one (digits that are an id and
+ * another account's username are asked about), with the key of any of the
+ * guild's links.
  */
 export async function listPlayerCases(
   deps: ExperienceDeps,
   guildId: string,
   typed: string,
-): Promise<{ playerId: string; playerName: string; rows: CaseRow[] }> {
-  const player = await resolvePlayer(deps.openCloud, await openAnyLink(deps, guildId), typed);
-  const rows = await listCasesForUser(deps.db, guildId, player.id);
-  return { playerId: player.id, playerName: player.name, rows };
+): Promise<PlayerCasesPage> {
+  const player = await resolvePlayer(deps.openCloud, await openAnyLink(deps, guildId), typed, guildId);
+  return readPlayerCasesPage(deps.db, guildId, player, 0);
+}
+
+/**
+ * One page of a player's cases in this guild, read afresh at every click: a
+ * page asked past the end shows the last one. The name is the one the
+ * page's newest case recorded, else `player.name`.
+ */
+export async function readPlayerCasesPage(
+  db: Database,
+  guildId: string,
+  player: { id: string; name: string },
+  requestedPage: number,
+): Promise<PlayerCasesPage> {
+  const read = (page: number) => pageCasesForUser(db, guildId, player.id, { offset: page * CASES_PER_PAGE, limit: CASES_PER_PAGE });
+  const requested = await read(requestedPage);
+  const pages = Math.max(1, Math.ceil(requested.total / CASES_PER_PAGE));
+  const page = Math.min(requestedPage, pages - 1);
+  const { rows, total } = page === requestedPage ? requested : await read(page);
+  return { playerId: player.id, playerName: rows[0]?.robloxUsername ?? player.name, rows, page, pages, total };
 }

@@ -30,10 +30,10 @@ export async function lookUpPlayer(deps: ExperienceDeps, guildId: string, typed:
   const links = await listLinks(deps.db, guildId);
   const keyOf = (apiKeyId: number) => openKey(deps, guildId, apiKeyId);
   const roblox = await openAnyLink(deps, guildId);
-  const player = await resolvePlayer(deps.openCloud, roblox, typed);
+  const player = await resolvePlayer(deps.openCloud, roblox, typed, guildId);
   const [profile, avatar, bans, cases] = await Promise.all([
     roblox.users.get(player.id),
-    avatarUrl(deps.openCloud, player.id),
+    avatarUrl(deps.openCloud, player.id, guildId),
     Promise.all(
       links
         .filter((link) => link.kind === "universe")
@@ -67,7 +67,7 @@ export async function openAnyLink(deps: ExperienceDeps, guildId: string): Promis
 async function openKey(deps: ExperienceDeps, guildId: string, apiKeyId: number): Promise<KeyedOpenCloud> {
   const apiKey = await revealApiKey(deps.db, deps.cipher, guildId, apiKeyId);
   if (apiKey === undefined) throw new Error(`API key ${apiKeyId} is missing.`);
-  return bindKey(deps.openCloud, apiKey);
+  return bindKey(deps.openCloud, apiKey, guildId);
 }
 
 export type HistoryEntry = {
@@ -98,7 +98,7 @@ export async function playerHistory(
   experience: string | undefined,
 ): Promise<{ player: Player; experienceName: string; entries: HistoryEntry[] }> {
   const linked = await openLinkedExperience(deps, guildId, experience);
-  const player = await resolvePlayer(deps.openCloud, linked.roblox, typed);
+  const player = await resolvePlayer(deps.openCloud, linked.roblox, typed, guildId);
   const logs: RestrictionLogEntry[] = [];
   for await (const entry of linked.roblox.userRestrictions.listLogs({ universeId: linked.universeId, userId: player.id, maxPageSize: 100 }).items()) {
     logs.push(entry);

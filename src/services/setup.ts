@@ -152,7 +152,7 @@ async function probe(
   introspection: KeyIntrospection,
   request: LinkRequest,
 ): Promise<string> {
-  const roblox = openCloud.withKey(apiKey, { ownerId: introspection.authorizedUserId ?? undefined });
+  const roblox = openCloud.withKey(apiKey, { ownerId: introspection.authorizedUserId ?? undefined, tenant: request.guildId });
   try {
     if (request.kind === "universe") {
       const universe = await roblox.universes.get(request.robloxId);

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCase } from "../../src/db/cases.js";
+import { clipText } from "../../src/services/clipText.js";
 import { channelId, grant, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
 
 const UNIVERSE = "6001";
@@ -60,6 +62,12 @@ describe("/case end to end", () => {
     expect(await replyTo(stack, bob, "case", "show", { number: 99 })).toContain("There is no case #99");
   });
 
+  it("declares the case-number column's range, so Discord refuses a number it cannot hold", async () => {
+    await expect(replyTo(stack, bob, "case", "show", { number: 2 ** 31 })).rejects.toThrow("above 2147483647");
+    await expect(replyTo(stack, owner, "case", "reason", { number: 2 ** 31, reason: "x" })).rejects.toThrow("above 2147483647");
+    expect(await replyTo(stack, bob, "case", "show", { number: 2 ** 31 - 1 })).toContain("There is no case #2147483647");
+  });
+
   it("suggests case numbers as they are typed", async () => {
     const choices = await stack.discord.autocomplete({
       guildId: stack.guild.id,
@@ -71,5 +79,55 @@ describe("/case end to end", () => {
       value: "1",
     });
     expect(choices).toEqual([{ name: "#1 ban rulebreaker", value: 1 }]);
+  });
+
+  it("pages a long list within Discord's limits, reading each page afresh at the click", async () => {
+    const db = stack.database.handle.db;
+    // A chatty history: 23 cases, each reason at Roblox's 1,000 characters, emoji and newlines included.
+    for (let i = 1; i <= 23; i++) {
+      await createCase(db, {
+        guildId: stack.guild.id,
+        action: "ban",
+        robloxUserId: "777",
+        robloxUsername: "chatterbox",
+        universeId: UNIVERSE,
+        privateReason: clipText(`reason ${i}:\n${"spam 😀 ".repeat(200)}`, 1_000),
+        status: "applied",
+        moderatorDiscordId: owner,
+      });
+    }
+    const handle = await stack.discord.runCommand({
+      guildId: stack.guild.id,
+      channelId: channelId(stack, "general"),
+      userId: bob,
+      name: "case",
+      subcommand: "list",
+      options: { user: "777" },
+    });
+    const first = await handle.waitForReply();
+    const description = first.embeds[0]?.description ?? "";
+    expect(first.embeds[0]?.footer?.text).toContain("23 cases · page 1 of 3");
+    expect(description.split("\n")).toHaveLength(10);
+    expect(description).toContain("reason 23:");
+    expect(description).not.toContain("reason 13:");
+    expect([...description].length).toBeLessThanOrEqual(2_000);
+
+    const nextId = JSON.stringify(first.components).match(/"custom_id":"(cases:pg:777:1)"/)?.[1] ?? "";
+    expect(nextId).toBe("cases:pg:777:1");
+    await (await stack.discord.clickButton({ userId: bob, messageId: first.id, customId: nextId })).waitForCallback();
+    const second = stack.discord.message(first.id);
+    expect(second?.embeds[0]?.footer?.text).toContain("page 2 of 3");
+    expect(textOf(second ?? first)).toContain("reason 13:");
+    expect(textOf(second ?? first)).not.toContain("reason 23:");
+
+    const lastId = JSON.stringify(second?.components).match(/"custom_id":"(cases:pg:777:2)"/)?.[1] ?? "";
+    await (await stack.discord.clickButton({ userId: bob, messageId: first.id, customId: lastId })).waitForCallback();
+    const third = stack.discord.message(first.id);
+    expect(third?.embeds[0]?.description?.split("\n")).toHaveLength(3);
+    const buttons = JSON.stringify(third?.components);
+    expect(buttons).toMatch(/"custom_id":"cases:pg:777:1"/);
+    expect(buttons).not.toMatch(/"custom_id":"cases:pg:777:3"/);
+    const next = (JSON.parse(buttons) as { components: { label: string; disabled?: boolean }[] }[])[0]?.components.find((b) => b.label === "Next");
+    expect(next?.disabled).toBe(true);
   });
 });

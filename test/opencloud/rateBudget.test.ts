@@ -49,7 +49,7 @@ describe("RateBudget", () => {
     expect(second.grantedAt).toBe(11_000);
   });
 
-  it("serves waiters first come, first served", async () => {
+  it("serves one tenant's waiters first come, first served", async () => {
     const clock = new FakeClock();
     const budget = new RateBudget(clock);
     const order: number[] = [];
@@ -66,6 +66,52 @@ describe("RateBudget", () => {
     }
     await clock.advance(1_000);
     expect(order).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("lets tenants sharing a bucket take turns, so a long queue cannot starve a short one", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const order: string[] = [];
+    const leases: Lease[] = [];
+    const queue = (tenant: string, count: number) => {
+      for (let i = 0; i < count; i++) {
+        void budget.acquire([perSecond("universe", 1)], tenant).then((lease) => {
+          order.push(`${tenant}${i}`);
+          leases.push(lease);
+        });
+      }
+    };
+    queue("a", 50);
+    await settle();
+    queue("b", 1);
+    queue("c", 2);
+    for (let step = 0; step < 8; step++) {
+      leases.shift()?.release();
+      await clock.advance(1_000);
+    }
+    // a0 held the slot before anyone else came; then one call per tenant in turn.
+    expect(order).toEqual(["a0", "a1", "b0", "c0", "a2", "c1", "a3", "a4", "a5"]);
+  });
+
+  it("keeps the rotation fair across buckets taken in turn (player, then universe)", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const granted: string[] = [];
+    const leases: Lease[] = [];
+    const ban = (tenant: string, player: string) =>
+      void budget.acquire([{ id: `player:${player}`, limit: 2, windowMs: 60_000 }, perSecond("universe", 10)], tenant).then((lease) => {
+        granted.push(tenant);
+        leases.push(lease);
+      });
+    for (let i = 0; i < 50; i++) ban("busy", `p${i}`);
+    await settle();
+    ban("quiet", "q");
+    await settle();
+    expect(granted).toHaveLength(10);
+    for (const lease of leases.splice(0)) lease.release();
+    await clock.advance(1_000);
+    // The next window's ten slots: the quiet tenant's one call is among them, not after forty others.
+    expect(granted.slice(10, 20)).toContain("quiet");
   });
 
   it("keeps any window-long span within the limit under a steady flood", async () => {

@@ -10,7 +10,7 @@ const DIGITS = "100003";
 
 describe("resolving the player a moderator typed", () => {
   let h: Harness;
-  const resolve = (typed: string) => resolvePlayer(h.client, h.client.withKey(FULL_KEY), typed);
+  const resolve = (typed: string) => resolvePlayer(h.client, h.client.withKey(FULL_KEY), typed, "123456789012345678");
   const lookups = () => h.oc.calls.filter((call) => call.path.startsWith("/cloud/v2/users/") || call.path === "/v1/usernames/users");
 
   beforeAll(async () => {

@@ -10,6 +10,7 @@ describe("custom id codec", () => {
     ["jrb:ok:Ab3_-xyz12", { kind: "confirmBulk", token: "Ab3_-xyz12" }],
     ["pick:Ab3_-xyz12:100003", { kind: "pickPlayer", token: "Ab3_-xyz12", userId: "100003" }],
     ["pick:Ab3_-xyz12:9223372036854775807", { kind: "pickPlayer", token: "Ab3_-xyz12", userId: "9223372036854775807" }],
+    ["cases:pg:156:3", { kind: "casesPage", userId: "156", page: 3 }],
     ["setup:u:12345", { kind: "setupKey", target: "universe", id: "12345", name: undefined }],
     ["setup:g:7:Fan club: EU", { kind: "setupKey", target: "group", id: "7", name: "Fan club: EU" }],
   ])("round-trips %s", (raw, id) => {
@@ -31,6 +32,9 @@ describe("custom id codec", () => {
     "bans:pg:Ab3_-xyz12:-1",
     "bans:pg:Ab3_-xyz12:1e2",
     "bans:pg:Ab3_-xyz12",
+    "cases:pg:156",
+    "cases:pg:abc:1",
+    "cases:pg:156:1000",
     "setup:x:1",
     "pick:Ab3_-xyz12",
     "pick:Ab3_-xyz12:0",
@@ -50,5 +54,15 @@ describe("custom id codec", () => {
     const raw = encodeCustomId({ kind: "setupKey", target: "universe", id: "1", name: "n".repeat(200) });
     expect(raw).toHaveLength(CUSTOM_ID_MAX_LENGTH);
     expect(decodeCustomId(raw)).toMatchObject({ kind: "setupKey", id: "1" });
+  });
+
+  it("cuts a long name between characters, never inside one", () => {
+    const name = `a${"😀".repeat(60)}`;
+    const raw = encodeCustomId({ kind: "setupKey", target: "universe", id: "1", name });
+    expect(raw.length).toBeLessThanOrEqual(CUSTOM_ID_MAX_LENGTH);
+    expect(raw.endsWith("😀")).toBe(true);
+    const decoded = decodeCustomId(raw);
+    expect(decoded).toMatchObject({ kind: "setupKey", id: "1" });
+    expect(decoded).toMatchObject({ name: `a${"😀".repeat(44)}` });
   });
 });

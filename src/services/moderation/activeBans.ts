@@ -3,6 +3,7 @@ import type { Database } from "../../db/connection.js";
 import { getLink } from "../../db/links.js";
 import { UserError } from "../userError.js";
 import { openLinkedExperience, type ExperienceDeps } from "./linkedExperience.js";
+import { clipText } from "../clipText.js";
 
 /** One line of the list: only what a page shows, so a kept list stays small whatever the reasons hold. */
 export interface ListedBan {
@@ -43,7 +44,7 @@ export async function listActiveBans(
   placeId: string | undefined,
 ): Promise<ActiveBans> {
   const place = placeId?.trim() || undefined;
-  if (place !== undefined && !/^[0-9]{1,20}$/.test(place)) throw new UserError(`\`${place.slice(0, 30)}\` is not a place id.`);
+  if (place !== undefined && !/^[0-9]{1,20}$/.test(place)) throw new UserError(`\`${clipText(place, 30)}\` is not a place id.`);
   const linked = await openLinkedExperience(deps, guildId, experience);
   const restrictions = [];
   let pagesRead = 0;

@@ -1,4 +1,5 @@
 import { UserError } from "../userError.js";
+import { clipText } from "../clipText.js";
 
 const SECONDS_PER_UNIT = { m: 60, h: 3_600, d: 86_400, w: 604_800 } as const;
 
@@ -15,7 +16,7 @@ export function parseBanDuration(text: string): number | null {
   const value = text.trim().toLowerCase();
   if (value === "perm" || value === "permanent") return null;
   const match = /^(\d{1,12})\s*([mhdw])$/.exec(value);
-  if (match === null) throw new UserError(`\`${text.slice(0, 40)}\` is not a duration. Use ${EXAMPLES}.`);
+  if (match === null) throw new UserError(`\`${clipText(text, 40)}\` is not a duration. Use ${EXAMPLES}.`);
   const seconds = Number(match[1]) * SECONDS_PER_UNIT[match[2] as keyof typeof SECONDS_PER_UNIT];
   if (seconds < 60) throw new UserError(`A ban lasts at least 1 minute. Use ${EXAMPLES}.`);
   if (seconds > MAX_SECONDS) throw new UserError(`Roblox bans last at most 10,000 years; use perm for a permanent ban.`);

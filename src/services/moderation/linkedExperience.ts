@@ -5,6 +5,7 @@ import { getLink, listLinks, type Link, type LinkKind } from "../../db/links.js"
 import type { KeyedOpenCloud, OpenCloud } from "../../opencloud/index.js";
 import { chooseLink } from "../linkNames.js";
 import { bindKey } from "../bindKey.js";
+import { clipText } from "../clipText.js";
 import { UserError } from "../userError.js";
 
 export interface ExperienceDeps {
@@ -49,7 +50,7 @@ export async function openLinked(
  */
 export async function openLinkedById(deps: ExperienceDeps, guildId: string, kind: LinkKind, robloxId: string): Promise<LinkedTarget> {
   const link = await getLink(deps.db, guildId, kind, robloxId);
-  if (link === undefined) throw new UserError(`${NOUN[kind]} ${robloxId.slice(0, 20)} is not linked to this server.`);
+  if (link === undefined) throw new UserError(`${NOUN[kind]} ${clipText(robloxId, 20)} is not linked to this server.`);
   return open(deps, guildId, link);
 }
 
@@ -66,7 +67,7 @@ export async function openLinkedExperienceById(deps: ExperienceDeps, guildId: st
 async function open(deps: ExperienceDeps, guildId: string, link: Link): Promise<LinkedTarget> {
   const apiKey = await revealApiKey(deps.db, deps.cipher, guildId, link.apiKeyId);
   if (apiKey === undefined) throw new Error(`The API key of ${link.kind} link ${link.robloxId} is missing.`);
-  return { robloxId: link.robloxId, displayName: link.displayName, roblox: bindKey(deps.openCloud, apiKey) };
+  return { robloxId: link.robloxId, displayName: link.displayName, roblox: bindKey(deps.openCloud, apiKey, guildId) };
 }
 
 function asExperience(linked: LinkedTarget): LinkedExperience {

@@ -2,6 +2,7 @@ import { NotFoundError, type KeyedOpenCloud, type OpenCloud } from "../../opencl
 import { avatarUrls } from "../avatar.js";
 import { canonicalId } from "../robloxIds.js";
 import { UserError } from "../userError.js";
+import { clipText } from "../clipText.js";
 
 export interface Player {
   id: string;
@@ -57,7 +58,7 @@ export function couldBeUsername(text: string): boolean {
  * may be either. Digits are looked up both ways at once; when they are the id
  * of one account and the username of another, AmbiguousPlayerError says so.
  */
-export async function resolvePlayer(openCloud: OpenCloud, roblox: KeyedOpenCloud, typed: string): Promise<Player> {
+export async function resolvePlayer(openCloud: OpenCloud, roblox: KeyedOpenCloud, typed: string, guildId: string): Promise<Player> {
   const text = typed.trim().replace(/^@/, "");
   const exact = EXACT.exec(text);
   if (exact !== null) {
@@ -70,14 +71,14 @@ export async function resolvePlayer(openCloud: OpenCloud, roblox: KeyedOpenCloud
   const id = canonicalId(text);
   const name = couldBeUsername(text) ? text : undefined;
   if (id === undefined && name === undefined) {
-    throw new UserError(`\`${typed.slice(0, 40)}\` is not a Roblox username (3-20 letters, digits or _) or user id.`);
+    throw new UserError(`\`${clipText(typed, 40)}\` is not a Roblox username (3-20 letters, digits or _) or user id.`);
   }
   const [byId, byName] = await Promise.all([
     id === undefined ? undefined : findById(roblox, id),
-    name === undefined ? undefined : findByName(openCloud, name),
+    name === undefined ? undefined : findByName(openCloud, name, guildId),
   ]);
   if (byId !== undefined && byName !== undefined && byId.id !== byName.id) {
-    const avatars = await avatarUrls(openCloud, [byId.id, byName.id]);
+    const avatars = await avatarUrls(openCloud, [byId.id, byName.id], guildId);
     throw new AmbiguousPlayerError(text, [
       { ...byId, avatarUrl: avatars.get(byId.id) },
       { ...byName, avatarUrl: avatars.get(byName.id) },
@@ -100,8 +101,8 @@ async function findById(roblox: KeyedOpenCloud, id: string): Promise<Player | un
   }
 }
 
-/** The account a username (or a previous one) belongs to, if any. */
-export async function findByName(openCloud: OpenCloud, name: string): Promise<Player | undefined> {
-  const found = (await openCloud.usernames.resolve([name])).get(name.toLowerCase());
+/** The account a username (or a previous one) belongs to, if any; `tenant` takes its turn in the users host's budget. */
+export async function findByName(openCloud: OpenCloud, name: string, tenant?: string): Promise<Player | undefined> {
+  const found = (await openCloud.usernames.resolve([name], { tenant })).get(name.toLowerCase());
   return found === undefined ? undefined : { id: found.id, name: found.name, displayName: found.displayName || found.name };
 }

@@ -15,6 +15,7 @@ import { UserError } from "../userError.js";
 import { parseBanDuration } from "./banDuration.js";
 import { openLinkedExperience, type ExperienceDeps } from "./linkedExperience.js";
 import { resolvePlayer, type Player } from "./resolvePlayer.js";
+import { clipText } from "../clipText.js";
 
 export interface ModerationDeps extends ExperienceDeps {
   publisher: CasePublisher;
@@ -205,7 +206,7 @@ export async function publish(deps: ModerationDeps, row: CaseRow): Promise<Publi
 async function resolveTarget(deps: ModerationDeps, request: TargetRequest) {
   const placeId = request.placeId?.trim() || undefined;
   if (placeId !== undefined && canonicalId(placeId) === undefined) {
-    throw new UserError(`\`${placeId.slice(0, 30)}\` is not a place id: it is a number (Creator Hub -> place -> Copy Place ID).`);
+    throw new UserError(`\`${clipText(placeId, 30)}\` is not a place id: it is a number (Creator Hub -> place -> Copy Place ID).`);
   }
   const experience = await openLinkedExperience(deps, request.guildId, request.experience);
   if (placeId !== undefined) {
@@ -218,7 +219,7 @@ async function resolveTarget(deps: ModerationDeps, request: TargetRequest) {
       throw error;
     }
   }
-  const player = await resolvePlayer(deps.openCloud, experience.roblox, request.player);
+  const player = await resolvePlayer(deps.openCloud, experience.roblox, request.player, request.guildId);
   return {
     guildId: request.guildId,
     moderatorId: request.moderatorId,
