@@ -42,7 +42,7 @@ export const history: CommandModule = {
     }
     const lines = entries.slice(0, SHOWN).map(describeEntry);
     if (entries.length > SHOWN) lines.push(`…and ${entries.length - SHOWN} older entries.`);
-    await interaction.editReply({ content: `${header}\n${lines.join("\n")}`.slice(0, 2000), allowedMentions: { parse: [] } });
+    await interaction.editReply(`${header}\n${lines.join("\n")}`.slice(0, 2000));
   },
 
   autocomplete: suggestPlayerOrExperience,

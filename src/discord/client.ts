@@ -1,4 +1,13 @@
-import { Client, GatewayIntentBits, Options } from "discord.js";
+import { Client, GatewayIntentBits, Options, type APIAllowedMentions } from "discord.js";
+
+/**
+ * No message Warden sends pings anyone: reasons, notes and names are typed by
+ * people, and an `@everyone` or a role mention in one would reach a whole
+ * server. Discord parses mentions whenever a body leaves this out, so the
+ * client sends it with everything it posts, and a body posted through
+ * `client.rest` directly carries it itself.
+ */
+export const NO_MENTIONS = { parse: [] } satisfies APIAllowedMentions;
 
 /**
  * Warden reads nothing but interactions and its guilds' roles and channels,
@@ -9,6 +18,7 @@ export function createDiscordClient(apiUrl: string): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     rest: { api: apiUrl },
+    allowedMentions: NO_MENTIONS,
     makeCache: Options.cacheWithLimits({
       ...Options.DefaultMakeCacheSettings,
       ApplicationCommandManager: 0,

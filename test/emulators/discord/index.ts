@@ -19,7 +19,7 @@ import {
   type ButtonClick,
   type ModalSubmission,
 } from "./interactions.js";
-import { MessageStore, registerMessageRoutes } from "./messages.js";
+import { MessageStore, registerMessageRoutes, type Ping } from "./messages.js";
 import { RestServer, type InjectedFailure, type RateLimitOptions, type RecordedRequest } from "./rest.js";
 import { World, type EmulatedGuild, type EmulatedMember, type GuildSeed, type MemberSeed, type RoleSeed } from "./state.js";
 import { Waiters } from "./waiters.js";
@@ -30,6 +30,7 @@ export type { GatewaySessionInfo } from "./gateway.js";
 export type { AutocompleteRequest, ButtonClick, InteractionCallback, ModalSubmission } from "./interactions.js";
 export { InteractionHandle } from "./interactions.js";
 export { DiscordApiError } from "./errors.js";
+export type { Ping } from "./messages.js";
 export type { InjectedFailure, RateLimitOptions, RecordedRequest } from "./rest.js";
 export type { ChannelSeed, EmulatedGuild, EmulatedMember, GuildSeed, MemberSeed, OverwriteSeed, RoleSeed } from "./state.js";
 
@@ -89,6 +90,14 @@ export class DiscordEmulator {
   /** Every request the bot made, in order; the token is redacted. */
   get requests(): readonly RecordedRequest[] {
     return this.parts.rest.requests;
+  }
+
+  /**
+   * Who the bot's messages notified: one entry per message created, or edited with
+   * new content, that mentioned someone who can see it (see MessageStore.mentionFields).
+   */
+  get pings(): readonly Ping[] {
+    return this.parts.store.pings;
   }
 
   /** Requests to routes Discord does not have (404 code 0) or with a method it does not take (405). */
