@@ -27,20 +27,24 @@ describe("mentions in everything Warden sends", () => {
 
   beforeAll(async () => {
     // Mention Everyone lets the bot ping @everyone, @here and any role: what a careless invite grants.
-    stack = await startStack({
-      ...DEFAULT_GUILD,
-      botPermissions:
-        PermissionFlagsBits.ViewChannel |
-        PermissionFlagsBits.SendMessages |
-        PermissionFlagsBits.EmbedLinks |
-        PermissionFlagsBits.ReadMessageHistory |
-        PermissionFlagsBits.MentionEveryone,
-    });
+    stack = await startStack(
+      {
+        ...DEFAULT_GUILD,
+        botPermissions:
+          PermissionFlagsBits.ViewChannel |
+          PermissionFlagsBits.SendMessages |
+          PermissionFlagsBits.EmbedLinks |
+          PermissionFlagsBits.ReadMessageHistory |
+          PermissionFlagsBits.MentionEveryone,
+      },
+      { keyCheckSeconds: 1 },
+    );
     owner = memberId(stack, "owner");
     // Every kind of mention, of the invoker (who sees the ephemeral replies) and of others.
     hostile = `@everyone @here <@&${roleId(stack, "Moderator")}> <@${owner}> <@${memberId(stack, "carol")}>`;
-    addExperienceWithKey(stack.roblox, { universeId: UNIVERSE, name: "Mention Cafe", placeId: "7202", ownerId: "94", key: EXPERIENCE_KEY });
-    addGroupWithKey(stack.roblox, { groupId: GROUP, name: "Mention Fans", ownerId: "94", key: GROUP_KEY });
+    // Names come from Roblox, typed by whoever made the experience or group: as untrusted as a reason.
+    addExperienceWithKey(stack.roblox, { universeId: UNIVERSE, name: `Cafe ${hostile}`, placeId: "7202", ownerId: "94", key: EXPERIENCE_KEY });
+    addGroupWithKey(stack.roblox, { groupId: GROUP, name: `Fans ${hostile}`, ownerId: "94", key: GROUP_KEY });
     stack.roblox.addUser({ id: "610", name: "pinger" });
     // Roblox's display names are free text to Warden: it must not trust them either.
     stack.roblox.addUser({ id: "611", name: "applicant", displayName: hostile.slice(0, 100) });
@@ -75,6 +79,10 @@ describe("mentions in everything Warden sends", () => {
     );
     await stack.discord.waitForMessage(review, (message) => message.id === card.id && textOf(message).includes("Approved by"));
     expect((await Promise.any(clicks.map((handle) => handle.waitForFollowUp()))).content).not.toBe("");
+
+    // The key health check's setup notice, naming the group.
+    stack.roblox.revokeApiKey(GROUP_KEY);
+    await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes("Setup notice") && textOf(message).includes(`Fans ${hostile}`));
 
     // Each kind of message was sent, and each said so on the wire.
     const sent = stack.discord.requests.filter((request) => carriesMessage(request.route, request.body));
