@@ -1,4 +1,4 @@
-import { PermissionFlagsBits } from "discord.js";
+import { ComponentType, PermissionFlagsBits, type APIMessage } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addExperienceWithKey,
@@ -71,9 +71,24 @@ describe("mentions in everything Warden sends", () => {
     await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes(`again ${hostile}`));
     await replyTo(stack, owner, "case", "list", { user: "pinger" });
 
+    // A permanent ban, confirmed with its button: the click updates the message through the callback.
+    const asked = await stack.discord.runCommand({
+      guildId: stack.guild.id,
+      channelId: channelId(stack, "general"),
+      userId: owner,
+      name: "ban",
+      options: { user: "pinger", duration: "perm", reason: hostile, public_reason: hostile },
+    });
+    const question = await asked.waitForReply((message) => (message.components ?? []).length > 0);
+    const confirm = await stack.discord.clickButton({ userId: owner, messageId: question.id, customId: customIdOf(question) });
+    await confirm.waitForReply((message) => message.embeds.length > 0 || message.content.includes("Case #2"));
+
     // A review card for a hostile display name, decided by two clicks at once: one edits the card, the other hears why in a follow-up.
     await replyTo(stack, memberId(stack, "alice"), "joinrequests", "review");
     const card = await stack.discord.waitForMessage(review, (message) => message.embeds[0]?.url?.endsWith("/users/611/profile") === true);
+    // A member without the permission is answered directly in the callback.
+    const refused = await stack.discord.clickButton({ userId: memberId(stack, "carol"), messageId: card.id, customId: `jr:a:${GROUP}:611` });
+    expect(textOf(await refused.waitForReply())).toContain("permission");
     const clicks = await Promise.all(
       [memberId(stack, "alice"), owner].map((userId) => stack.discord.clickButton({ userId, messageId: card.id, customId: `jr:a:${GROUP}:611` })),
     );
@@ -91,12 +106,20 @@ describe("mentions in everything Warden sends", () => {
       "PATCH /channels/:channelId/messages/:messageId",
       "PATCH /webhooks/:applicationId/:token/messages/:messageId",
       "POST /channels/:channelId/messages",
+      "POST /interactions/:interactionId/:token/callback",
       "POST /webhooks/:applicationId/:token",
     ]);
     for (const request of sent) expect(allowedMentionsOf(request.body)).toEqual({ parse: [] });
     expect(stack.discord.pings).toEqual([]);
   });
 });
+
+/** The custom id of a message's first button. */
+function customIdOf(message: APIMessage): string {
+  const button = message.components?.[0]?.type === ComponentType.ActionRow ? message.components[0].components[0] : undefined;
+  if (button === undefined || !("custom_id" in button)) throw new Error("the message has no button");
+  return button.custom_id;
+}
 
 /** A request whose body holds a message others could be pinged by: content or embeds. */
 function carriesMessage(route: string | null, body: unknown): boolean {
