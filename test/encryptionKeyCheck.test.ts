@@ -35,7 +35,7 @@ async function startOutcome(env: Record<string, string>): Promise<string> {
 const ACCEPTED = /^Could not log in to Discord/;
 /** Each start opens and migrates the database: PGlite takes seconds for that on a busy machine. */
 const SLOW_START_MS = 180_000;
-const WRONG_KEY = /cannot open the API keys stored in this database.*Set ENCRYPTION_KEY to the original key/;
+const WRONG_KEY = /is not the one this database.s API keys were sealed with.*Set ENCRYPTION_KEY to the original key/;
 
 describe.each(["postgres", "pglite"] as const)("the ENCRYPTION_KEY check at start on %s", (kind) => {
   const cleanups: (() => Promise<void> | void)[] = [];

@@ -63,7 +63,7 @@ function wrongKey(keyFile: string | undefined): StartupError {
       ? "Set ENCRYPTION_KEY to the original key (look for a copy mistake or a secret that was rotated)."
       : `ENCRYPTION_KEY is not set, so the key came from ${keyFile}. Set ENCRYPTION_KEY to the original key, or put the original ${keyFile} back from a backup.`;
   return new StartupError(
-    `The encryption key cannot open the API keys stored in this database: it is not the key they were sealed with. ${fix} ` +
+    `The encryption key is not the one this database's API keys were sealed with (a value sealed at its first start does not open). ${fix} ` +
       "Warden does not start with it, because every action using a stored key would fail.",
   );
 }
