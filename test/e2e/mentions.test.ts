@@ -63,6 +63,9 @@ describe("mentions in everything Warden sends", () => {
     await linkThroughForm(stack, "experience", UNIVERSE, EXPERIENCE_KEY);
     await linkThroughForm(stack, "group", GROUP, GROUP_KEY);
     await replyTo(stack, owner, "setup", "channels", { log: modLog, review });
+    // Lists members and roles by their mentions, ephemeral to the owner.
+    await replyTo(stack, owner, "staff", "grant", { permission: "lookup", role: roleId(stack, "Moderator") });
+    expect(await replyTo(stack, owner, "staff", "list")).toContain(`<@${memberId(stack, "alice")}>`);
 
     // The ban: the moderator's reply and the mod-log post, then its edit and the reply quoting the new reason.
     await replyTo(stack, owner, "ban", undefined, { user: "pinger", duration: "1d", reason: hostile, public_reason: hostile });
