@@ -35,7 +35,7 @@ async function startOutcome(env: Record<string, string>): Promise<string> {
 const ACCEPTED = /^Could not log in to Discord/;
 /** Each start opens and migrates the database: PGlite takes seconds for that on a busy machine. */
 const SLOW_START_MS = 180_000;
-const WRONG_KEY = /is not the one this database.s API keys were sealed with.*Set ENCRYPTION_KEY to the original key/;
+const WRONG_KEY = /is not the key this database's API keys were sealed with.*Set ENCRYPTION_KEY to the original key/;
 
 describe.each(["postgres", "pglite"] as const)("the ENCRYPTION_KEY check at start on %s", (kind) => {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -81,7 +81,7 @@ describe.each(["postgres", "pglite"] as const)("the ENCRYPTION_KEY check at star
     writeFileSync(keyFile, `${randomBytes(32).toString("base64")}\n`);
     const file = await startOutcome(env);
     expect(file).toMatch(WRONG_KEY);
-    expect(file).toContain(`ENCRYPTION_KEY is not set, so the key came from ${keyFile}`);
+    expect(file).toContain(`The key in ${keyFile} (ENCRYPTION_KEY is not set)`);
 
     // A fresh DATA_DIR (or a lost file) against the same database: no key is generated over the stored ones.
     rmSync(keyFile);

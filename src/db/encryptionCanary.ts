@@ -58,12 +58,13 @@ function openedBy(cipher: ApiKeyCipher, sealed: { ciphertext: Buffer; nonce: Buf
 }
 
 function wrongKey(keyFile: string | undefined): StartupError {
+  const which = keyFile === undefined ? "ENCRYPTION_KEY" : `The key in ${keyFile} (ENCRYPTION_KEY is not set)`;
   const fix =
     keyFile === undefined
       ? "Set ENCRYPTION_KEY to the original key (look for a copy mistake or a secret that was rotated)."
-      : `ENCRYPTION_KEY is not set, so the key came from ${keyFile}. Set ENCRYPTION_KEY to the original key, or put the original ${keyFile} back from a backup.`;
+      : `Set ENCRYPTION_KEY to the original key, or put the original ${keyFile} back from a backup.`;
   return new StartupError(
-    `The encryption key is not the one this database's API keys were sealed with (a value sealed at its first start does not open). ${fix} ` +
-      "Warden does not start with it, because every action using a stored key would fail.",
+    `${which} is not the key this database's API keys were sealed with: it does not open the value Warden sealed ` +
+      `with the database's first key. ${fix} Warden does not start with it: every action using a stored key would fail.`,
   );
 }
