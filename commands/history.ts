@@ -48,7 +48,7 @@ async function answerHistory(command: CommandRequest, context: BotContext): Prom
   if (entries.length === 0) return { content: `${header}\nnothing: never banned there.`, embeds: [], components: [] };
   const lines = entries.slice(0, SHOWN).map(describeEntry);
   if (entries.length > SHOWN) lines.push(`…and ${entries.length - SHOWN} older entries.`);
-  return { content: clipText(`${header}\n${lines.join("\n")}`, 2000), embeds: [], components: [], allowedMentions: { parse: [] } };
+  return { content: clipText(`${header}\n${lines.join("\n")}`, 2000), embeds: [], components: [] };
 }
 
 function describeEntry(entry: HistoryEntry): string {

@@ -88,10 +88,7 @@ async function list(interaction: ChatInputCommandInteraction<"cached">, context:
       .map((grant) => (grant.subjectType === "role" ? mentionRole(grant.subjectId, interaction.guildId) : `<@${grant.subjectId}>`));
     return `**${permission}**: ${holders.length === 0 ? "nobody" : holders.join(", ")}`;
   });
-  await interaction.editReply({
-    content: `${lines.join("\n")}\n\nAdministrators and members with Manage Server hold every permission.`,
-    allowedMentions: { parse: [] },
-  });
+  await interaction.editReply(`${lines.join("\n")}\n\nAdministrators and members with Manage Server hold every permission.`);
 }
 
 function subjectOf(interaction: ChatInputCommandInteraction<"cached">) {

@@ -1,10 +1,11 @@
 import { DiscordAPIError, DiscordjsErrorCodes, Events } from "discord.js";
 import { commands, components } from "../commands/index.js";
 import type { Config } from "./config.js";
-import { createApiKeyCipher } from "./db/apiKeyCipher.js";
+import { createApiKeyCipher, type ApiKeyCipher } from "./db/apiKeyCipher.js";
 import { countPendingCases } from "./db/cases.js";
-import { openDatabase } from "./db/connection.js";
-import { resolveEncryptionKey } from "./db/encryptionKey.js";
+import { openDatabase, type DatabaseHandle } from "./db/connection.js";
+import { holdsSealedData, verifyEncryptionKey } from "./db/encryptionCanary.js";
+import { encryptionKeyFile, resolveEncryptionKey } from "./db/encryptionKey.js";
 import { moderationDeps, reviewDeps, type BotContext } from "./discord/botContext.js";
 import { timeAcknowledgements } from "./discord/acknowledgements.js";
 import { createDiscordClient } from "./discord/client.js";
@@ -49,13 +50,14 @@ export interface WardenOptions {
 export async function startWarden(config: Config, logger: Logger, options: WardenOptions = {}): Promise<Warden> {
   if (config.discordToken === undefined) throw new StartupError("DISCORD_TOKEN is required to run the bot.");
   const database = await openDatabase(config);
-  await database.migrate();
-  logger.info({ database: database.kind }, "database ready");
-  const encryptionKey = await resolveEncryptionKey({
-    configured: config.encryptionKey,
-    dataDir: config.dataDir,
-    warn: (message) => logger.warn(message),
-  });
+  let cipher: ApiKeyCipher;
+  try {
+    cipher = await prepareDatabase(database, config, logger);
+  } catch (error) {
+    // Nothing else is started yet: the database is all there is to close.
+    await database.close();
+    throw error;
+  }
 
   let jobs: Jobs | undefined;
   // Collected only when served: prom-client is loaded lazily, so a bot without HTTP_PORT does not carry it.
@@ -93,7 +95,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
   const context: BotContext = {
     db: database.db,
     openCloud,
-    cipher: createApiKeyCipher(encryptionKey),
+    cipher,
     modLog: createModLog(client, database.db, openCloud, logger),
     logger,
     reviewBoard: createReviewBoard(client, database.db),
@@ -199,6 +201,21 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     throw error instanceof StartupError ? error : explainLoginFailure(error, config.discordApiUrl);
   }
   return { context, stop };
+}
+
+/** Migrates, then makes sure the encryption key opens what the database holds sealed. */
+async function prepareDatabase(database: DatabaseHandle, config: Config, logger: Logger): Promise<ApiKeyCipher> {
+  await database.migrate();
+  logger.info({ database: database.kind }, "database ready");
+  const key = await resolveEncryptionKey({
+    configured: config.encryptionKey,
+    dataDir: config.dataDir,
+    holdsSealedData: () => holdsSealedData(database.db),
+    warn: (message) => logger.warn(message),
+  });
+  const cipher = createApiKeyCipher(key);
+  await verifyEncryptionKey(database.db, cipher, config.encryptionKey === undefined ? encryptionKeyFile(config.dataDir) : undefined);
+  return cipher;
 }
 
 async function settledWithin(promises: Iterable<Promise<unknown>>, ms: number): Promise<void> {

@@ -85,6 +85,23 @@ export const apiKeys = pgTable(
   ],
 );
 
+/**
+ * One row sealed with the encryption key in use when the first API key store
+ * could happen: at start, a key that cannot open it is not the key the stored
+ * API keys were sealed with, and the bot refuses to run instead of failing
+ * every action later.
+ */
+export const encryptionCanary = pgTable(
+  "encryption_canary",
+  {
+    id: integer("id").primaryKey().default(1),
+    ciphertext: bytea("ciphertext").notNull(),
+    nonce: bytea("nonce").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [check("encryption_canary_one_row", sql`${table.id} = 1`)],
+);
+
 export const universeLinks = pgTable(
   "universe_links",
   {

@@ -1,4 +1,4 @@
-import { Client, GatewayIntentBits, Options, type WebSocketOptions } from "discord.js";
+import { Client, GatewayIntentBits, Options, type APIAllowedMentions, type WebSocketOptions } from "discord.js";
 
 export interface ShardOptions {
   /** The deployment's total number of shards. */
@@ -8,6 +8,15 @@ export interface ShardOptions {
   /** Paces IDENTIFYs across processes; unset: discord.js's own, in this process only. */
   identifyThrottler?: WebSocketOptions["buildIdentifyThrottler"];
 }
+
+/**
+ * No message Warden sends pings anyone: reasons, notes and names are typed by
+ * people, and an `@everyone` or a role mention in one would reach a whole
+ * server. Discord parses mentions whenever a body leaves this out, so the
+ * client sends it with everything it posts, and a body posted through
+ * `client.rest` directly carries it itself.
+ */
+export const NO_MENTIONS = { parse: [] } satisfies APIAllowedMentions;
 
 /**
  * Warden reads nothing but interactions and its guilds' roles and channels,
@@ -21,6 +30,7 @@ export function createDiscordClient(apiUrl: string, shards: ShardOptions): Clien
     shards: shards.ids,
     shardCount: shards.count,
     ...(shards.identifyThrottler === undefined ? {} : { ws: { buildIdentifyThrottler: shards.identifyThrottler } }),
+    allowedMentions: NO_MENTIONS,
     makeCache: Options.cacheWithLimits({
       ...Options.DefaultMakeCacheSettings,
       ApplicationCommandManager: 0,

@@ -9,6 +9,7 @@ import type { OpenCloud } from "../opencloud/index.js";
 import { avatarUrl } from "../services/avatar.js";
 import type { CasePublisher, ExpiryNotices, PublishOutcome, SetupNotices } from "../services/ports.js";
 import { buildCaseEmbed, profileUrl } from "./caseEmbed.js";
+import { NO_MENTIONS } from "./client.js";
 
 export type ModLogOutcome = PublishOutcome;
 
@@ -35,7 +36,7 @@ export function createModLog(client: Client, db: Database, openCloud: OpenCloud,
     if (modLogChannelId === null) {
       return { posted: false, problem: "No mod-log channel is set; choose one with `/setup channels log:`." };
     }
-    const body = { embeds: [embed.toJSON()] };
+    const body = { embeds: [embed.toJSON()], allowed_mentions: NO_MENTIONS };
     try {
       if (editMessageId) {
         try {

@@ -16,6 +16,7 @@ import type { Database } from "../db/connection.js";
 import { getGuildChannels } from "../db/guilds.js";
 import type { JoinRequestCard, ReviewBoard } from "../services/ports.js";
 import { profileUrl } from "./caseEmbed.js";
+import { NO_MENTIONS } from "./client.js";
 import { encodeCustomId } from "./customIds.js";
 
 const DAY_MS = 86_400_000;
@@ -81,7 +82,9 @@ export function createReviewBoard(client: Client, db: Database): ReviewBoard {
       }
       try {
         const message = createdMessage.parse(
-          await client.rest.post(Routes.channelMessages(reviewChannelId), { body: buildReviewCard(card, decided) }),
+          await client.rest.post(Routes.channelMessages(reviewChannelId), {
+            body: { ...buildReviewCard(card, decided), allowed_mentions: NO_MENTIONS },
+          }),
         );
         return { posted: true, messageId: message.id, channelId: reviewChannelId };
       } catch (error) {
@@ -101,7 +104,7 @@ export function createReviewBoard(client: Client, db: Database): ReviewBoard {
     async showDecision(channelId, messageId, decided) {
       const message = postedCard.parse(await client.rest.get(Routes.channelMessage(channelId, messageId)));
       await client.rest.patch(Routes.channelMessage(channelId, messageId), {
-        body: withDecision(message.embeds[0], decided),
+        body: { ...withDecision(message.embeds[0], decided), allowed_mentions: NO_MENTIONS },
       });
     },
   };

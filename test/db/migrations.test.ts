@@ -24,6 +24,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (kind) => {
       "api_keys",
       "case_notes",
       "cases",
+      "encryption_canary",
       "group_links",
       "guilds",
       "join_request_reviews",

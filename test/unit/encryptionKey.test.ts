@@ -3,6 +3,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ENCRYPTION_KEY_FILE, resolveEncryptionKey } from "../../src/db/encryptionKey.js";
+import { StartupError } from "../../src/startupError.js";
+
+/** A database with nothing sealed yet. */
+const empty = async () => false;
 
 describe("resolveEncryptionKey", () => {
   const dirs: string[] = [];
@@ -19,7 +23,7 @@ describe("resolveEncryptionKey", () => {
     const dataDir = freshDir();
     const configured = Buffer.alloc(32, 1);
     const warnings: string[] = [];
-    const key = await resolveEncryptionKey({ configured, dataDir, warn: (message) => warnings.push(message) });
+    const key = await resolveEncryptionKey({ configured, dataDir, holdsSealedData: empty, warn: (message) => warnings.push(message) });
     expect(key).toEqual(configured);
     expect(warnings).toEqual([]);
     expect(() => statSync(path.join(dataDir, ENCRYPTION_KEY_FILE))).toThrow();
@@ -28,8 +32,8 @@ describe("resolveEncryptionKey", () => {
   it("generates a key once into DATA_DIR, private to its owner, with a warning that says how to set it", async () => {
     const dataDir = path.join(freshDir(), "nested");
     const warnings: string[] = [];
-    const first = await resolveEncryptionKey({ configured: undefined, dataDir, warn: (message) => warnings.push(message) });
-    const second = await resolveEncryptionKey({ configured: undefined, dataDir, warn: (message) => warnings.push(message) });
+    const first = await resolveEncryptionKey({ configured: undefined, dataDir, holdsSealedData: empty, warn: (message) => warnings.push(message) });
+    const second = await resolveEncryptionKey({ configured: undefined, dataDir, holdsSealedData: empty, warn: (message) => warnings.push(message) });
 
     expect(first).toHaveLength(32);
     expect(second).toEqual(first);
@@ -44,8 +48,16 @@ describe("resolveEncryptionKey", () => {
   it("refuses a damaged key file instead of replacing it", async () => {
     const dataDir = freshDir();
     writeFileSync(path.join(dataDir, ENCRYPTION_KEY_FILE), "not a key\n");
-    await expect(resolveEncryptionKey({ configured: undefined, dataDir, warn: () => undefined })).rejects.toThrow(
+    await expect(resolveEncryptionKey({ configured: undefined, dataDir, holdsSealedData: empty, warn: () => undefined })).rejects.toThrow(
       /does not hold a 32-byte base64 key/,
     );
+  });
+
+  it("generates no key when the database already holds sealed keys, and says to restore the original", async () => {
+    const dataDir = freshDir();
+    const refused = resolveEncryptionKey({ configured: undefined, dataDir, holdsSealedData: async () => true, warn: () => undefined });
+    await expect(refused).rejects.toThrow(StartupError);
+    await expect(refused).rejects.toThrow(/ENCRYPTION_KEY is not set .* Set ENCRYPTION_KEY to that key, or put .*encryption\.key back/);
+    expect(() => statSync(path.join(dataDir, ENCRYPTION_KEY_FILE))).toThrow();
   });
 });

@@ -20,8 +20,8 @@ import {
   type ForgedClick,
   type ModalSubmission,
 } from "./interactions.js";
-import { MessageStore, registerMessageRoutes } from "./messages.js";
-import { RestServer, type RateLimitOptions, type RecordedRequest } from "./rest.js";
+import { MessageStore, registerMessageRoutes, type Ping } from "./messages.js";
+import { RestServer, type InjectedFailure, type RateLimitOptions, type RecordedRequest } from "./rest.js";
 import { World, type EmulatedGuild, type EmulatedMember, type GuildSeed, type MemberSeed, type RoleSeed } from "./state.js";
 import { Waiters } from "./waiters.js";
 
@@ -30,7 +30,9 @@ export { allChannelsPermissionId } from "./commandPermissions.js";
 export type { GatewaySessionInfo } from "./gateway.js";
 export type { AutocompleteRequest, ButtonClick, ForgedClick, InteractionCallback, ModalSubmission } from "./interactions.js";
 export { InteractionHandle } from "./interactions.js";
-export type { RateLimitOptions, RecordedRequest } from "./rest.js";
+export { DiscordApiError } from "./errors.js";
+export type { Ping } from "./messages.js";
+export type { InjectedFailure, RateLimitOptions, RecordedRequest } from "./rest.js";
 export type { ChannelSeed, EmulatedGuild, EmulatedMember, GuildSeed, MemberSeed, OverwriteSeed, RoleSeed } from "./state.js";
 
 export interface DiscordEmulatorOptions {
@@ -91,9 +93,25 @@ export class DiscordEmulator {
     return this.parts.rest.requests;
   }
 
+  /**
+   * Who the bot's messages notified: one entry per message created, or edited with
+   * new content, that mentioned someone who can see it (see MessageStore.mentionFields).
+   */
+  get pings(): readonly Ping[] {
+    return this.parts.store.pings;
+  }
+
   /** Requests to routes Discord does not have (404 code 0) or with a method it does not take (405). */
   get unknownRoutes(): readonly RecordedRequest[] {
     return this.parts.rest.unknownRoutes;
+  }
+
+  /**
+   * Refuses the bot's next request to a route with `error`, e.g. `{ method: "PATCH",
+   * route: "/webhooks/:applicationId/:token/messages/:messageId", error }`.
+   */
+  failNextRequest(failure: InjectedFailure): void {
+    this.parts.rest.failNext(failure);
   }
 
   /** Adds a guild the bot is in; a connected bot gets GUILD_CREATE as when it joins one. */

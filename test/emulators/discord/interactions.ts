@@ -396,7 +396,7 @@ export class Interactions {
       const original = record.originalId === undefined ? undefined : this.store.get(record.originalId);
       // Right after a deferral a follow-up edits the loading message instead (docs: "Create Followup Message").
       if (record.callback?.type === InteractionResponseType.DeferredChannelMessageWithSource && original && !record.replied) {
-        this.store.edit(original, { ...input, flags: undefined }, files);
+        this.store.edit(original, { ...input, flags: undefined }, "interaction", files);
         record.replied = true;
         this.waiters.notify();
         return { status: 200, body: structuredClone(original.message) };
@@ -416,7 +416,7 @@ export class Interactions {
       const record = this.webhookRecord(params);
       const stored = this.webhookMessage(record, params.messageId as string);
       const input = validateMessage(body, { create: false, allowedFlags: CHANNEL_MESSAGE_FLAGS });
-      this.store.edit(stored, input, files);
+      this.store.edit(stored, input, "interaction", files);
       if (stored.message.id === record.originalId) record.replied = true;
       this.waiters.notify();
       return { status: 200, body: structuredClone(stored.message) };
@@ -480,7 +480,7 @@ export class Interactions {
         const source = record.sourceMessageId === undefined ? undefined : this.store.get(record.sourceMessageId);
         if (!source) throw unknownMessage();
         const input = validateMessage(response.data, { path: ["data"], create: false, allowedFlags: CHANNEL_MESSAGE_FLAGS });
-        this.store.edit(source, input, files);
+        this.store.edit(source, input, "interaction", files);
         record.originalId = source.message.id;
         record.replied = true;
         break;

@@ -8,7 +8,6 @@ import {
   type APIEmbed,
   type APIMessage,
   type APIMessageTopLevelComponent,
-  type APIUser,
 } from "discord.js";
 import { DiscordApiError, missingAccess, missingPermissions, notAuthor, unknownChannel, unknownMessage } from "./errors.js";
 import { hasPermission } from "./permissions.js";
@@ -36,6 +35,28 @@ export interface StoredMessage {
   deleted: boolean;
 }
 
+/**
+ * Where a message body came from, which decides what an absent `allowed_mentions`
+ * means: a regular channel message parses every mention, an interaction response
+ * or webhook message only user mentions (docs: resources/message.mdx "Default
+ * Settings for Allowed Mentions").
+ */
+export type MentionContext = "channel" | "interaction";
+
+const DEFAULT_PARSE: Record<MentionContext, readonly string[]> = {
+  channel: ["users", "roles", "everyone"],
+  interaction: ["users"],
+};
+
+/** Who one message, as created or edited, notifies. */
+export interface Ping {
+  messageId: string;
+  channelId: string;
+  userIds: string[];
+}
+
+type MentionFields = Pick<APIMessage, "mentions" | "mention_roles" | "mention_everyone">;
+
 /** Flags a bot may set when creating a channel message (docs: resources/message.mdx "Create Message"). */
 export const CHANNEL_MESSAGE_FLAGS = MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications | MessageFlags.IsComponentsV2;
 /** Flags an interaction response or follow-up may set (docs: interactions/receiving-and-responding.mdx "Messages"). */
@@ -46,6 +67,8 @@ export const INTERACTION_MESSAGE_FLAGS =
 export class MessageStore {
   private readonly byId = new Map<string, StoredMessage>();
   private readonly byChannel = new Map<string, string[]>();
+  /** Every create or edit that notified someone, in order. */
+  readonly pings: Ping[] = [];
 
   constructor(
     private readonly world: World,
@@ -83,9 +106,7 @@ export class MessageStore {
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
       tts: false,
-      mention_everyone: false,
-      mentions: this.mentions(input),
-      mention_roles: [],
+      ...this.mentionFields(channel, input, options.interaction ? "interaction" : "channel"),
       attachments: this.attachments(channel.id, [], input, options.files ?? []),
       embeds: normalizeEmbeds(input.embeds),
       components: withComponentIds(input.components),
@@ -96,6 +117,7 @@ export class MessageStore {
     };
     const stored: StoredMessage = { message, guildId: channel.guildId, ephemeral, visibleTo: ephemeral && origin ? origin.userId : null, deleted: false };
     this.byId.set(id, stored);
+    this.recordPings(stored);
     const list = this.byChannel.get(channel.id) ?? [];
     list.push(id);
     this.byChannel.set(channel.id, list);
@@ -108,13 +130,18 @@ export class MessageStore {
   }
 
   /** Applies an edit; a loading (deferred) message stops loading and keeps its ephemeral flag. */
-  edit(stored: StoredMessage, input: MessageInput, files: UploadedFile[] = []): StoredMessage {
+  edit(stored: StoredMessage, input: MessageInput, context: MentionContext, files: UploadedFile[] = []): StoredMessage {
     const message = stored.message;
     const wasLoading = ((message.flags ?? 0) & MessageFlags.Loading) !== 0;
     if (input.content !== undefined) message.content = input.content ?? "";
     if (input.embeds !== undefined) message.embeds = normalizeEmbeds(input.embeds);
     if (input.components !== undefined) message.components = withComponentIds(input.components);
-    if (input.content !== undefined || input.allowed_mentions !== undefined) message.mentions = this.mentions({ ...input, content: message.content });
+    // Edited content has its mentions parsed again from scratch, by this request's allowances (docs: "Edit Message").
+    const remention = input.content !== undefined || input.allowed_mentions !== undefined;
+    if (remention) {
+      const channel = this.world.channel(message.channel_id);
+      if (channel) Object.assign(message, this.mentionFields(channel, { ...input, content: message.content }, context));
+    }
     if (input.attachments !== undefined || files.length > 0) {
       message.attachments = this.attachments(message.channel_id, message.attachments, input, files);
     }
@@ -123,6 +150,7 @@ export class MessageStore {
     const requested = input.flags === undefined || input.flags === null ? (message.flags ?? 0) & changeable : input.flags & changeable;
     message.flags = kept | requested;
     if (!wasLoading) message.edited_timestamp = new Date().toISOString();
+    if (remention) this.recordPings(stored);
     if (!stored.ephemeral) this.world.dispatch(stored.guildId, "MESSAGE_UPDATE", this.eventPayload(stored), GUILD_MESSAGES_INTENT);
     this.waiters.notify();
     return stored;
@@ -167,17 +195,52 @@ export class MessageStore {
     return { ...stored.message, guild_id: stored.guildId, member };
   }
 
-  /** Users mentioned in the content whom `allowed_mentions` lets through (docs: resources/message.mdx "Allowed Mentions Object"). */
-  private mentions(input: MessageInput): APIUser[] {
-    const ids = [...(input.content ?? "").matchAll(/<@!?(\d{17,20})>/g)].map((m) => m[1] as string);
-    const allowed = isObject(input.allowed_mentions) ? input.allowed_mentions : undefined;
-    const parse = allowed && Array.isArray(allowed.parse) ? allowed.parse : undefined;
-    const users = allowed && Array.isArray(allowed.users) ? allowed.users.map(String) : undefined;
-    return [...new Set(ids)]
-      .filter((id) => !allowed || parse?.includes("users") || users?.includes(id))
-      .map((id) => this.world.users.get(id))
-      .filter((u) => u !== undefined)
-      .map((u) => this.world.userPayload(u));
+  /**
+   * The mentions in the content that `allowed_mentions` (or the context's default)
+   * lets through, and that the bot may make: @everyone, @here and roles that are
+   * not mentionable need its Mention Everyone permission (docs: resources/message.mdx
+   * "Allowed Mentions Object"). Roles here are never mentionable. Mentions in embeds
+   * never count.
+   */
+  private mentionFields(channel: ChannelRecord, input: MessageInput, context: MentionContext): MentionFields {
+    const content = input.content ?? "";
+    const allowed = isObject(input.allowed_mentions) ? input.allowed_mentions : { parse: DEFAULT_PARSE[context] };
+    const parse = Array.isArray(allowed.parse) ? allowed.parse : [];
+    const listed = (key: "users" | "roles") => (Array.isArray(allowed[key]) ? allowed[key].map(String) : []);
+    const allows = (type: "users" | "roles", id: string) => parse.includes(type) || listed(type).includes(id);
+    const mayMentionEveryone = hasPermission(this.world.permissionsIn(channel.id, this.world.bot.id), PermissionFlagsBits.MentionEveryone);
+    const guild = this.world.guild(channel.guildId);
+    const matches = (pattern: RegExp) => [...new Set([...content.matchAll(pattern)].map((m) => m[1] as string))];
+    return {
+      mentions: matches(/<@!?(\d{17,20})>/g)
+        .filter((id) => allows("users", id))
+        .map((id) => this.world.users.get(id))
+        .filter((u) => u !== undefined)
+        .map((u) => this.world.userPayload(u)),
+      mention_roles: matches(/<@&(\d{17,20})>/g).filter((id) => guild.roles.has(id) && allows("roles", id) && mayMentionEveryone),
+      mention_everyone: /@(?:everyone|here)/.test(content) && parse.includes("everyone") && mayMentionEveryone,
+    };
+  }
+
+  /**
+   * The members a message notifies: those it mentions, holds a mentioned role of, or
+   * all of them for @everyone and @here (the local Discord has no presence, so @here
+   * counts everyone), as far as they can see it.
+   */
+  private recordPings(stored: StoredMessage): void {
+    const { message } = stored;
+    const guild = this.world.guild(stored.guildId);
+    const mentioned = new Set(message.mentions.map((user) => user.id));
+    const userIds = [...guild.members.values()]
+      .filter(
+        (member) =>
+          message.mention_everyone || mentioned.has(member.userId) || member.roleIds.some((roleId) => message.mention_roles.includes(roleId)),
+      )
+      .map((member) => member.userId)
+      .filter((userId) => userId !== this.world.bot.id)
+      .filter((userId) => stored.visibleTo === null || stored.visibleTo === userId)
+      .filter((userId) => hasPermission(this.world.permissionsIn(message.channel_id, userId), PermissionFlagsBits.ViewChannel));
+    if (userIds.length > 0) this.pings.push({ messageId: message.id, channelId: message.channel_id, userIds });
   }
 
   /** Keeps the attachments the body lists by id and adds uploaded files (docs: reference.mdx "Uploading Files"). */
@@ -290,7 +353,7 @@ export function registerMessageRoutes(rest: RestServer, world: World, store: Mes
     if (stored.message.author.id !== world.bot.id) throw notAuthor();
     const input = validateMessage(body, { create: false, allowedFlags: CHANNEL_MESSAGE_FLAGS });
     if ((input.embeds ?? []).length > 0 && !can(channel, PermissionFlagsBits.EmbedLinks)) throw missingPermissions();
-    return { status: 200, body: structuredClone(store.edit(stored, input, files).message) };
+    return { status: 200, body: structuredClone(store.edit(stored, input, "channel", files).message) };
   });
 
   rest.route("DELETE", "/channels/:channelId/messages/:messageId", ({ params }) => {

@@ -40,6 +40,13 @@ export interface RouteResponse {
 
 export type RouteHandler = (req: RouteRequest) => RouteResponse | Promise<RouteResponse>;
 
+/** A failure a test arranges: the next request to `route` (a pattern as registered) with `method` gets `error`. */
+export interface InjectedFailure {
+  method: string;
+  route: string;
+  error: DiscordApiError;
+}
+
 interface Route {
   method: string;
   pattern: string;
@@ -98,6 +105,7 @@ export class RestServer {
   private readonly limiter: RateLimiter;
   readonly requests: RecordedRequest[] = [];
   readonly unknownRoutes: RecordedRequest[] = [];
+  private readonly failures: InjectedFailure[] = [];
 
   constructor(
     private readonly token: string,
@@ -108,6 +116,16 @@ export class RestServer {
 
   route(method: string, pattern: string, handler: RouteHandler, { auth = true }: { auth?: boolean } = {}): void {
     this.routes.push({ method, pattern, segments: pattern.split("/").filter(Boolean), auth, handler });
+  }
+
+  /** Answers the next matching request with `failure.error` instead of handling it, as Discord does when it refuses one. */
+  failNext(failure: InjectedFailure): void {
+    this.failures.push(failure);
+  }
+
+  private takeFailure(method: string, route: Route): DiscordApiError | undefined {
+    const index = this.failures.findIndex((failure) => failure.method === method && failure.route === route.pattern);
+    return index === -1 ? undefined : this.failures.splice(index, 1)[0]?.error;
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -139,6 +157,8 @@ export class RestServer {
       recorded.body = parsed.body;
       const bot = req.headers.authorization === `Bot ${this.token}`;
       if (match.route.auth && !bot) throw unauthorized();
+      const injected = this.takeFailure(method, match.route);
+      if (injected !== undefined) throw injected;
       const limit = this.limiter.take(method, match.route, match.params);
       extraHeaders = limit.headers;
       if (limit.limited) {
