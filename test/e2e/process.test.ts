@@ -8,11 +8,10 @@ import { compiledEntryPoint } from "../support/compiledBot.js";
 import { commands } from "../../commands/index.js";
 import { startDiscordEmulator, type DiscordEmulator } from "../emulators/discord/index.js";
 
-
 /** `npm start` that is expected to stop by itself: its exit code and everything it printed. */
 function runToExit(env: Record<string, string>, cwd: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), path.join(repo, "src/main.ts")], {
+    const child = spawn(process.execPath, [compiledEntryPoint("src/main.ts")], {
       cwd,
       env: { PATH: process.env.PATH ?? "", ...env },
     });
