@@ -306,3 +306,13 @@ export const joinRequestReviews = pgTable(
     }).onDelete("cascade"),
   ],
 );
+
+/**
+ * When each identify bucket (`shard_id % max_concurrency`) last took its turn
+ * to IDENTIFY, by the database's clock: processes started together share
+ * Discord's one-per-bucket-per-window limit through it.
+ */
+export const identifyTurns = pgTable("identify_turns", {
+  bucket: integer("bucket").primaryKey(),
+  takenAt: timestamp("taken_at", { withTimezone: true }).notNull(),
+});

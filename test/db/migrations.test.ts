@@ -27,6 +27,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (kind) => {
       "encryption_canary",
       "group_links",
       "guilds",
+      "identify_turns",
       "join_request_reviews",
       "staff_grants",
       "universe_links",
