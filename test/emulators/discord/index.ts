@@ -17,6 +17,8 @@ import {
   type AutocompleteRequest,
   type InteractionHandle,
   type ButtonClick,
+  type ForgedClick,
+  type ForgedModalSubmission,
   type ModalSubmission,
 } from "./interactions.js";
 import { MessageStore, registerMessageRoutes } from "./messages.js";
@@ -27,7 +29,14 @@ import { Waiters } from "./waiters.js";
 export type { CommandInvocation, OptionValue } from "./commands.js";
 export { allChannelsPermissionId } from "./commandPermissions.js";
 export type { GatewaySessionInfo } from "./gateway.js";
-export type { AutocompleteRequest, ButtonClick, InteractionCallback, ModalSubmission } from "./interactions.js";
+export type {
+  AutocompleteRequest,
+  ButtonClick,
+  ForgedClick,
+  ForgedModalSubmission,
+  InteractionCallback,
+  ModalSubmission,
+} from "./interactions.js";
 export { InteractionHandle } from "./interactions.js";
 export type { RateLimitOptions, RecordedRequest } from "./rest.js";
 export type { ChannelSeed, EmulatedGuild, EmulatedMember, GuildSeed, MemberSeed, OverwriteSeed, RoleSeed } from "./state.js";
@@ -135,6 +144,16 @@ export class DiscordEmulator {
 
   submitModal(submission: ModalSubmission): Promise<InteractionHandle> {
     return this.parts.interactions.submitModal(submission);
+  }
+
+  /** A hostile click: any custom id, whether or not the bot ever showed it (see ForgedClick). */
+  forgeClick(click: ForgedClick): Promise<InteractionHandle> {
+    return this.parts.interactions.forgeClick(click);
+  }
+
+  /** A hostile modal submission: any custom id, with no modal of the bot's open (see ForgedModalSubmission). */
+  forgeModalSubmit(submission: ForgedModalSubmission): Promise<InteractionHandle> {
+    return this.parts.interactions.forgeModalSubmit(submission);
   }
 
   /** Non-ephemeral messages in a channel, oldest first. */

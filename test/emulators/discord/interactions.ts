@@ -63,6 +63,34 @@ export interface ButtonClick {
   channelId?: string;
 }
 
+/**
+ * A click Discord's own client never sends: any custom id, as a hostile member
+ * sends it with a modified client or a replayed payload. Discord delivers it
+ * like any click, with the message the button is said to be on.
+ */
+export interface ForgedClick {
+  guildId: string;
+  channelId: string;
+  userId: string;
+  customId: string;
+  /**
+   * A message in that channel the member sees, delivered as it is (the forged
+   * id is not among its buttons). Left out, the click comes from an ephemeral
+   * message of the bot's, seen by this member only, that carries a button
+   * with the forged id.
+   */
+  messageId?: string;
+}
+
+/** A modal submission no modal of the bot's opened: any custom id, with text inputs by their custom_id. */
+export interface ForgedModalSubmission {
+  guildId: string;
+  channelId: string;
+  userId: string;
+  customId: string;
+  fields: Record<string, string>;
+}
+
 export interface ModalSubmission {
   userId: string;
   customId: string;
@@ -307,13 +335,45 @@ export class Interactions {
     if (button.disabled === true) throw new Error(`button ${click.customId} is disabled`);
     if (button.style === ButtonStyle.Link || button.style === ButtonStyle.Premium) throw new Error(`button ${click.customId} sends no interaction`);
 
-    const record = this.newRecord(InteractionType.MessageComponent, { guildId: stored.guildId, channelId, userId: click.userId });
-    record.sourceMessageId = stored.message.id;
-    const payload: APIMessageComponentGuildInteraction = {
+    return this.deliverClick({ guildId: stored.guildId, channelId, userId: click.userId }, stored, click.customId);
+  }
+
+  async forgeClick(click: ForgedClick): Promise<InteractionHandle> {
+    const channel = this.channelIn(click.guildId, click.channelId);
+    this.world.member(click.guildId, click.userId);
+    let source: StoredMessage | undefined;
+    if (click.messageId !== undefined) {
+      source = this.store.get(click.messageId);
+      if (!source || source.message.channel_id !== channel.id) throw new Error(`no message ${click.messageId} in channel ${channel.id}`);
+      if (source.visibleTo !== null && source.visibleTo !== click.userId) throw new Error(`user ${click.userId} does not see message ${click.messageId}`);
+    } else {
+      source = this.store.create(
+        channel,
+        {
+          flags: MessageFlags.Ephemeral,
+          components: [
+            { type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Secondary, label: "Forged", custom_id: click.customId }] },
+          ],
+        },
+        { interaction: { id: this.world.ids.next(), type: InteractionType.MessageComponent, userId: click.userId, guildId: click.guildId } },
+      );
+    }
+    return this.deliverClick(click, source, click.customId);
+  }
+
+  async forgeModalSubmit(submission: ForgedModalSubmission): Promise<InteractionHandle> {
+    this.channelIn(submission.guildId, submission.channelId);
+    const record = this.newRecord(InteractionType.ModalSubmit, submission);
+    let nextId = 1;
+    const components: APIModalSubmissionComponent[] = Object.entries(submission.fields).map(([customId, value]) => ({
+      type: ComponentType.Label,
+      id: nextId++,
+      component: { type: ComponentType.TextInput, id: nextId++, custom_id: customId, value },
+    }));
+    const payload: APIModalSubmitGuildInteraction = {
       ...this.envelope(record),
-      type: InteractionType.MessageComponent,
-      data: { custom_id: click.customId, component_type: ComponentType.Button },
-      message: structuredClone(stored.message),
+      type: InteractionType.ModalSubmit,
+      data: { custom_id: submission.customId, components },
     };
     return this.start(record, payload);
   }
@@ -397,6 +457,19 @@ export class Interactions {
 
   close(): void {
     for (const record of this.records.values()) clearTimeout(record.deadline);
+  }
+
+  /** A message component interaction (docs: "Interaction Structure"): the click and the message it came from. */
+  private deliverClick(where: { guildId: string; channelId: string; userId: string }, source: StoredMessage, customId: string): InteractionHandle {
+    const record = this.newRecord(InteractionType.MessageComponent, where);
+    record.sourceMessageId = source.message.id;
+    const payload: APIMessageComponentGuildInteraction = {
+      ...this.envelope(record),
+      type: InteractionType.MessageComponent,
+      data: { custom_id: customId, component_type: ComponentType.Button },
+      message: structuredClone(source.message),
+    };
+    return this.start(record, payload);
   }
 
   private answer(record: InteractionRecord, response: Record<string, unknown>, files: UploadedFile[]): void {
