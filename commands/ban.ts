@@ -91,7 +91,8 @@ export const confirmBanButton: ComponentHandler<"confirmBan"> = {
   async handle(interaction, id, context) {
     if (!interaction.isButton()) throw new UserError("This confirmation is no longer valid. Run /ban again.");
     const pending = context.banConfirmations.get(id.token);
-    if (pending === undefined) {
+    // A token is good only in the guild that made it: clicked elsewhere, it acts as though it never existed.
+    if (pending === undefined || pending.value.guildId !== interaction.guildId) {
       await interaction.update({ content: "This confirmation expired; nothing was done. Run /ban again.", components: [] });
       return;
     }
