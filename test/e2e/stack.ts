@@ -61,6 +61,9 @@ export const OTHER_GUILD: GuildSeed = {
   owner: "other-owner",
 };
 
+/** The local Open Cloud's time scale: every rate-limit window 60 times shorter, and the bot plans in the same time. */
+export const TIME_SCALE = 60;
+
 export async function startStack(
   guildSeed: GuildSeed = DEFAULT_GUILD,
   options: {
@@ -73,10 +76,15 @@ export async function startStack(
     postgresServerUrl?: string;
     /** More settings, e.g. HTTP_PORT. */
     env?: Record<string, string>;
+    /** The time scale the local Open Cloud enforces and the bot plans in. */
+    timeScale?: number;
+    /** Plan in another time than the one enforced: a much larger scale removes the bot's pacing. */
+    botTimeScale?: number;
   } = {},
 ): Promise<Stack> {
+  const timeScale = options.timeScale ?? TIME_SCALE;
   const discord = await startDiscordEmulator({ guilds: [guildSeed, OTHER_GUILD] });
-  const roblox = await startOpenCloudEmulator({ timeScale: 60 });
+  const roblox = await startOpenCloudEmulator({ timeScale });
   const database = await createTestDatabase("postgres", { migrate: false, serverUrl: options.postgresServerUrl });
   const dataDir = mkdtempSync(path.join(tmpdir(), "warden-e2e-"));
   const [guild, otherGuild] = discord.guilds;
@@ -110,6 +118,7 @@ export async function startStack(
     await running?.stop();
     running = await startWarden(config, createLogger(config.logLevel, sink), {
       openCloudRetry: { backoffBaseMs: 5, backoffMaxMs: 20 },
+      openCloudTimeScale: options.botTimeScale ?? timeScale,
       // Each job runs only in the tests about it: one firing at the top of the hour would add calls others count.
       jobs: {
         joinRequestPollSeconds: options.joinRequestPollSeconds ?? "off",
