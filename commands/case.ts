@@ -21,6 +21,8 @@ const caseNumber = {
   description: "Case number",
   required: true,
   min_value: 1,
+  // The column is a PostgreSQL integer: Discord refuses a larger number before it reaches a query.
+  max_value: 2_147_483_647,
   autocomplete: true,
 } as const;
 

@@ -80,10 +80,12 @@ export async function startStack(
     timeScale?: number;
     /** Plan in another time than the one enforced: a much larger scale removes the bot's pacing. */
     botTimeScale?: number;
+    /** Time the bot has for an interaction's first callback; Discord's is 3 s (the default). */
+    interactionDeadlineMs?: number;
   } = {},
 ): Promise<Stack> {
   const timeScale = options.timeScale ?? TIME_SCALE;
-  const discord = await startDiscordEmulator({ guilds: [guildSeed, OTHER_GUILD] });
+  const discord = await startDiscordEmulator({ guilds: [guildSeed, OTHER_GUILD], interactionDeadlineMs: options.interactionDeadlineMs });
   const roblox = await startOpenCloudEmulator({ timeScale });
   const database = await createTestDatabase("postgres", { migrate: false, serverUrl: options.postgresServerUrl });
   const dataDir = mkdtempSync(path.join(tmpdir(), "warden-e2e-"));
