@@ -62,7 +62,7 @@ export const OTHER_GUILD: GuildSeed = {
 };
 
 /** The local Open Cloud's time scale: every rate-limit window 60 times shorter, and the bot plans in the same time. */
-export const TIME_SCALE = 60;
+const TIME_SCALE = 60;
 
 export async function startStack(
   guildSeed: GuildSeed = DEFAULT_GUILD,
