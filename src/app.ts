@@ -43,6 +43,8 @@ export interface Warden {
 export interface WardenOptions {
   /** Retry pacing of the Open Cloud client; tests shrink it so a "Roblox is down" case settles in milliseconds. */
   openCloudRetry?: Pick<OpenCloudOptions, "backoffBaseMs" | "backoffMaxMs">;
+  /** Plans Roblox's budgets in scaled time; tests set the scale their local Open Cloud enforces. */
+  openCloudTimeScale?: number;
   /** Schedule of the background jobs; tests shorten it. */
   jobs?: JobOptions;
 }
@@ -91,6 +93,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     logger: logger.child({ component: "opencloud" }),
     observer: metrics?.openCloud,
     ...options.openCloudRetry,
+    timeScale: options.openCloudTimeScale,
   });
   const context: BotContext = {
     db: database.db,

@@ -22,7 +22,8 @@ describe("/ban and /unban end to end", () => {
   const patches = () => stack.roblox.calls.filter((call) => call.method === "PATCH");
 
   beforeAll(async () => {
-    stack = await startStack();
+    // A minute of 10 s: longer than a moderator is kept waiting (5 s), so a player's third change in it is explained, not queued.
+    stack = await startStack(undefined, { timeScale: 6 });
     alice = memberId(stack, "alice");
     general = channelId(stack, "general");
     modLog = channelId(stack, "mod-log");

@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, type APIApplicationCommand, type APIApplicationCommandOption } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commands } from "../../commands/index.js";
 import { startStack, type Stack } from "./stack.js";
 
 /** DESIGN.md's table of slash commands: options in order, `?` marking the optional ones. */
@@ -49,8 +50,22 @@ describe("start-up against the local Discord", () => {
     const registered = stack.discord.registeredCommands(stack.guild.id);
     expect(stack.discord.registeredCommands()).toEqual([]);
     const shapes = Object.fromEntries(registered.map((command) => [command.name, shapeOf(command)]));
+    // Every command DESIGN.md lists, and no other: a command missing from the deployment fails here too.
+    expect(Object.keys(shapes).sort()).toEqual(Object.keys(DESIGN).sort());
     for (const [name, shape] of Object.entries(shapes)) expect(shape, `/${name}`).toEqual(DESIGN[name]);
-    expect(Object.keys(shapes).every((name) => name in DESIGN)).toBe(true);
+  });
+
+  it("deploys exactly the registry of commands/index.ts, each definition as written", () => {
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    const registered = stack.discord.registeredCommands(stack.guild.id).sort(byName);
+    // As it travels: JSON drops what is undefined.
+    const definitions = commands.map((command) => JSON.parse(JSON.stringify(command.definition)) as Record<string, unknown>).sort(byName as never);
+    expect(registered.map((command) => command.name)).toEqual(definitions.map((definition) => definition.name));
+    registered.forEach((command, index) => {
+      const definition = definitions[index] ?? {};
+      const deployed = Object.fromEntries(Object.keys(definition).map((key) => [key, command[key as keyof typeof command]]));
+      expect(deployed, `/${command.name}`).toEqual(definition);
+    });
   });
 
   it("hides the commands that change things from ordinary members", () => {

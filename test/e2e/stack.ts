@@ -3,11 +3,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { PermissionFlagsBits, type APIMessage } from "discord.js";
+import { PermissionFlagsBits, REST, type APIMessage } from "discord.js";
+import { commands } from "../../commands/index.js";
 import { startWarden, type Warden } from "../../src/app.js";
 import type { Permission } from "../../src/db/schema.js";
 import { grantPermission } from "../../src/db/staffGrants.js";
 import { loadConfig } from "../../src/config.js";
+import { deployCommands } from "../../src/discord/deployCommands.js";
 import { createLogger } from "../../src/log.js";
 import { startDiscordEmulator, type DiscordEmulator, type EmulatedGuild, type GuildSeed } from "../emulators/discord/index.js";
 import { startOpenCloudEmulator, type OpenCloudEmulator } from "../emulators/opencloud/index.js";
@@ -24,7 +26,10 @@ export interface Stack {
   env: Record<string, string>;
   /** Starts the bot (again) in this process, stopping the one running here first. */
   restart(): Promise<Warden>;
+  /** The first guild: every test's own. */
   guild: EmulatedGuild;
+  /** A second guild with its own owner, moderator and channels, and Warden's commands: the one a hostile id comes from. */
+  otherGuild: EmulatedGuild;
   /** Every line Warden logged, as written. */
   logLines: string[];
   stop(): Promise<void>;
@@ -47,6 +52,18 @@ export const DEFAULT_GUILD: GuildSeed = {
   owner: "owner",
 };
 
+/** The second guild of every stack: no member in common with DEFAULT_GUILD. */
+export const OTHER_GUILD: GuildSeed = {
+  name: "Obby Club",
+  roles: [{ name: "Moderator", permissions: PermissionFlagsBits.BanMembers | PermissionFlagsBits.ModerateMembers }],
+  channels: [{ name: "general" }, { name: "mod-log" }, { name: "join-requests" }],
+  members: [{ username: "other-owner" }, { username: "oscar", roles: ["Moderator"] }, { username: "olive" }],
+  owner: "other-owner",
+};
+
+/** The local Open Cloud's time scale: every rate-limit window 60 times shorter, and the bot plans in the same time. */
+const TIME_SCALE = 60;
+
 export async function startStack(
   guildSeed: GuildSeed = DEFAULT_GUILD,
   options: {
@@ -59,14 +76,23 @@ export async function startStack(
     postgresServerUrl?: string;
     /** More settings, e.g. HTTP_PORT. */
     env?: Record<string, string>;
+    /** The time scale the local Open Cloud enforces and the bot plans in. */
+    timeScale?: number;
+    /** Plan in another time than the one enforced: a much larger scale removes the bot's pacing. */
+    botTimeScale?: number;
+    /** Time the bot has for an interaction's first callback; Discord's is 3 s (the default). */
+    interactionDeadlineMs?: number;
   } = {},
 ): Promise<Stack> {
-  const discord = await startDiscordEmulator({ guilds: [guildSeed] });
-  const roblox = await startOpenCloudEmulator({ timeScale: 60 });
+  const timeScale = options.timeScale ?? TIME_SCALE;
+  const discord = await startDiscordEmulator({ guilds: [guildSeed, OTHER_GUILD], interactionDeadlineMs: options.interactionDeadlineMs });
+  const roblox = await startOpenCloudEmulator({ timeScale });
   const database = await createTestDatabase("postgres", { migrate: false, serverUrl: options.postgresServerUrl });
   const dataDir = mkdtempSync(path.join(tmpdir(), "warden-e2e-"));
-  const guild = discord.guilds[0];
-  if (guild === undefined) throw new Error("the local Discord has no guild");
+  const [guild, otherGuild] = discord.guilds;
+  if (guild === undefined || otherGuild === undefined) throw new Error("the local Discord lacks a guild");
+  // The bot registers its commands to DEV_GUILD_ID only; the second guild gets them as an operator would, by `npm run deploy-commands`.
+  await deployCommands(new REST({ api: discord.apiUrl }).setToken(discord.token), discord.applicationId, commands, otherGuild.id);
 
   const logLines: string[] = [];
   const sink = new Writable({
@@ -94,6 +120,7 @@ export async function startStack(
     await running?.stop();
     running = await startWarden(config, createLogger(config.logLevel, sink), {
       openCloudRetry: { backoffBaseMs: 5, backoffMaxMs: 20 },
+      openCloudTimeScale: options.botTimeScale ?? timeScale,
       // Each job runs only in the tests about it: one firing at the top of the hour would add calls others count.
       jobs: {
         joinRequestPollSeconds: options.joinRequestPollSeconds ?? "off",
@@ -118,6 +145,7 @@ export async function startStack(
     env,
     restart: start,
     guild,
+    otherGuild,
     logLines,
     async stop() {
       await running?.stop();
@@ -126,6 +154,11 @@ export async function startStack(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The same stack seen from its second guild: every helper here then acts there. */
+export function inOtherGuild(stack: Stack): Stack {
+  return Object.create(stack, { guild: { value: stack.otherGuild } }) as Stack;
 }
 
 /** An experience in the local Open Cloud with a key that may read and write its bans, owned by `ownerId`. */
@@ -195,7 +228,7 @@ export async function linkThroughForm(
   kind: "experience" | "group",
   robloxId: string,
   apiKey: string,
-  userId = memberId(stack, "owner"),
+  userId = stack.guild.ownerId,
 ): Promise<string> {
   const handle = await stack.discord.runCommand({
     guildId: stack.guild.id,
@@ -244,7 +277,7 @@ export async function grant(stack: Stack, subject: { type: "role" | "user"; id: 
       guildId: stack.guild.id,
       subject,
       permission,
-      grantedBy: memberId(stack, "owner"),
+      grantedBy: stack.guild.ownerId,
     });
   }
 }

@@ -69,13 +69,27 @@ describe.each<DatabaseKind>(["postgres", "pglite"])("the job scheduler on %s", (
     }
   });
 
-  it("runs a recurring job on its schedule", async () => {
-    const scheduler = await start(database.handle);
+  it("runs a recurring job on its schedule, once per slot of its interval and never more", async () => {
+    // Two processes asking, as in a deployment of several: still one run per slot.
+    const [first, second] = [await start(database.handle), await start(other)];
     let runs = 0;
-    await scheduler.every("test.recurring", 1, async () => {
-      runs += 1;
-    });
-    await waitUntil(() => runs >= 2);
+    for (const scheduler of [first, second]) {
+      await scheduler.every("test.recurring", 1, async () => {
+        runs += 1;
+      });
+    }
+    await waitUntil(() => runs >= 3);
+    const ran = runs;
+    // Each run is a job stamped with the slot of database time it was made for: the schedule as the database kept it.
+    const { rows } = await database.handle.executeSql(
+      "SELECT (extract(epoch FROM singleton_on) * 1000)::bigint AS slot FROM pgboss.job WHERE name = $1 AND started_on IS NOT NULL ORDER BY singleton_on",
+      ["test.recurring"],
+    );
+    const slots = (rows as { slot: string | number | null }[]).map((row) => (row.slot === null ? null : Number(row.slot)));
+    expect(slots).not.toContain(null);
+    expect(ran).toBeLessThanOrEqual(slots.length);
+    const gaps = slots.slice(1).map((slot, index) => (slot ?? 0) - (slots[index] ?? 0));
+    expect(gaps.every((gap) => gap >= 1_000), `slots ${slots.join(", ")}`).toBe(true);
   });
 
   it("runs a key's jobs one at a time across processes, without holding up other keys", async () => {

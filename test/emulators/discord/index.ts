@@ -18,6 +18,7 @@ import {
   type InteractionHandle,
   type ButtonClick,
   type ForgedClick,
+  type ForgedModalSubmission,
   type ModalSubmission,
 } from "./interactions.js";
 import { MessageStore, registerMessageRoutes, type Ping } from "./messages.js";
@@ -28,7 +29,14 @@ import { Waiters } from "./waiters.js";
 export type { CommandInvocation, OptionValue } from "./commands.js";
 export { allChannelsPermissionId } from "./commandPermissions.js";
 export type { GatewaySessionInfo } from "./gateway.js";
-export type { AutocompleteRequest, ButtonClick, ForgedClick, InteractionCallback, ModalSubmission } from "./interactions.js";
+export type {
+  AutocompleteRequest,
+  ButtonClick,
+  ForgedClick,
+  ForgedModalSubmission,
+  InteractionCallback,
+  ModalSubmission,
+} from "./interactions.js";
 export { InteractionHandle } from "./interactions.js";
 export { DiscordApiError } from "./errors.js";
 export type { Ping } from "./messages.js";
@@ -159,6 +167,11 @@ export class DiscordEmulator {
   /** A hostile click: any custom id, whether or not the bot ever showed it (see ForgedClick). */
   forgeClick(click: ForgedClick): Promise<InteractionHandle> {
     return this.parts.interactions.forgeClick(click);
+  }
+
+  /** A hostile modal submission: any custom id, with no modal of the bot's open (see ForgedModalSubmission). */
+  forgeModalSubmit(submission: ForgedModalSubmission): Promise<InteractionHandle> {
+    return this.parts.interactions.forgeModalSubmit(submission);
   }
 
   /** Non-ephemeral messages in a channel, oldest first. */

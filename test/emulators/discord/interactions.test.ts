@@ -34,6 +34,9 @@ interface Seen {
   guildOwner: string | undefined;
   role?: string;
   user?: string;
+  customId?: string;
+  /** The message a clicked button was on, as delivered. */
+  message?: { id: string; customIds: string[] };
 }
 
 const commands = [
@@ -85,6 +88,17 @@ async function handle(interaction: Interaction): Promise<void> {
       guildOwner: interaction.authorizingIntegrationOwners.guildId ?? undefined,
       ...(interaction.isChatInputCommand() && interaction.commandName === "staff"
         ? { role: interaction.options.getRole("role")?.name, user: interaction.options.getUser("user")?.username }
+        : {}),
+      ...(interaction.isMessageComponent() || interaction.isModalSubmit() ? { customId: interaction.customId } : {}),
+      ...(interaction.isMessageComponent()
+        ? {
+            message: {
+              id: interaction.message.id,
+              customIds: interaction.message.components.flatMap((row) =>
+                "components" in row ? row.components.map((component) => ("customId" in component ? String(component.customId) : "")) : [],
+              ),
+            },
+          }
         : {}),
     });
   }
@@ -302,6 +316,29 @@ describe("local Discord interactions", () => {
     expect(updated.components).toEqual([]);
     expect(emu.messages(reviews).map((m) => m.content)).toEqual(["Approved by builderman"]);
     await expect(emu.clickButton({ userId: guild.members.builderman!, messageId: posted.id, customId: "jr:a:1:156" })).rejects.toThrow(/no button/);
+  });
+
+  it("delivers a forged click, on a message of the bot's or on one carrying the forged button, and a forged modal", async () => {
+    const reviews = guild.channels.reviews!;
+    const where = { guildId: guild.id, channelId: reviews, userId: guild.members.guest! };
+    const onCarrier = await emu.forgeClick({ ...where, customId: "jr:a:999:1" });
+    expect((await onCarrier.waitForReply()).content).toBe("Approved by guest");
+    const carrier = seen.get(onCarrier.id)?.message;
+    expect(seen.get(onCarrier.id)?.customId).toBe("jr:a:999:1");
+    expect(carrier?.customIds).toEqual(["jr:a:999:1"]);
+    // Seen by the forger only: nobody else's channel shows it.
+    expect(emu.messages(reviews).map((message) => message.id)).not.toContain(carrier?.id);
+
+    const command = await emu.runCommand({ guildId: guild.id, channelId: reviews, userId: guild.members.builderman!, name: "review" });
+    await command.waitForReply();
+    const card = await emu.waitForMessage(reviews, (message) => (message.components ?? []).length > 0);
+    const onCard = await emu.forgeClick({ ...where, customId: "ban:ok:never-shown", messageId: card.id });
+    await onCard.waitForReply();
+    expect(seen.get(onCard.id)).toMatchObject({ customId: "ban:ok:never-shown", message: { id: card.id, customIds: ["jr:a:1:156", "jr:d:1:156"] } });
+
+    const modal = await emu.forgeModalSubmit({ ...where, customId: "setup:77", fields: { api_key: "forged-key-1234", note: "hi" } });
+    expect((await modal.waitForReply()).content).toBe('Linked 77 with key ending 1234; note "hi"');
+    await expect(emu.forgeClick({ ...where, channelId: guild.channels.general!, customId: "x", messageId: card.id })).rejects.toThrow(/no message/);
   });
 
   it("serves @original and follow-ups on the interaction webhook", async () => {

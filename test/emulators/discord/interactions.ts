@@ -82,6 +82,15 @@ export interface ForgedClick {
   messageId?: string;
 }
 
+/** A modal submission no modal of the bot's opened: any custom id, with text inputs by their custom_id. */
+export interface ForgedModalSubmission {
+  guildId: string;
+  channelId: string;
+  userId: string;
+  customId: string;
+  fields: Record<string, string>;
+}
+
 export interface ModalSubmission {
   userId: string;
   customId: string;
@@ -350,6 +359,23 @@ export class Interactions {
       );
     }
     return this.deliverClick(click, source, click.customId);
+  }
+
+  async forgeModalSubmit(submission: ForgedModalSubmission): Promise<InteractionHandle> {
+    this.channelIn(submission.guildId, submission.channelId);
+    const record = this.newRecord(InteractionType.ModalSubmit, submission);
+    let nextId = 1;
+    const components: APIModalSubmissionComponent[] = Object.entries(submission.fields).map(([customId, value]) => ({
+      type: ComponentType.Label,
+      id: nextId++,
+      component: { type: ComponentType.TextInput, id: nextId++, custom_id: customId, value },
+    }));
+    const payload: APIModalSubmitGuildInteraction = {
+      ...this.envelope(record),
+      type: InteractionType.ModalSubmit,
+      data: { custom_id: submission.customId, components },
+    };
+    return this.start(record, payload);
   }
 
   async submitModal(submission: ModalSubmission): Promise<InteractionHandle> {

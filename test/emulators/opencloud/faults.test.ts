@@ -75,8 +75,9 @@ describe("fault injection", () => {
   it("never applies a write that failed before handling", async () => {
     const emulator = await start(5);
     emulator.setFaults({ errorRate: 0.5, resetRate: 0.3 });
+    const attempts = 100;
     let succeeded = 0;
-    for (let index = 0; index < 30; index += 1) {
+    for (let index = 0; index < attempts; index += 1) {
       try {
         const answer = await call(emulator.openCloudUrl, "PATCH", restrictionPath(UNIVERSE, PLAYER), {
           key: FULL_KEY,
@@ -88,6 +89,9 @@ describe("fault injection", () => {
         // A reset connection: the call must not have been applied.
       }
     }
+    // (1 - 0.3) * (1 - 0.5) of them get through: an emulator failing every call (or none) fails here.
+    expect(succeeded / attempts).toBeGreaterThan(0.2);
+    expect(succeeded / attempts).toBeLessThan(0.5);
     expect(emulator.logs(UNIVERSE)).toHaveLength(succeeded);
   });
 
