@@ -102,6 +102,9 @@ describe("two guilds: an id from one guild is refused in the other, with no Robl
       stack,
       "3000",
     );
+    // Digits that are one account's id and another account's name: /lookup asks which, with pick buttons.
+    stack.roblox.addUser({ id: "100003", name: "RealOwnerOfTheId" });
+    stack.roblox.addUser({ id: "100004", name: "100003" });
     second = await prepare(
       {
         name: "Obby",
@@ -180,6 +183,30 @@ describe("two guilds: an id from one guild is refused in the other, with no Robl
       expect(await forgedClickIn(here, confirm)).toContain("nothing was done");
       expect(stack.roblox.calls).toEqual([]);
       expect(stack.roblox.joinRequests(there.groupId).map((request) => request.userId)).toEqual([there.requester]);
+    });
+
+    it("refuses the other guild's choice between two players", async () => {
+      const [here, there] = sides();
+      const asked = await aliceRuns(there, "lookup", undefined, { user: "100003" });
+      const pick = customIdsOf(asked).find((id) => id.startsWith("pick:"));
+      if (pick === undefined) throw new Error(`no pick button: ${textOf(asked)}`);
+      stack.roblox.clearCalls();
+      const told = await forgedClickIn(here, pick);
+      expect(told).toContain("nothing was done");
+      expect(stack.roblox.calls).toEqual([]);
+    });
+
+    it("shows a /case list page of the clicker's own guild only", async () => {
+      const [here, there] = sides();
+      const raider = `${there.universeId}102`;
+      expect(textOf(await aliceRuns(there, "ban", undefined, { user: `id:${raider}`, duration: "1d", reason: `only ${there.name} knows` }))).toContain(
+        "Banned",
+      );
+      stack.roblox.clearCalls();
+      const told = await forgedClickIn(here, `cases:pg:${raider}:0`);
+      expect(told).toContain("has no cases in this server");
+      expect(told).not.toContain(`only ${there.name} knows`);
+      expect(stack.roblox.calls).toEqual([]);
     });
 
     it("refuses the API-key form of the other guild's experience from a member without `configure`", async () => {
