@@ -103,3 +103,58 @@ describe.each([
     expect(refused()).toEqual([]);
   }, 90_000);
 });
+
+describe("bulk approvals in two groups whose keys have one owner", () => {
+  // Roblox counts the accept budget (100 a minute) per key owner, not per key: two keys of one
+  // owner must draw on one budget. At 6, a 10 s minute.
+  const TIME_SCALE = 6;
+  const OWNER = "5300";
+  const GROUPS = [
+    { groupId: "53", key: `owner-group-key-a-${"r".repeat(50)}` },
+    { groupId: "54", key: `owner-group-key-b-${"s".repeat(50)}` },
+  ];
+  const PER_GROUP = 60;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack(undefined, { timeScale: TIME_SCALE });
+    stack.roblox.addUser({ id: OWNER, name: "TwoKeyOwner" });
+    const old = new Date(Date.now() - 400 * 86_400_000).toISOString();
+    for (const [index, { groupId, key }] of GROUPS.entries()) {
+      addGroupWithKey(stack.roblox, { groupId, name: `Owned Group ${index}`, ownerId: OWNER, key });
+      for (let n = 0; n < PER_GROUP; n += 1) {
+        const userId = String(53_000 + index * 1_000 + n);
+        stack.roblox.addUser({ id: userId, name: `joiner${userId}`, createTime: old });
+        stack.roblox.addJoinRequest({ groupId, userId });
+      }
+      await linkThroughForm(stack, "group", groupId, key);
+    }
+    await replyTo(stack, stack.guild.ownerId, "setup", "channels", { review: channelId(stack, "join-requests") });
+    for (const { groupId } of GROUPS) {
+      expect(await replyTo(stack, stack.guild.ownerId, "joinrequests", "review", { group: groupId })).toContain(`posted ${PER_GROUP} new`);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("decides them all with no 429 on the wire", async () => {
+    const where = { guildId: stack.guild.id, channelId: channelId(stack, "general"), userId: stack.guild.ownerId };
+    const confirmations = [];
+    for (const { groupId } of GROUPS) {
+      const asked = await stack.discord.runCommand({ ...where, name: "joinrequests", subcommand: "bulk", options: { decision: "accept", group: groupId } });
+      confirmations.push(await asked.waitForReply());
+    }
+    stack.roblox.clearCalls();
+    const runs = await Promise.all(
+      confirmations.map((confirmation) => {
+        const customId = /"custom_id":"(jrb:ok:[^"]+)"/.exec(JSON.stringify(confirmation.components))?.[1] ?? "";
+        return stack.discord.clickButton({ userId: where.userId, messageId: confirmation.id, customId });
+      }),
+    );
+    const done = await Promise.all(runs.map((run) => run.waitForReply((message) => message.content.startsWith("Done with"), 60_000)));
+    for (const message of done) expect(message.content).toContain(`${PER_GROUP} decided`);
+    for (const { groupId } of GROUPS) expect(stack.roblox.joinRequests(groupId)).toEqual([]);
+    expect(tooMany(stack, "/join-requests/")).toEqual([]);
+  }, 90_000);
+});
