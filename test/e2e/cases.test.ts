@@ -17,6 +17,7 @@ describe("/case end to end", () => {
     stack.roblox.addUniverse({ id: UNIVERSE, displayName: "Case Cafe", placeIds: ["6002"] });
     stack.roblox.addUser({ id: "92", name: "CaseOwner" });
     stack.roblox.addUser({ id: "500", name: "rulebreaker" });
+    stack.roblox.addUser({ id: "777", name: "repeatoffender" });
     stack.roblox.addApiKey({
       key: KEY,
       ownerId: "92",
@@ -102,7 +103,7 @@ describe("/case end to end", () => {
       userId: bob,
       name: "case",
       subcommand: "list",
-      options: { user: "777" },
+      options: { user: "id:777" },
     });
     const first = await handle.waitForReply();
     const description = first.embeds[0]?.description ?? "";

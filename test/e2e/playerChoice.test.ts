@@ -123,7 +123,7 @@ describe("digits that are one player's id and another's username", () => {
 
     const cases = await ask(bob, "case", { user: DIGITS }, "list");
     const listed = await (await click(bob, cases, pickOf(cases, BY_NAME))).waitForReply((message) => textOf(message).startsWith("Cases of"));
-    expect(textOf(listed)).toContain(`Cases of **${DIGITS}** (\`${BY_NAME}\`)`);
+    expect(textOf(listed)).toContain(`Cases of ${DIGITS} (${BY_NAME})`);
     expect(patches()).toHaveLength(1);
   });
 
