@@ -60,6 +60,7 @@ export async function run(): Promise<void> {
 
     const deps: ReviewDeps = {
       db: database.db,
+      processId: "join-decisions-bench",
       openCloud,
       cipher: createApiKeyCipher(randomBytes(32)),
       publisher: { publishCase: async () => ({ posted: false, problem: "no Discord in this benchmark" }) },

@@ -6,7 +6,7 @@ import { countPendingCases } from "./db/cases.js";
 import { openDatabase, type DatabaseHandle } from "./db/connection.js";
 import { holdsSealedData, verifyEncryptionKey } from "./db/encryptionCanary.js";
 import { encryptionKeyFile, resolveEncryptionKey } from "./db/encryptionKey.js";
-import { moderationDeps, reviewDeps, type BotContext } from "./discord/botContext.js";
+import { reviewDeps, type BotContext } from "./discord/botContext.js";
 import { timeAcknowledgements } from "./discord/acknowledgements.js";
 import { createDiscordClient } from "./discord/client.js";
 import { SharedIdentifyThrottler } from "./discord/sharedIdentifyThrottler.js";
@@ -19,8 +19,7 @@ import { startHttpEndpoints, type HttpEndpoints } from "./httpEndpoints.js";
 import type { Logger } from "./log.js";
 import { startJobs, type JobOptions, type Jobs } from "./jobs/index.js";
 import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
-import { resumeInterruptedDecisions } from "./services/joinRequests/resumeDecisions.js";
-import { reconcilePendingCases } from "./services/moderation/reconcile.js";
+import { newProcessId, startHeartbeat, type Heartbeat } from "./jobs/heartbeat.js";
 import { PlayerSuggester } from "./services/moderation/suggestPlayers.js";
 import { StartupError } from "./startupError.js";
 
@@ -97,6 +96,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
   });
   const context: BotContext = {
     db: database.db,
+    processId: newProcessId(),
     openCloud,
     cipher,
     modLog: createModLog(client, database.db, openCloud, logger),
@@ -123,6 +123,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
 
   let endpoints: HttpEndpoints | undefined;
+  let heartbeat: Heartbeat | undefined;
   let stopped: Promise<void> | undefined;
   // Once, however often it is asked (SIGINT then SIGTERM): the pool refuses a second end.
   const stop = () =>
@@ -130,10 +131,11 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
       stopping = true;
       await endpoints?.close();
       // A ban on record gets Roblox's answer and its log entry; past the grace, what is left
-      // pending is reconciled at the next start.
+      // pending is taken over by a live process, or at the next start.
       await settledWithin(handling, STOP_GRACE_MS);
       // Jobs first: a running poll still uses Discord and the database.
       await jobs?.stop();
+      await heartbeat?.stop();
       identifyThrottler?.stop();
       await client.destroy();
       await openCloud.close();
@@ -161,6 +163,8 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
       });
       logger.info({ port: endpoints.port }, "serving /healthz and /metrics");
     }
+    // Beating before any interaction arrives: a case this process records is never taken for a dead one's.
+    heartbeat = await startHeartbeat(database.db, context.processId, logger.child({ component: "heartbeat" }));
     const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
     await client.login(config.discordToken);
     await ready;
@@ -171,13 +175,8 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     if (registers) await deployCommands(client.rest, application.id, commands, config.devGuildId);
     const botUserId = client.user?.id;
     if (botUserId === undefined) throw new Error("Discord sent no bot user with READY.");
-    // Needs Discord (settled cases are published, cards edited), so it runs once connected.
-    const reconciled = await reconcilePendingCases(moderationDeps(context));
-    if (reconciled.confirmed + reconciled.resumed + reconciled.failed > 0) {
-      logger.info(reconciled, "settled the cases a previous run left pending");
-    }
-    const resumed = await resumeInterruptedDecisions(reviewDeps(context, botUserId));
-    if (resumed > 0) logger.info({ resumed }, "settled the join decisions a previous run left pending");
+    // Needs Discord (settled cases are published, cards edited), so it starts once connected.
+    await heartbeat.takeOver(reviewDeps(context, botUserId));
     jobs = await startJobs(
       {
         database,

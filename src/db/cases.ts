@@ -1,9 +1,9 @@
-import { and, desc, eq, getTableColumns, gt, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gt, inArray, isNull, lte, notExists, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { WorkScope } from "../shards.js";
 import type { Database } from "./connection.js";
 import { prepared } from "./prepared.js";
-import { caseNotes, cases, guilds } from "./schema.js";
+import { caseNotes, cases, guilds, processes } from "./schema.js";
 import { inShard } from "./shardFilter.js";
 
 export type CaseRow = typeof cases.$inferSelect;
@@ -12,7 +12,7 @@ export type CaseRow = typeof cases.$inferSelect;
 export const MAX_CASE_NUMBER = 2_147_483_647;
 
 /** Everything a case says at creation; the number and timestamps are the database's, the expiry Roblox's once applied. */
-export type NewCase = Omit<typeof cases.$inferInsert, "id" | "number" | "createdAt" | "updatedAt" | "expiresAt">;
+export type NewCase = Omit<typeof cases.$inferInsert, "id" | "number" | "createdAt" | "updatedAt">;
 
 /**
  * Records a case under the guild's next number, in one statement: a CTE bumps
@@ -42,6 +42,8 @@ export async function createCase(db: Database, input: NewCase): Promise<CaseRow>
     error: input.error ?? null,
     idempotencyKey: input.idempotencyKey ?? null,
     modLogMessageId: input.modLogMessageId ?? null,
+    expiresAt: input.expiresAt?.toISOString() ?? null,
+    ownerProcess: input.ownerProcess ?? null,
   });
   if (created === undefined) throw new Error("The case insert returned no row.");
   return created;
@@ -83,6 +85,9 @@ function prepareCaseInsert(db: Database, name: string) {
       error: placeholder("error"),
       idempotencyKey: placeholder("idempotencyKey"),
       modLogMessageId: placeholder("modLogMessageId"),
+      // Bound as text: drizzle would map a placeholder through Date's toISOString, and null has none.
+      expiresAt: sql`${placeholder("expiresAt")}`,
+      ownerProcess: placeholder("ownerProcess"),
     })
     .returning()
     .prepare(name);
@@ -127,7 +132,7 @@ export type CaseOutcome =
   | { status: "failed"; error: string };
 
 /** Settles a pending case; returns it as it now is. */
-export async function settleCase(db: Database, caseId: number, outcome: CaseOutcome): Promise<CaseRow> {
+export async function settleCase(db: Database, caseId: number, processId: string, outcome: CaseOutcome): Promise<CaseRow> {
   const [row] = await prepared(db, "warden_settle_case", (database, name) =>
     database
       .update(cases)
@@ -137,16 +142,53 @@ export async function settleCase(db: Database, caseId: number, outcome: CaseOutc
         error: sql`${sql.placeholder("error")}`,
         updatedAt: sql`now()`,
       })
-      .where(eq(cases.id, sql.placeholder("caseId")))
+      .where(
+        and(
+          eq(cases.id, sql.placeholder("caseId")),
+          eq(cases.status, "pending"),
+          eq(cases.ownerProcess, sql.placeholder("processId")),
+        ),
+      )
       .returning()
       .prepare(name),
   ).execute(
     outcome.status === "applied"
-      ? { caseId, status: "applied", expiresAt: outcome.expiresAt?.toISOString() ?? null, error: null }
-      : { caseId, status: "failed", expiresAt: null, error: outcome.error },
+      ? { caseId, processId, status: "applied", expiresAt: outcome.expiresAt?.toISOString() ?? null, error: null }
+      : { caseId, processId, status: "failed", expiresAt: null, error: outcome.error },
   );
-  if (row === undefined) throw new Error(`Case ${caseId} vanished while it was settled.`);
+  if (row === undefined) throw new CaseTakenOverError(caseId);
   return row;
+}
+
+/**
+ * The case is no longer this process's to settle: it was settled, or a live
+ * process took it over while this one had stopped heartbeating. The one that
+ * holds it settles and publishes it; this one must not do either again.
+ */
+export class CaseTakenOverError extends Error {
+  override name = "CaseTakenOverError";
+  constructor(readonly caseId: number) {
+    super(`Case ${caseId} is no longer pending in this process: another process settled or took it over.`);
+  }
+}
+
+/**
+ * Takes over the pending cases no live process holds: those of a process
+ * whose heartbeat stopped (or that stopped cleanly, with cases still
+ * pending), and those recorded before cases had owners. One statement, so of
+ * several live processes asking at once, each case goes to one.
+ */
+export async function takeOverAbandonedCases(db: Database, processId: string, deadAfterSeconds: number): Promise<CaseRow[]> {
+  const liveOwner = db
+    .select({ one: sql`1` })
+    .from(processes)
+    .where(and(eq(processes.id, cases.ownerProcess), gt(processes.heartbeatAt, sql`now() - make_interval(secs => ${deadAfterSeconds})`)));
+  const rows = await db
+    .update(cases)
+    .set({ ownerProcess: processId, updatedAt: sql`now()` })
+    .where(and(eq(cases.status, "pending"), notExists(liveOwner)))
+    .returning();
+  return rows.sort((a, b) => a.id - b.id);
 }
 
 export async function setCaseLogMessage(db: Database, caseId: number, messageId: string): Promise<void> {

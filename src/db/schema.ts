@@ -194,6 +194,9 @@ export const cases = pgTable(
     error: text("error"),
     idempotencyKey: text("idempotency_key"),
     modLogMessageId: text("mod_log_message_id"),
+    // The process (processes.id) carrying a pending case to Roblox: only it settles the case,
+    // until a live process takes over the case of one that stopped heartbeating.
+    ownerProcess: text("owner_process"),
     // When the mod log was told that this temporary ban ran out (or that it needs no telling).
     expiryAnnouncedAt: timestamp("expiry_announced_at", { withTimezone: true }),
     createdAt: createdAt(),
@@ -315,4 +318,14 @@ export const joinRequestReviews = pgTable(
 export const identifyTurns = pgTable("identify_turns", {
   bucket: integer("bucket").primaryKey(),
   takenAt: timestamp("taken_at", { withTimezone: true }).notNull(),
+});
+
+/**
+ * Every running bot process, heartbeating by the database's clock: a process
+ * whose heartbeat stops is dead, and the live ones take over its pending cases.
+ */
+export const processes = pgTable("processes", {
+  id: text("id").primaryKey(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+  heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
 });

@@ -35,6 +35,8 @@ export interface PendingBan {
 /** What every command, button and modal handler may use: passed in, never imported. */
 export interface BotContext {
   db: Database;
+  /** This process's id in the processes table: the cases it records are its own to settle. */
+  processId: string;
   openCloud: OpenCloud;
   cipher: ApiKeyCipher;
   modLog: ModLog;

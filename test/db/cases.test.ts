@@ -1,5 +1,18 @@
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimExpiredBans, countCasesForUsers, createCase, findCase, listCasesForUser, settleCase, type NewCase } from "../../src/db/cases.js";
+import {
+  CaseTakenOverError,
+  claimExpiredBans,
+  countCasesForUsers,
+  createCase,
+  findCase,
+  listCasesForUser,
+  settleCase,
+  takeOverAbandonedCases,
+  type NewCase,
+} from "../../src/db/cases.js";
+import { forgetProcess, heartbeat } from "../../src/db/processes.js";
+import { processes } from "../../src/db/schema.js";
 import { openDatabase } from "../../src/db/connection.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
 
@@ -8,8 +21,12 @@ const OTHER_GUILD = "223456789012345678";
 
 let nextPlayer = 1_000;
 /** A pending ban of a new player each time: pending cases of one player are the per-target lock. */
+/** The process recording these cases: only it settles them. */
+const PROCESS = "test-process";
+
 const ban = (guildId: string, robloxUserId = String((nextPlayer += 1))): NewCase => ({
   guildId,
+  ownerProcess: PROCESS,
   action: "ban",
   robloxUserId,
   robloxUsername: "builderman",
@@ -56,11 +73,11 @@ describe.each(["postgres", "pglite"] as const)("cases on %s", (kind) => {
   it("settles a case with Roblox's expiry, or with why it failed", async () => {
     const db = database.handle.db;
     const expiresAt = new Date("2031-02-03T04:05:06.789Z");
-    const applied = await settleCase(db, (await createCase(db, ban(GUILD))).id, { status: "applied", expiresAt });
+    const applied = await settleCase(db, (await createCase(db, ban(GUILD))).id, PROCESS, { status: "applied", expiresAt });
     expect(applied).toMatchObject({ status: "applied", expiresAt, error: null });
-    const failed = await settleCase(db, (await createCase(db, ban(GUILD))).id, { status: "failed", error: "Roblox is down" });
+    const failed = await settleCase(db, (await createCase(db, ban(GUILD))).id, PROCESS, { status: "failed", error: "Roblox is down" });
     expect(failed).toMatchObject({ status: "failed", expiresAt: null, error: "Roblox is down" });
-    await expect(settleCase(db, 987_654_321, { status: "applied", expiresAt: null })).rejects.toThrow("vanished");
+    await expect(settleCase(db, 987_654_321, PROCESS, { status: "applied", expiresAt: null })).rejects.toBeInstanceOf(CaseTakenOverError);
   });
 
   it("counts each player's cases in one guild", async () => {
@@ -77,7 +94,7 @@ describe.each(["postgres", "pglite"] as const)("cases on %s", (kind) => {
     const guildId = "823456789012345678";
     const applied = async (robloxUserId: string, expiresAt: Date | null, action: "ban" | "unban" = "ban") => {
       const row = await createCase(db, { ...ban(guildId, robloxUserId), action, universeId: "77" });
-      return settleCase(db, row.id, { status: "applied", expiresAt });
+      return settleCase(db, row.id, PROCESS, { status: "applied", expiresAt });
     };
     const past = (ms: number) => new Date(Date.now() - ms);
     const ranOut = await applied("41", past(5_000));
@@ -100,7 +117,7 @@ describe.each(["postgres", "pglite"] as const)("cases on %s", (kind) => {
     const [onShard0, onShard1] = ["923456789012345678", "923456789016539982"];
     const ranOut = async (guildId: string) => {
       const row = await createCase(db, { ...ban(guildId, "51"), universeId: `9${guildId.slice(-3)}` });
-      return settleCase(db, row.id, { status: "applied", expiresAt: new Date(Date.now() - 1_000) });
+      return settleCase(db, row.id, PROCESS, { status: "applied", expiresAt: new Date(Date.now() - 1_000) });
     };
     const first = await ranOut(onShard0);
     const second = await ranOut(onShard1);
@@ -109,14 +126,40 @@ describe.each(["postgres", "pglite"] as const)("cases on %s", (kind) => {
     expect((await claimExpiredBans(db, 10, { id: 0, count: 2 })).map((row) => row.id)).toEqual([first.id]);
   });
 
+  it("lets only the process that holds a pending case settle it, and a live process take over a dead one's", async () => {
+    const db = database.handle.db;
+    const [alive, dead, taker] = ["process-alive", "process-dead", "process-taker"];
+    await heartbeat(db, alive);
+    await heartbeat(db, dead);
+    await heartbeat(db, taker);
+    await db.update(processes).set({ heartbeatAt: sql`now() - interval '1 minute'` }).where(eq(processes.id, dead));
+    const ofAlive = await createCase(db, { ...ban(GUILD), ownerProcess: alive });
+    const ofDead = await createCase(db, { ...ban(GUILD), ownerProcess: dead });
+
+    await expect(settleCase(db, ofAlive.id, taker, { status: "applied", expiresAt: null })).rejects.toBeInstanceOf(CaseTakenOverError);
+    const taken = await takeOverAbandonedCases(db, taker, 20);
+    expect(taken.map((row) => row.id)).toContain(ofDead.id);
+    expect(taken.map((row) => row.id)).not.toContain(ofAlive.id);
+    expect(await takeOverAbandonedCases(db, "another-taker", 20)).toEqual([]);
+
+    // The dead process comes back to its answer: the case is no longer its to settle.
+    await expect(settleCase(db, ofDead.id, dead, { status: "applied", expiresAt: null })).rejects.toBeInstanceOf(CaseTakenOverError);
+    expect(await settleCase(db, ofDead.id, taker, { status: "applied", expiresAt: null })).toMatchObject({ status: "applied" });
+    await expect(settleCase(db, ofDead.id, taker, { status: "failed", error: "twice" })).rejects.toBeInstanceOf(CaseTakenOverError);
+
+    // A process that stops cleanly leaves its pending cases to be taken over at once.
+    await forgetProcess(db, alive);
+    expect((await takeOverAbandonedCases(db, taker, 20)).map((row) => row.id)).toEqual([ofAlive.id]);
+  });
+
   it("holds one pending change per player and target, from any guild, until it settles", async () => {
     const db = database.handle.db;
     const first = await createCase(db, ban(GUILD, "4242"));
     await expect(createCase(db, ban(OTHER_GUILD, "4242"))).rejects.toThrow();
     await expect(createCase(db, { ...ban(GUILD, "4242"), action: "unban" })).rejects.toThrow();
     const atPlace = await createCase(db, { ...ban(GUILD, "4242"), placeId: "9" });
-    await settleCase(db, first.id, { status: "applied", expiresAt: null });
-    await settleCase(db, atPlace.id, { status: "failed", error: "test" });
+    await settleCase(db, first.id, PROCESS, { status: "applied", expiresAt: null });
+    await settleCase(db, atPlace.id, PROCESS, { status: "failed", error: "test" });
     expect((await createCase(db, ban(GUILD, "4242"))).status).toBe("pending");
   });
 

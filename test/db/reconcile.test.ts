@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKeyCipher } from "../../src/db/apiKeyCipher.js";
 import { storeApiKey } from "../../src/db/apiKeys.js";
-import { createCase, findCase } from "../../src/db/cases.js";
+import { createCase, findCase, takeOverAbandonedCases } from "../../src/db/cases.js";
 import { keyLabel, upsertLink } from "../../src/db/links.js";
 import { createOpenCloud } from "../../src/opencloud/index.js";
 import type { CaseRow } from "../../src/db/cases.js";
@@ -65,8 +65,11 @@ describe("reconciling a pending case at start", () => {
       idempotencyKey: `reconcile-${randomBytes(8).toString("hex")}`,
     });
     const openCloud = createOpenCloud({ openCloudUrl: roblox.openCloudUrl, usersUrl: roblox.usersUrl, thumbnailsUrl: roblox.thumbnailsUrl, timeScale: 60 });
+    const taken = await takeOverAbandonedCases(database.handle.db, "reconciling-process", 20);
+    expect(taken.map((row) => row.id)).toEqual([pending.id]);
     const report = await reconcilePendingCases({
       db: database.handle.db,
+      processId: "reconciling-process",
       openCloud,
       cipher,
       publisher: {
@@ -76,7 +79,7 @@ describe("reconciling a pending case at start", () => {
         },
       },
       logger: { warn: () => undefined, error: () => undefined },
-    });
+    }, taken);
     expect(report).toEqual({ confirmed: 0, resumed: 1, failed: 0 });
     expect((await findCase(database.handle.db, GUILD, pending.number))?.status).toBe("applied");
     expect(published.map((row) => row.status)).toEqual(["applied"]);

@@ -43,6 +43,7 @@ describe("two guilds moderating one universe", () => {
     });
     deps = {
       db: database.handle.db,
+      processId: "shared-universe-test",
       openCloud,
       cipher: createApiKeyCipher(randomBytes(32)),
       publisher: { publishCase: () => Promise.resolve({ posted: false, problem: "no mod log in this test" }) },

@@ -24,6 +24,7 @@ const row: CaseRow = {
   error: null,
   idempotencyKey: null,
   modLogMessageId: null,
+  ownerProcess: null,
   expiryAnnouncedAt: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),

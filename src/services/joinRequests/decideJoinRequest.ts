@@ -61,6 +61,7 @@ export async function decideJoinRequest(
     privateReason: decision.rule ?? null,
     moderatorDiscordId: decision.actorId,
     source: "discord",
+    ownerProcess: deps.processId,
   });
   return carryOutDecision(deps, group, claimed, pending);
 }
@@ -81,7 +82,7 @@ export async function carryOutDecision(deps: ModerationDeps, group: LinkedTarget
     }
     const gone = error instanceof NotFoundError;
     const reason = gone ? "The request no longer exists in Roblox: it was handled elsewhere or withdrawn." : userMessage(error);
-    const row = await settleCase(deps.db, pending.id, { status: "failed", error: reason });
+    const row = await settleCase(deps.db, pending.id, deps.processId, { status: "failed", error: reason });
     await publish(deps, row);
     if (!gone) {
       await releaseReview(deps.db, claimed.id);
@@ -95,7 +96,7 @@ export async function carryOutDecision(deps: ModerationDeps, group: LinkedTarget
 
 /** Records a decision Roblox applied: the case applied and published, the review closed as decided. */
 export async function settleDecided(deps: ModerationDeps, claimed: ReviewRow, pending: CaseRow): Promise<DecisionResult> {
-  const row = await settleCase(deps.db, pending.id, { status: "applied", expiresAt: null });
+  const row = await settleCase(deps.db, pending.id, deps.processId, { status: "applied", expiresAt: null });
   await publish(deps, row);
   const state = pending.action === "join_accept" ? "accepted" : "declined";
   const review = await finishReview(deps.db, claimed.id, { state, ...decisionOf(pending, row) });

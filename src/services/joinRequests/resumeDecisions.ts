@@ -1,4 +1,4 @@
-import { listPendingCases, settleCase, type CaseRow } from "../../db/cases.js";
+import { settleCase, type CaseRow } from "../../db/cases.js";
 import { latestReview, releaseOrphanedClaims, releaseReview } from "../../db/joinRequestReviews.js";
 import { openLinkedById, type LinkedTarget } from "../moderation/linkedExperience.js";
 import { publish } from "../moderation/restrictions.js";
@@ -7,22 +7,22 @@ import { carryOutDecision, describeDecision, settleDecided } from "./decideJoinR
 import type { ReviewDeps } from "./postPendingRequests.js";
 
 /**
- * Finishes the join decisions a previous process left half done (it died
+ * Finishes the join decisions a dead process left half done (it died
  * between recording the decision and Roblox's answer), so that no request
  * stays claimed for ever. An accept Roblox already applied is confirmed by
  * the player's membership; any other decision is sent again, which Roblox
  * applies or answers with "gone". The card then shows the outcome. Returns
  * how many were settled or given back.
  */
-export async function resumeInterruptedDecisions(deps: ReviewDeps): Promise<number> {
+export async function resumeInterruptedDecisions(deps: ReviewDeps, taken: readonly CaseRow[]): Promise<number> {
   let settled = 0;
-  for (const row of await listPendingCases(deps.db)) {
+  for (const row of taken) {
     if (row.action !== "join_accept" && row.action !== "join_decline") continue;
     try {
       await resumeOne(deps, row);
       settled += 1;
     } catch (error) {
-      // Left pending: the next start tries again, and the log says why.
+      // Left pending and this process's: it is taken over again once this process is gone, and the log says why.
       deps.logger.error({ err: error, caseId: row.id }, "could not resume an interrupted join decision");
     }
   }
@@ -34,7 +34,7 @@ async function resumeOne(deps: ReviewDeps, row: CaseRow): Promise<void> {
   const groupId = row.groupId ?? "";
   const review = await latestReview(deps.db, row.guildId, groupId, row.robloxUserId);
   if (review?.state !== "claimed") {
-    await publish(deps, await settleCase(deps.db, row.id, { status: "failed", error: "Interrupted; the request was closed meanwhile." }));
+    await publish(deps, await settleCase(deps.db, row.id, deps.processId, { status: "failed", error: "Interrupted; the request was closed meanwhile." }));
     return;
   }
   let group;
@@ -42,7 +42,7 @@ async function resumeOne(deps: ReviewDeps, row: CaseRow): Promise<void> {
     group = await openLinkedById(deps, row.guildId, "group", groupId);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    await publish(deps, await settleCase(deps.db, row.id, { status: "failed", error: `Interrupted, then: ${error.message}` }));
+    await publish(deps, await settleCase(deps.db, row.id, deps.processId, { status: "failed", error: `Interrupted, then: ${error.message}` }));
     await releaseReview(deps.db, review.id);
     return;
   }

@@ -1,4 +1,4 @@
-import { createCase, listPendingCases, listRestrictionCasesSince, settleCase, type CaseRow } from "../../db/cases.js";
+import { createCase, listPendingCases, listRestrictionCasesSince, type CaseRow } from "../../db/cases.js";
 import { getLogsSyncedUntil, setLogsSyncedUntil } from "../../db/links.js";
 import type { RestrictionLogEntry } from "../../opencloud/index.js";
 import { openLinkedExperienceById, type LinkedExperience } from "./linkedExperience.js";
@@ -72,7 +72,7 @@ async function recordOutsideChange(
     .get(entry.userId)
     .then((user) => user.name)
     .catch(() => null);
-  const row = await createCase(deps.db, {
+  return createCase(deps.db, {
     guildId,
     action: banned ? "ban" : "unban",
     robloxUserId: entry.userId,
@@ -86,8 +86,8 @@ async function recordOutsideChange(
     moderatorDiscordId: null,
     robloxModeratorId: entry.moderator.kind === "robloxUser" ? entry.moderator.userId : null,
     source: entry.moderator.kind === "gameServerScript" ? "in_game" : "creator_hub",
+    // Roblox already applied it; the expiry is when its own log says it ends.
     status: "applied",
+    expiresAt: banned ? entry.endTime : null,
   });
-  // Roblox already applied it; the expiry is when its own log says it ends.
-  return settleCase(deps.db, row.id, { status: "applied", expiresAt: banned ? entry.endTime : null });
 }

@@ -1,4 +1,4 @@
-import { listPendingCases, settleCase, type CaseRow } from "../../db/cases.js";
+import { settleCase, type CaseRow } from "../../db/cases.js";
 import { OpenCloudError, userMessage } from "../../opencloud/index.js";
 import { UserError } from "../userError.js";
 import { openLinkedExperienceById } from "./linkedExperience.js";
@@ -13,20 +13,20 @@ export interface ReconcileReport {
 }
 
 /**
- * Settles the cases a previous process left pending (it died between the
- * record and the answer). Roblox's state decides: a change already there is
- * confirmed; one that is not is sent again with the same idempotency key, so
- * it applies once however far the first attempt got.
+ * Settles bans and unbans a dead process left pending (it died between the
+ * record and the answer), now taken over by this one. Roblox's state decides:
+ * a change already there is confirmed; one that is not is sent again with the
+ * same idempotency key, so it applies once however far the first attempt got.
  */
-export async function reconcilePendingCases(deps: ModerationDeps): Promise<ReconcileReport> {
+export async function reconcilePendingCases(deps: ModerationDeps, taken: readonly CaseRow[]): Promise<ReconcileReport> {
   const report: ReconcileReport = { confirmed: 0, resumed: 0, failed: 0 };
-  for (const row of await listPendingCases(deps.db)) {
+  for (const row of taken) {
     if (row.action !== "ban" && row.action !== "unban") continue;
     try {
       const outcome = await reconcileOne(deps, row);
       report[outcome] += 1;
     } catch (error) {
-      // Left pending: the next start tries again, and the log says why.
+      // Left pending and this process's: it is taken over again once this process is gone, and the log says why.
       deps.logger.error({ err: error, caseId: row.id }, "could not reconcile a pending case");
     }
   }
@@ -40,7 +40,7 @@ async function reconcileOne(deps: ModerationDeps, row: CaseRow): Promise<keyof R
     experience = await openLinkedExperienceById(deps, row.guildId, row.universeId);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    await publish(deps, await settleCase(deps.db, row.id, { status: "failed", error: `Interrupted, then: ${error.message}` }));
+    await publish(deps, await settleCase(deps.db, row.id, deps.processId, { status: "failed", error: `Interrupted, then: ${error.message}` }));
     return "failed";
   }
 
@@ -50,11 +50,11 @@ async function reconcileOne(deps: ModerationDeps, row: CaseRow): Promise<keyof R
     current = await experience.roblox.userRestrictions.get(target);
   } catch (error) {
     if (!(error instanceof OpenCloudError)) throw error;
-    await publish(deps, await settleCase(deps.db, row.id, { status: "failed", error: `Interrupted, then: ${userMessage(error)}` }));
+    await publish(deps, await settleCase(deps.db, row.id, deps.processId, { status: "failed", error: `Interrupted, then: ${userMessage(error)}` }));
     return "failed";
   }
   if (alreadyApplied(row, current)) {
-    await publish(deps, await settleCase(deps.db, row.id, { status: "applied", expiresAt: current.endTime }));
+    await publish(deps, await settleCase(deps.db, row.id, deps.processId, { status: "applied", expiresAt: current.endTime }));
     return "confirmed";
   }
   const result = await carryOut(deps, row, experience.roblox);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createCase, setCaseLogMessage, settleCase, type CaseRow } from "../../db/cases.js";
+import { createCase, setCaseLogMessage, settleCase, type CaseOutcome, type CaseRow } from "../../db/cases.js";
 import type { Logger } from "../../log.js";
 import {
   NotFoundError,
@@ -20,6 +20,8 @@ import { clipText } from "../clipText.js";
 export interface ModerationDeps extends ExperienceDeps {
   publisher: CasePublisher;
   logger: Pick<Logger, "warn" | "error">;
+  /** This process's id (the processes table): the cases it records are its own to settle. */
+  processId: string;
 }
 
 /** Roblox's limits on the two reasons. */
@@ -140,6 +142,7 @@ export async function applyChange(deps: ModerationDeps, change: PreparedChange):
       moderatorDiscordId: change.moderatorId,
       source: "discord",
       idempotencyKey: randomUUID(),
+      ownerProcess: deps.processId,
     });
   } catch (error) {
     if (violates(error, "cases_one_pending_per_target")) {
@@ -159,17 +162,19 @@ export async function applyChange(deps: ModerationDeps, change: PreparedChange):
  * fresh cases and start-up reconciliation.
  */
 export async function carryOut(deps: ModerationDeps, pending: CaseRow, roblox: KeyedOpenCloud): Promise<CaseResult> {
-  let settled: CaseRow;
-  let failure: string | undefined;
+  let outcome: CaseOutcome;
   try {
     const restriction = await callRoblox(pending, roblox);
-    settled = await settleCase(deps.db, pending.id, { status: "applied", expiresAt: restriction.endTime });
+    outcome = { status: "applied", expiresAt: restriction.endTime };
   } catch (error) {
-    failure = describeFailure(error);
-    settled = await settleCase(deps.db, pending.id, { status: "failed", error: failure });
-    if (!(error instanceof OpenCloudError)) throw error;
+    outcome = { status: "failed", error: describeFailure(error) };
+    if (!(error instanceof OpenCloudError)) {
+      await settleCase(deps.db, pending.id, deps.processId, outcome);
+      throw error;
+    }
   }
-  return { row: settled, failure, published: await publish(deps, settled) };
+  const settled = await settleCase(deps.db, pending.id, deps.processId, outcome);
+  return { row: settled, failure: outcome.status === "failed" ? outcome.error : undefined, published: await publish(deps, settled) };
 }
 
 async function callRoblox(row: CaseRow, roblox: KeyedOpenCloud): Promise<UserRestriction> {
