@@ -1,4 +1,4 @@
-import { DiscordAPIError, DiscordjsErrorCodes, Events } from "discord.js";
+import { DiscordAPIError, DiscordjsErrorCodes, Events, Status } from "discord.js";
 import { commands, components } from "../commands/index.js";
 import type { Config } from "./config.js";
 import { createApiKeyCipher, type ApiKeyCipher } from "./db/apiKeyCipher.js";
@@ -67,10 +67,12 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
       ? undefined
       : {
           port: config.httpPort,
-          metrics: (await import("./metrics.js")).createMetrics({
-            pendingCases: () => countPendingCases(database.db),
-            queues: async () => (await jobs?.queueStats()) ?? [],
-          }),
+          // Figures of the whole database are served by one process of a deployment, shard 0's, not once per process.
+          metrics: (await import("./metrics.js")).createMetrics(
+            config.shards.ids.includes(0)
+              ? { pendingCases: () => countPendingCases(database.db), queues: async () => (await jobs?.queueStats()) ?? [] }
+              : undefined,
+          ),
         };
   const metrics = served?.metrics;
   // Several processes may share one PostgreSQL; the embedded database is one process's alone.
@@ -146,9 +148,15 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
       // Up before Discord: while the bot connects, /healthz says what it is waiting for.
       endpoints = await startHttpEndpoints(served.port, {
         checks: {
-          discord: async () => {
-            if (!client.isReady()) throw new Error("not connected to the Discord gateway");
-          },
+          // One check per shard this process runs: a deployment's health pages say which shard is down.
+          ...Object.fromEntries(
+            config.shards.ids.map((shardId) => [
+              config.shards.count === 1 ? "discord" : `discord shard ${shardId}`,
+              async () => {
+                if (client.ws.shards.get(shardId)?.status !== Status.Ready) throw new Error("not connected to the Discord gateway");
+              },
+            ]),
+          ),
           database: async () => {
             await database.executeSql("SELECT 1").catch(() => {
               throw new Error(`not answering (${database.kind})`);

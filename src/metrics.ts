@@ -26,7 +26,7 @@ export interface MetricSources {
 
 export interface Metrics {
   registry: Registry;
-  interactionHandled(interaction: { kind: string; name: string; outcome: InteractionOutcome }): void;
+  interactionHandled(interaction: { kind: string; name: string; shard: number; outcome: InteractionOutcome }): void;
   /** From the interaction's arrival to Discord accepting its first answer. */
   interactionAcknowledged(seconds: number): void;
   openCloud: CallObserver;
@@ -37,21 +37,15 @@ const ACK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3];
 const OPEN_CLOUD_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** The series `/metrics` serves, in Prometheus's text format, with Node's process metrics. */
-export function createMetrics(sources: MetricSources): Metrics {
+export function createMetrics(sources: MetricSources | undefined): Metrics {
   const registry = new Registry();
   const registers = [registry];
-  // Both queue gauges are collected in one scrape, side by side: they share one read of the queues.
-  let queuesRead: Promise<QueueStats[]> | undefined;
-  const queues = () =>
-    (queuesRead ??= sources.queues().finally(() => {
-      queuesRead = undefined;
-    }));
   collectDefaultMetrics({ register: registry });
 
   const interactions = new Counter({
     name: "warden_interactions_total",
-    help: "Interactions handled, by kind (command, component, autocomplete), name and outcome (ok, refused, rejected, failed, error).",
-    labelNames: ["kind", "name", "outcome"] as const,
+    help: "Interactions handled, by kind (command, component, autocomplete), name, shard and outcome (ok, refused, rejected, failed, error).",
+    labelNames: ["kind", "name", "shard", "outcome"] as const,
     registers,
   });
   const acknowledgements = new Histogram({
@@ -79,9 +73,33 @@ export function createMetrics(sources: MetricSources): Metrics {
     labelNames: ["operation", "outcome"] as const,
     registers,
   });
+  if (sources !== undefined) registerDatabaseGauges(registers, sources);
+
+  return {
+    registry,
+    interactionHandled: ({ kind, name, shard, outcome }) => interactions.inc({ kind, name, shard: String(shard), outcome }),
+    interactionAcknowledged: (seconds) => acknowledgements.observe(seconds),
+    openCloud: {
+      attempted({ operation, outcome, seconds }) {
+        requests.inc({ operation, outcome });
+        requestSeconds.observe({ operation }, seconds);
+      },
+      retrying: ({ operation, outcome }) => retries.inc({ operation, outcome }),
+    },
+  };
+}
+
+/** Figures of the whole database: served by one process of a deployment, so a sum over processes counts them once. */
+function registerDatabaseGauges(registers: Registry[], sources: MetricSources): void {
+  // Both queue gauges are collected in one scrape, side by side: they share one read of the queues.
+  let queuesRead: Promise<QueueStats[]> | undefined;
+  const queues = () =>
+    (queuesRead ??= sources.queues().finally(() => {
+      queuesRead = undefined;
+    }));
   new Gauge({
     name: "warden_cases_pending",
-    help: "Cases recorded whose Roblox call has not been settled; they are reconciled at the next start.",
+    help: "Cases recorded whose Roblox call has not been settled; a dead process's are taken over by a live one.",
     registers,
     async collect() {
       this.set(await sources.pendingCases());
@@ -112,17 +130,4 @@ export function createMetrics(sources: MetricSources): Metrics {
       for (const { queue, lagSeconds } of stats) this.set({ queue }, lagSeconds);
     },
   });
-
-  return {
-    registry,
-    interactionHandled: ({ kind, name, outcome }) => interactions.inc({ kind, name, outcome }),
-    interactionAcknowledged: (seconds) => acknowledgements.observe(seconds),
-    openCloud: {
-      attempted({ operation, outcome, seconds }) {
-        requests.inc({ operation, outcome });
-        requestSeconds.observe({ operation }, seconds);
-      },
-      retrying: ({ operation, outcome }) => retries.inc({ operation, outcome }),
-    },
-  };
 }

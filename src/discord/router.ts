@@ -92,7 +92,7 @@ export function createRouter(commands: readonly CommandModule[], components: Com
       if (interaction.isRepliable()) await replyWithError(interaction, error, context.logger);
       else context.logger.error({ err: error, interactionId: interaction.id }, "autocomplete failed");
     }
-    context.metrics?.interactionHandled({ ...describe(interaction), outcome });
+    context.metrics?.interactionHandled({ ...describe(interaction), shard: interaction.guild?.shardId ?? 0, outcome });
   };
 }
 

@@ -20,6 +20,9 @@ import { waitUntil } from "../support/waitUntil.js";
 import { addGroupWithKey, textOf } from "./stack.js";
 
 const SHARD_COUNT = 3;
+/** Each process serves /healthz and /metrics on a port of its own, apart from other test files' ports. */
+const HTTP_BASE_PORT = 40_000 + Math.floor(Math.random() * 10_000);
+const httpPort = (shard: number) => HTTP_BASE_PORT + shard;
 /** Discord's own window: the processes start together and must take turns without an Invalid Session. */
 const IDENTIFY_WINDOW_MS = 5_000;
 
@@ -79,7 +82,7 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
     };
     for (let shard = 0; shard < SHARD_COUNT; shard++) {
       const dataDir = mkdtempSync(path.join(scratch, `shard-${shard}-`));
-      bots.push(startBot({ ...shared, SHARD_IDS: String(shard), DATA_DIR: dataDir }, dataDir));
+      bots.push(startBot({ ...shared, SHARD_IDS: String(shard), DATA_DIR: dataDir, HTTP_PORT: String(httpPort(shard)) }, dataDir));
     }
     await Promise.all(bots.map((bot) => connected(bot)));
   }, 120_000);
@@ -121,6 +124,21 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
       expect([...polled].sort()).toEqual(own.sort());
     }
     for (const guild of guilds) expect(discord.messages(reviewChannel(guild))).toHaveLength(1);
+  });
+
+  it("reports each process's own shard on /healthz, and the database's figures from shard 0's process only", async () => {
+    for (let shard = 0; shard < SHARD_COUNT; shard++) {
+      const health = await fetch(`http://127.0.0.1:${httpPort(shard)}/healthz`);
+      expect(health.status).toBe(200);
+      expect(((await health.json()) as { checks: Record<string, string> }).checks).toEqual({
+        [`discord shard ${shard}`]: "ok",
+        database: "ok",
+        queue: "ok",
+      });
+      const metrics = await (await fetch(`http://127.0.0.1:${httpPort(shard)}/metrics`)).text();
+      expect(metrics.includes("warden_cases_pending"), `shard ${shard}`).toBe(shard === 0);
+      expect(metrics).toMatch(new RegExp(`warden_interactions_total\\{[^}]*shard="${shard}"`));
+    }
   });
 
   it("stops every process cleanly", async () => {
