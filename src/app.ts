@@ -4,6 +4,7 @@ import type { Config } from "./config.js";
 import { createApiKeyCipher, type ApiKeyCipher } from "./db/apiKeyCipher.js";
 import { countPendingCases } from "./db/cases.js";
 import { openDatabase, type DatabaseHandle } from "./db/connection.js";
+import { createSharedRateLedger } from "./db/sharedRateLedger.js";
 import { holdsSealedData, verifyEncryptionKey } from "./db/encryptionCanary.js";
 import { encryptionKeyFile, resolveEncryptionKey } from "./db/encryptionKey.js";
 import { reviewDeps, type BotContext } from "./discord/botContext.js";
@@ -51,6 +52,8 @@ export interface WardenOptions {
 export async function startWarden(config: Config, logger: Logger, options: WardenOptions = {}): Promise<Warden> {
   if (config.discordToken === undefined) throw new StartupError("DISCORD_TOKEN is required to run the bot.");
   const database = await openDatabase(config);
+  // On PostgreSQL several processes may share Roblox's budgets; the embedded database has one process.
+  const sharesBudgets = database.kind === "postgres";
   let cipher: ApiKeyCipher;
   try {
     cipher = await prepareDatabase(database, config, logger);
@@ -95,6 +98,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     observer: metrics?.openCloud,
     ...options.openCloudRetry,
     timeScale: options.openCloudTimeScale,
+    sharedLedger: sharesBudgets ? createSharedRateLedger(database.db) : undefined,
   });
   const context: BotContext = {
     db: database.db,
@@ -172,7 +176,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
       logger.info({ port: endpoints.port }, "serving /healthz and /metrics");
     }
     // Beating before any interaction arrives: a case this process records is never taken for a dead one's.
-    heartbeat = await startHeartbeat(database.db, context.processId, logger.child({ component: "heartbeat" }));
+    heartbeat = await startHeartbeat(database.db, context.processId, logger.child({ component: "heartbeat" }), sharesBudgets);
     const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
     await client.login(config.discordToken);
     await ready;

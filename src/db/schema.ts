@@ -329,3 +329,17 @@ export const processes = pgTable("processes", {
   startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
   heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Open Cloud budgets shared by every process of a deployment: per bucket
+ * (an owner's operation, a universe, a player in a universe), the times its
+ * recent calls count from, by the database's clock. Taken and stamped by the
+ * functions of migration 0010 (warden_take_rate_slots, warden_stamp_rate_slot,
+ * warden_hold_rate_buckets).
+ */
+export const rateBuckets = pgTable("rate_buckets", {
+  id: text("id").primaryKey(),
+  slots: timestamp("slots", { withTimezone: true }).array().notNull().default(sql`'{}'`),
+  // Until when Roblox asked (a 429's reset) that nobody call on this bucket.
+  heldUntil: timestamp("held_until", { withTimezone: true }),
+});

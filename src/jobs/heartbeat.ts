@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "../db/connection.js";
 import { forgetDeadProcesses, forgetProcess, heartbeat } from "../db/processes.js";
+import { forgetIdleRateBuckets } from "../db/sharedRateLedger.js";
 import type { Logger } from "../log.js";
 import type { ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
 import { takeOverAbandonedWork } from "../services/takeover.js";
@@ -25,14 +26,16 @@ export interface Heartbeat {
 
 /**
  * Beats in PostgreSQL from before the bot connects, so that the cases it
- * records are never mistaken for a dead process's. Not a pg-boss job: each
+ * records are never mistaken for a dead process's; on each beat, drops the
+ * shared budget buckets nobody uses any more. Not a pg-boss job: each
  * process beats for itself, and the takeover is one claiming statement that
  * any number of processes may run at once.
  */
-export async function startHeartbeat(db: Database, processId: string, logger: Logger): Promise<Heartbeat> {
+export async function startHeartbeat(db: Database, processId: string, logger: Logger, sharesBudgets: boolean): Promise<Heartbeat> {
   let takeOverWith: ReviewDeps | undefined;
   const beat = async () => {
     await heartbeat(db, processId);
+    if (sharesBudgets) await forgetIdleRateBuckets(db);
     if (takeOverWith === undefined) return;
     const report = await takeOverAbandonedWork(takeOverWith);
     if (report.confirmed + report.resumed + report.failed + report.decisions > 0) {

@@ -11,6 +11,7 @@ import {
 import { type OperationName, type Window, operationInfo } from "./operations.js";
 import { type BucketSpec, type Clock, RateBudget } from "./rateBudget.js";
 import { type RetryPolicy, retryAfterFromHeaders, withRetries } from "./retry.js";
+import type { SharedLedger } from "./sharedLedger.js";
 import { type HttpMethod, Transport } from "./transport.js";
 
 /** pino-compatible; only these two levels are used. */
@@ -95,6 +96,8 @@ export interface CallerOptions {
   clock: Clock;
   logger: Logger | undefined;
   observer: CallObserver | undefined;
+  /** Budgets shared with other processes; undefined in a process that is alone (the embedded database). */
+  sharedLedger: SharedLedger | undefined;
 }
 
 // Header values Roblox could ever issue; anything else (a pasted newline, a stray quote) cannot be sent.
@@ -158,6 +161,13 @@ export class Caller {
       // The budget only refuses once the client is closing.
       throw new UnavailableError({ operation: spec.operation, reason: "closed" });
     }
+    let slot: string | undefined;
+    try {
+      slot = await this.takeSharedSlot(buckets);
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
     const started = this.options.clock.now();
     const attempted = (outcome: string) =>
       this.options.observer?.attempted({ operation: spec.operation, outcome, seconds: (this.options.clock.now() - started) / 1_000 });
@@ -175,12 +185,14 @@ export class Caller {
       throw error;
     } finally {
       lease.release();
+      if (slot !== undefined) this.answeredSharedSlot(buckets, slot);
     }
     attempted(String(result.status));
     this.options.logger?.debug(
       { operation: spec.operation, method: spec.method, path: spec.path, status: result.status, ms: this.options.clock.now() - started },
       "Open Cloud call",
     );
+    if (result.status === 429) this.holdShared(buckets, retryAfterFromHeaders(result.headers, Date.now()));
     if (result.status < 200 || result.status >= 300) {
       throw errorFromResponse({
         operation: spec.operation,
@@ -191,6 +203,42 @@ export class Caller {
       });
     }
     return this.parse(spec, result.status, result.body);
+  }
+
+  /** Waits until the shared ledger has room in every bucket, and takes it; undefined without a ledger. */
+  private async takeSharedSlot(buckets: readonly BucketSpec[]): Promise<string | undefined> {
+    const { sharedLedger } = this.options;
+    if (sharedLedger === undefined || buckets.length === 0) return undefined;
+    for (;;) {
+      // Counted in flight for as long as the call may take: a process that dies mid-call cannot hold a slot longer.
+      const taken = await sharedLedger.take(buckets, this.options.timeoutMs);
+      if ("slot" in taken) return taken.slot;
+      // A wait behind a call still in flight is counted to its deadline, but its answer usually
+      // comes much sooner: ask again after one slot's spacing at most.
+      await this.sleep(Math.min(taken.waitMs, ...buckets.map((bucket) => bucket.windowMs / bucket.limit)));
+    }
+  }
+
+  /** Not awaited: the answer is in, and a late stamp only counts the slot a little longer. */
+  private answeredSharedSlot(buckets: readonly BucketSpec[], slot: string): void {
+    this.options.sharedLedger?.answered(buckets, slot).catch((error: unknown) => {
+      this.options.logger?.warn({ err: error }, "could not stamp a shared budget slot; it expires by itself");
+    });
+  }
+
+  /**
+   * A 429 holds back every process on the buckets it can be about: a reset
+   * longer than a bucket's window cannot come from that bucket (a 30 s wait
+   * is a player's 2-a-minute, not the universe's 10-a-second), so those keep going.
+   */
+  private holdShared(buckets: readonly BucketSpec[], resetMs: number | undefined): void {
+    const { sharedLedger } = this.options;
+    if (sharedLedger === undefined || resetMs === undefined || resetMs <= 0) return;
+    const held = buckets.filter((bucket) => bucket.windowMs >= resetMs);
+    if (held.length === 0) return;
+    sharedLedger.hold(held, resetMs).catch((error: unknown) => {
+      this.options.logger?.warn({ err: error }, "could not share a 429's reset; other processes learn it from Roblox");
+    });
   }
 
   private parse<T>(spec: CallSpec<T>, status: number, body: string): T {

@@ -3,6 +3,7 @@ import { Caller, KeyHandle, type CallObserver, type Logger } from "./call.js";
 import { Groups } from "./groups.js";
 import { type RobloxId, toId } from "./ids.js";
 import { systemClock } from "./rateBudget.js";
+import type { SharedLedger } from "./sharedLedger.js";
 import { Thumbnails } from "./thumbnails.js";
 import { Universes } from "./universes.js";
 import { Usernames } from "./usernames.js";
@@ -40,6 +41,8 @@ export interface OpenCloudOptions {
   playerLimitMaxWaitMs?: number;
   logger?: Logger;
   observer?: CallObserver;
+  /** Budgets shared with the other processes of a deployment (see SharedLedger). */
+  sharedLedger?: SharedLedger;
 }
 
 /** The resources that need an API key, bound to one. */
@@ -87,6 +90,7 @@ export function createOpenCloud(options: OpenCloudOptions): OpenCloud {
     clock: systemClock,
     logger: options.logger,
     observer: options.observer,
+    sharedLedger: options.sharedLedger,
   });
   return {
     withKey(apiKey, keyOptions = {}) {
@@ -107,6 +111,8 @@ export function createOpenCloud(options: OpenCloudOptions): OpenCloud {
 }
 
 export type { CallObserver, Logger, PlayerLimitPolicy } from "./call.js";
+export type { BucketSpec } from "./rateBudget.js";
+export type { SharedLedger } from "./sharedLedger.js";
 export { keyFingerprint } from "./call.js";
 export {
   ConflictError,

@@ -30,6 +30,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (kind) => {
       "identify_turns",
       "join_request_reviews",
       "processes",
+      "rate_buckets",
       "staff_grants",
       "universe_links",
     ]);

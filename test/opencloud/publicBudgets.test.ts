@@ -33,6 +33,7 @@ describe("budgets of the public users and thumbnails hosts", () => {
       clock,
       logger: undefined,
       observer: undefined,
+      sharedLedger: undefined,
     });
     return { oc, clock, usernames: new Usernames(caller), thumbnails: new Thumbnails(caller) };
   }
