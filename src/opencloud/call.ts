@@ -214,8 +214,10 @@ export class Caller {
       const taken = await sharedLedger.take(buckets, this.options.timeoutMs);
       if ("slot" in taken) return taken.slot;
       // A wait behind a call still in flight is counted to its deadline, but its answer usually
-      // comes much sooner: ask again after one slot's spacing at most.
-      await this.sleep(Math.min(taken.waitMs, ...buckets.map((bucket) => bucket.windowMs / bucket.limit)));
+      // comes much sooner: ask again after one slot's spacing at most. The jitter spreads the
+      // waiters of several processes, who would otherwise all ask the moment a slot frees.
+      const spacing = Math.min(...buckets.map((bucket) => bucket.windowMs / bucket.limit));
+      await this.sleep(Math.min(taken.waitMs, spacing) + Math.random() * spacing);
     }
   }
 
