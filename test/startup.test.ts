@@ -1,32 +1,11 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compiledEntryPoint } from "./support/compiledBot.js";
+import { runEntryPoint } from "./support/compiledBot.js";
 import { createTestDatabase, type TestDatabase } from "./support/testDatabase.js";
 
 const TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB";
-
-interface Run {
-  code: number | null;
-  output: string;
-}
-
-/** Runs an entry point as `npm start` does, from an empty directory with only `env`. */
-function runEntryPoint(script: string, env: Record<string, string>, cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [compiledEntryPoint(script)], {
-      cwd,
-      env: { PATH: process.env.PATH ?? "", ...env },
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, output }));
-  });
-}
 
 describe("start-up", () => {
   let cwd: string;

@@ -4,24 +4,9 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compiledEntryPoint } from "../support/compiledBot.js";
+import { compiledEntryPoint, runEntryPoint } from "../support/compiledBot.js";
 import { commands } from "../../commands/index.js";
 import { startDiscordEmulator, type DiscordEmulator } from "../emulators/discord/index.js";
-
-/** `npm start` that is expected to stop by itself: its exit code and everything it printed. */
-function runToExit(env: Record<string, string>, cwd: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [compiledEntryPoint("src/main.ts")], {
-      cwd,
-      env: { PATH: process.env.PATH ?? "", ...env },
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, output }));
-  });
-}
 
 describe("npm start against the local Discord", () => {
   let discord: DiscordEmulator;
@@ -65,14 +50,14 @@ describe("npm start against the local Discord", () => {
     const keyFile = path.join(dataDir, "encryption.key");
     const sessions = discord.gatewaySessions().length;
     rmSync(keyFile);
-    const lost = await runToExit(env, dataDir);
+    const lost = await runEntryPoint("src/main.ts", env, dataDir);
     expect(lost.code).not.toBe(0);
     expect(lost.output).toContain("ENCRYPTION_KEY is not set");
     expect(lost.output).toContain("put ");
     expect(lost.output).not.toMatch(/\n\s+at /);
     expect(existsSync(keyFile)).toBe(false);
 
-    const other = await runToExit({ ...env, ENCRYPTION_KEY: randomBytes(32).toString("base64") }, dataDir);
+    const other = await runEntryPoint("src/main.ts", { ...env, ENCRYPTION_KEY: randomBytes(32).toString("base64") }, dataDir);
     expect(other.code).not.toBe(0);
     expect(other.output).toContain("Set ENCRYPTION_KEY to the original key");
     expect(other.output).not.toMatch(/\n\s+at /);
