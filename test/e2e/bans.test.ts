@@ -7,6 +7,12 @@ const UNIVERSE = "8001";
 const KEY = `bans-key-${"b".repeat(60)}`;
 const OUT_OF_BAND = 125;
 
+/** Runs /bans as `userId` in #general and returns the first page. */
+async function listBans(stack: Stack, userId: string) {
+  const handle = await stack.discord.runCommand({ guildId: stack.guild.id, channelId: stack.guild.channels.general ?? "", userId, name: "bans", options: {} });
+  return handle.waitForReply();
+}
+
 describe("/bans end to end", () => {
   let stack: Stack;
   let bob: string;
@@ -36,14 +42,7 @@ describe("/bans end to end", () => {
 
   it("lists every active ban across Roblox's pages, newest first, ten to a page with working buttons", async () => {
     stack.roblox.clearCalls();
-    const handle = await stack.discord.runCommand({
-      guildId: stack.guild.id,
-      channelId: stack.guild.channels.general ?? "",
-      userId: bob,
-      name: "bans",
-      options: {},
-    });
-    const first = await handle.waitForReply();
+    const first = await listBans(stack, bob);
     const firstText = textOf(first);
     expect(firstText).toContain("Bans in Big Game");
     expect(firstText.split("\n").find((line) => line.includes("·"))).toContain("[latest](https://www.roblox.com/users/20000/profile)");
@@ -63,14 +62,7 @@ describe("/bans end to end", () => {
   });
 
   it("needs the lookup permission for the buttons too", async () => {
-    const handle = await stack.discord.runCommand({
-      guildId: stack.guild.id,
-      channelId: stack.guild.channels.general ?? "",
-      userId: bob,
-      name: "bans",
-      options: {},
-    });
-    const first = await handle.waitForReply();
+    const first = await listBans(stack, bob);
     const nextId = JSON.stringify(first.components).match(/"custom_id":"(bans:pg:[^"]+:1)"/)?.[1] ?? "";
     await revokePermission(stack.database.handle.db, { guildId: stack.guild.id, subject: { type: "user", id: bob }, permission: "lookup" });
     const click = await stack.discord.clickButton({ userId: bob, messageId: first.id, customId: nextId });
@@ -79,14 +71,7 @@ describe("/bans end to end", () => {
   });
 
   it("closes a list whose experience was unlinked: the next page makes no call and shows nothing of it", async () => {
-    const handle = await stack.discord.runCommand({
-      guildId: stack.guild.id,
-      channelId: stack.guild.channels.general ?? "",
-      userId: bob,
-      name: "bans",
-      options: {},
-    });
-    const first = await handle.waitForReply();
+    const first = await listBans(stack, bob);
     const nextId = JSON.stringify(first.components).match(/"custom_id":"(bans:pg:[^"]+:1)"/)?.[1] ?? "";
     expect(await replyTo(stack, memberId(stack, "owner"), "setup", "remove", { experience: UNIVERSE })).toContain("Unlinked experience");
     stack.roblox.clearCalls();
@@ -124,14 +109,7 @@ describe("/bans of an experience with a long history", () => {
 
   it("reads at most its page cap of Roblox's pages, even when none holds an active ban, and says the list is partial", async () => {
     stack.roblox.clearCalls();
-    const handle = await stack.discord.runCommand({
-      guildId: stack.guild.id,
-      channelId: stack.guild.channels.general ?? "",
-      userId: memberId(stack, "owner"),
-      name: "bans",
-      options: {},
-    });
-    const reply = await handle.waitForReply();
+    const reply = await listBans(stack, memberId(stack, "owner"));
     expect(textOf(reply)).toContain("Nobody is banned there.");
     expect(reply.embeds[0]?.footer?.text).toBe("0 bans (Roblox lists more than were read) · page 1 of 1");
     const lists = stack.roblox.calls.filter((call) => call.method === "GET" && call.path.endsWith("/user-restrictions"));
