@@ -265,7 +265,7 @@ interface Child {
 function compileBareClient(): string {
   const source = readFileSync(path.join(repo, "bench/bareClient.ts"), "utf8");
   const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.NodeNext, target: ts.ScriptTarget.ES2023, verbatimModuleSyntax: true },
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023, verbatimModuleSyntax: true },
   });
   const file = path.join(repo, "dist/bench/bareClient.js");
   mkdirSync(path.dirname(file), { recursive: true });

@@ -20,6 +20,9 @@ import { waitUntil } from "../support/waitUntil.js";
 import { addGroupWithKey, textOf } from "./stack.js";
 
 const SHARD_COUNT = 3;
+const SHARED_UNIVERSE = "8100";
+const SHARED_OWNER = "8000";
+const BANS_PER_GUILD = 25;
 /** Each process serves /healthz and /metrics on a port of its own, apart from other test files' ports. */
 const HTTP_BASE_PORT = 40_000 + Math.floor(Math.random() * 10_000);
 const httpPort = (shard: number) => HTTP_BASE_PORT + shard;
@@ -47,7 +50,8 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
       guilds.push(discord.addGuild({ name: `Guild ${guilds.length}`, channels: [{ name: "general" }, { name: "join-requests" }] }));
       await new Promise((resolve) => setTimeout(resolve, 3));
     }
-    roblox = await startOpenCloudEmulator({ timeScale: 60 });
+    // Roblox's own time: the bots plan in it, so a budget two processes overspend shows as 429s.
+    roblox = await startOpenCloudEmulator();
     database = await createTestDatabase("postgres", { migrate: true });
     const encryptionKey = randomBytes(32);
     // Each guild has a group with one join request waiting, linked before any bot starts: every
@@ -67,6 +71,21 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
       });
       await upsertLink(db, { guildId: guild.id, kind: "group", robloxId: groupId, displayName: `Group ${index}`, apiKeyId: stored.id, createdBy: guild.ownerId });
       await setGuildChannels(db, guild.id, { reviewChannelId: reviewChannel(guild) });
+    }
+    // One experience linked in the guilds of two shards, each with its own key of one owner.
+    roblox.addUniverse({ id: SHARED_UNIVERSE, displayName: "Shared Game", placeIds: ["8101"] });
+    for (const [index, guild] of bannerGuilds(guilds).entries()) {
+      const key = `shared-universe-key-${index}-${"u".repeat(40)}`;
+      roblox.addApiKey({ key, ownerId: SHARED_OWNER, scopes: [{ name: "universe.user-restriction", operations: ["read", "write"], universeIds: [SHARED_UNIVERSE] }] });
+      const db = database.handle.db;
+      const stored = await storeApiKey(db, createApiKeyCipher(encryptionKey), {
+        guildId: guild.id,
+        label: keyLabel("universe", SHARED_UNIVERSE),
+        apiKey: key,
+        ownerId: SHARED_OWNER,
+        createdBy: guild.ownerId,
+      });
+      await upsertLink(db, { guildId: guild.id, kind: "universe", robloxId: SHARED_UNIVERSE, displayName: "Shared Game", apiKeyId: stored.id, createdBy: guild.ownerId });
     }
     scratch = mkdtempSync(path.join(tmpdir(), "warden-shards-"));
     const shared = {
@@ -141,12 +160,39 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
     }
   });
 
+  it("applies 25 simultaneous bans in each of two guilds on different shards sharing one universe, with no 429 on the wire", async () => {
+    roblox.clearCalls();
+    const runs = bannerGuilds(guilds).flatMap((guild, index) =>
+      Array.from({ length: BANS_PER_GUILD }, (_, n) => {
+        const userId = String(81_000 + index * 100 + n);
+        roblox.addUser({ id: userId, name: `raider${userId}` });
+        return discord
+          .runCommand({ guildId: guild.id, channelId: guild.channels.general ?? "", userId: guild.ownerId, name: "ban", options: { user: `id:${userId}`, duration: "1d", reason: "raid" } })
+          .then((handle) => handle.waitForReply(undefined, 60_000))
+          .then(textOf);
+      }),
+    );
+    for (const reply of await Promise.all(runs)) expect(reply).toContain("Banned raider");
+    const patches = roblox.calls.filter((call) => call.method === "PATCH");
+    expect(patches).toHaveLength(BANS_PER_GUILD * 2);
+    expect(roblox.calls.filter((call) => call.status === 429)).toEqual([]);
+  }, 90_000);
+
   it("stops every process cleanly", async () => {
     for (const bot of bots) bot.child.kill("SIGTERM");
     expect(await Promise.all(bots.map((bot) => bot.exited))).toEqual([0, 0, 0]);
     for (const bot of bots) expect(bot.output).not.toContain(discord.token);
   });
 });
+
+/** A guild of shard 1 and one of shard 2: their bans are sent by two different processes. */
+function bannerGuilds(guilds: readonly EmulatedGuild[]): EmulatedGuild[] {
+  return [1, 2].map((shard) => {
+    const guild = guilds.find((candidate) => shardOf(candidate.id, SHARD_COUNT) === shard);
+    if (guild === undefined) throw new Error(`no guild on shard ${shard}`);
+    return guild;
+  });
+}
 
 function reviewChannel(guild: EmulatedGuild): string {
   const channelId = guild.channels["join-requests"];
