@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "../../commands/index.js";
 import { createApiKeyCipher } from "../../src/db/apiKeyCipher.js";
 import { keyLabel, upsertLink } from "../../src/db/links.js";
+import { and, eq } from "drizzle-orm";
 import { storeApiKey } from "../../src/db/apiKeys.js";
+import { cases } from "../../src/db/schema.js";
 import { setGuildChannels } from "../../src/db/guilds.js";
 import { startOpenCloudEmulator, type OpenCloudEmulator } from "../emulators/opencloud/index.js";
 import { startDiscordEmulator, type DiscordEmulator, type EmulatedGuild } from "../emulators/discord/index.js";
@@ -23,6 +25,8 @@ const SHARD_COUNT = 3;
 const SHARED_UNIVERSE = "8100";
 const SHARED_OWNER = "8000";
 const BANS_PER_GUILD = 25;
+/** A dead process's heartbeat is old after 20 s and live ones look every 5 s; a little on top for a loaded machine. */
+const TAKEOVER_BOUND_MS = 40_000;
 /** Each process serves /healthz and /metrics on a port of its own, apart from other test files' ports. */
 const HTTP_BASE_PORT = 40_000 + Math.floor(Math.random() * 10_000);
 const httpPort = (shard: number) => HTTP_BASE_PORT + shard;
@@ -41,13 +45,17 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
   let database: TestDatabase;
   let scratch: string;
   const bots: BotProcess[] = [];
+  /** How each shard's process is started, to start it again. */
+  const envs: { env: Record<string, string>; cwd: string }[] = [];
   const guilds: EmulatedGuild[] = [];
 
   beforeAll(async () => {
     discord = await startDiscordEmulator({ shards: SHARD_COUNT, maxConcurrency: 1, identifyWindowMs: IDENTIFY_WINDOW_MS });
     // Guild ids are snowflakes of their creation time: add guilds until every shard has one.
     while (new Set(guilds.map((guild) => shardOf(guild.id, SHARD_COUNT))).size < SHARD_COUNT) {
-      guilds.push(discord.addGuild({ name: `Guild ${guilds.length}`, channels: [{ name: "general" }, { name: "join-requests" }] }));
+      guilds.push(
+        discord.addGuild({ name: `Guild ${guilds.length}`, channels: [{ name: "general" }, { name: "join-requests" }, { name: "mod-log" }] }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 3));
     }
     // Roblox's own time: the bots plan in it, so a budget two processes overspend shows as 429s.
@@ -70,7 +78,7 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
         createdBy: guild.ownerId,
       });
       await upsertLink(db, { guildId: guild.id, kind: "group", robloxId: groupId, displayName: `Group ${index}`, apiKeyId: stored.id, createdBy: guild.ownerId });
-      await setGuildChannels(db, guild.id, { reviewChannelId: reviewChannel(guild) });
+      await setGuildChannels(db, guild.id, { reviewChannelId: reviewChannel(guild), modLogChannelId: guild.channels["mod-log"] ?? null });
     }
     // One experience linked in the guilds of two shards, each with its own key of one owner.
     roblox.addUniverse({ id: SHARED_UNIVERSE, displayName: "Shared Game", placeIds: ["8101"] });
@@ -101,8 +109,9 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
     };
     for (let shard = 0; shard < SHARD_COUNT; shard++) {
       const dataDir = mkdtempSync(path.join(scratch, `shard-${shard}-`));
-      bots.push(startBot({ ...shared, SHARD_IDS: String(shard), DATA_DIR: dataDir, HTTP_PORT: String(httpPort(shard)) }, dataDir));
+      envs.push({ env: { ...shared, SHARD_IDS: String(shard), DATA_DIR: dataDir, HTTP_PORT: String(httpPort(shard)) }, cwd: dataDir });
     }
+    for (const { env, cwd } of envs) bots.push(startBot(env, cwd));
     await Promise.all(bots.map((bot) => connected(bot)));
   }, 120_000);
 
@@ -177,6 +186,41 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
     expect(patches).toHaveLength(BANS_PER_GUILD * 2);
     expect(roblox.calls.filter((call) => call.status === 429)).toEqual([]);
   }, 90_000);
+
+  it("settles the ban of a process SIGKILLed mid-call from the live ones, once, and its return repeats nothing", async () => {
+    const [, guild] = bannerGuilds(guilds);
+    if (guild === undefined) throw new Error("no guild on shard 2");
+    const victim = "82000";
+    roblox.addUser({ id: victim, name: "caughtmidcall" });
+    const modLog = guild.channels["mod-log"] ?? "";
+    const posts = () => discord.messages(modLog).filter((message) => textOf(message).includes("caughtmidcall"));
+    const caseOf = async () =>
+      (await database.handle.db.select().from(cases).where(and(eq(cases.guildId, guild.id), eq(cases.robloxUserId, victim))))[0];
+
+    // Roblox slows down: the case is on record while the PATCH waits for its answer.
+    roblox.setFaults({ delayMs: 2_000 });
+    void discord.runCommand({ guildId: guild.id, channelId: guild.channels.general ?? "", userId: guild.ownerId, name: "ban", options: { user: `id:${victim}`, duration: "1d", reason: "mid-call" } });
+    await waitUntil(async () => (await caseOf())?.status === "pending");
+    const killed = bots[2];
+    killed?.child.kill("SIGKILL");
+    await killed?.exited;
+    roblox.setFaults({ delayMs: 0 });
+
+    await waitUntil(async () => (await caseOf())?.status === "applied", TAKEOVER_BOUND_MS);
+    expect(roblox.restriction(SHARED_UNIVERSE, victim)?.active).toBe(true);
+    expect(roblox.logs(SHARED_UNIVERSE).filter((entry) => entry.user === `users/${victim}`)).toHaveLength(1);
+    await waitUntil(() => posts().length === 1);
+
+    const back = envs[2];
+    if (back === undefined) throw new Error("no env for shard 2");
+    bots[2] = startBot(back.env, back.cwd);
+    await connected(bots[2]);
+    // A beat and a takeover round later, the returning process has repeated nothing.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(roblox.logs(SHARED_UNIVERSE).filter((entry) => entry.user === `users/${victim}`)).toHaveLength(1);
+    expect(posts()).toHaveLength(1);
+    expect(await caseOf()).toMatchObject({ status: "applied" });
+  }, 120_000);
 
   it("stops every process cleanly", async () => {
     for (const bot of bots) bot.child.kill("SIGTERM");
