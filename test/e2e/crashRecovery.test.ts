@@ -102,7 +102,8 @@ describe("a bot killed while deciding a join request", () => {
   it("is finished by a live process within the bounded time: one accept, the case applied, the card showing who decided", async () => {
     const owner = memberId(stack, "owner");
     const review = channelId(stack, "join-requests");
-    const accepts = () => stack.roblox.calls.filter((call) => call.path === `/cloud/v2/groups/${GROUP}/join-requests/340:accept`);
+    const ACCEPT_PATH = `/cloud/v2/groups/${GROUP}/join-requests/340:accept`;
+    const accepts = () => stack.roblox.calls.filter((call) => call.path === ACCEPT_PATH);
     const { bot, exited } = spawnBot(stack);
     try {
       await waitUntil(() => stack.discord.registeredCommands(stack.guild.id).length > 0);
@@ -116,6 +117,8 @@ describe("a bot killed while deciding a join request", () => {
       stack.roblox.setFaults({ delayMs: 1_500 });
       await stack.discord.clickButton({ userId: owner, messageId: card.id, customId: `jr:a:${GROUP}:340` });
       await waitUntil(async () => (await pendingCases(stack)).length === 1);
+      // Killed only once Roblox has the call, so the call it answers below is the dead bot's.
+      await waitUntil(() => stack.roblox.received.some((call) => call.path === ACCEPT_PATH));
       bot.kill("SIGKILL");
       await exited;
       // Roblox handles the call the dead bot sent.

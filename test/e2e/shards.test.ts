@@ -201,6 +201,7 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
     roblox.setFaults({ delayMs: 2_000 });
     void discord.runCommand({ guildId: guild.id, channelId: guild.channels.general ?? "", userId: guild.ownerId, name: "ban", options: { user: `id:${victim}`, duration: "1d", reason: "mid-call" } });
     await waitUntil(async () => (await caseOf())?.status === "pending");
+    await waitUntil(() => roblox.received.some((call) => call.method === "PATCH" && call.path.endsWith(`/user-restrictions/${victim}`)));
     const killed = bots[2];
     killed?.child.kill("SIGKILL");
     await killed?.exited;

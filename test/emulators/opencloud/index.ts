@@ -8,7 +8,7 @@ import { Groups } from "./groups.js";
 import { Paginator } from "./pagination.js";
 import { RateLimiter } from "./rateLimits.js";
 import type { CloudRoute, GatewayOptions, RouteDeps } from "./router.js";
-import { listen, type RecordedCall, type ServerDeps } from "./server.js";
+import { listen, type ReceivedCall, type RecordedCall, type ServerDeps } from "./server.js";
 import {
   EmulatorState,
   type ApiKeyInput,
@@ -24,7 +24,7 @@ export type { FaultSettings } from "./faults.js";
 export { membershipIdOf } from "./groups.js";
 export type { OperationName } from "./rateLimits.js";
 export { OPERATION_BUDGETS } from "./rateLimits.js";
-export type { RecordedCall } from "./server.js";
+export type { ReceivedCall, RecordedCall } from "./server.js";
 export { fingerprint } from "./state.js";
 export type { ApiKeyInput, GroupInput, RoleInput, ScopeGrant, UniverseInput, UserInput } from "./state.js";
 export type { GameJoinRestriction, LogEntry, OutOfBandBan, UserRestriction } from "./userRestrictions.js";
@@ -76,6 +76,8 @@ export interface OpenCloudEmulator {
   /** `roleId` is the highest-ranked role; `roleIds` all of them. */
   members(groupId: string): { userId: string; roleId: string; roleIds: string[] }[];
   readonly calls: RecordedCall[];
+  /** Requests as they arrive, answered or not yet. */
+  readonly received: ReceivedCall[];
   clearCalls(): void;
   setFaults(faults: Partial<FaultSettings>): void;
   setScopeTrap(enabled: boolean): void;
@@ -101,7 +103,8 @@ export async function startOpenCloudEmulator(options: OpenCloudEmulatorOptions =
   };
   const faults = new FaultInjector(options.seed ?? Math.floor(Math.random() * 2 ** 32));
   const calls: RecordedCall[] = [];
-  const deps: ServerDeps = { routeDeps, routes, limiter: new RateLimiter(timeScale, now), faults, gateway, calls };
+  const received: ReceivedCall[] = [];
+  const deps: ServerDeps = { routeDeps, routes, limiter: new RateLimiter(timeScale, now), faults, gateway, calls, received };
 
   const listeners = await Promise.all([listen("opencloud", deps), listen("users", deps), listen("thumbnails", deps)]);
   const [openCloud, users, thumbnails] = listeners;
@@ -143,8 +146,10 @@ export async function startOpenCloudEmulator(options: OpenCloudEmulatorOptions =
       });
     },
     calls,
+    received,
     clearCalls: () => {
       calls.length = 0;
+      received.length = 0;
     },
     setFaults: (changes) => faults.set(changes),
     setScopeTrap: (enabled) => {

@@ -38,6 +38,14 @@ export interface ServerDeps {
   faults: FaultInjector;
   gateway: GatewayOptions;
   calls: RecordedCall[];
+  /** Every request as it arrives, before any delay: what a caller killed mid-call had already sent. */
+  received: ReceivedCall[];
+}
+
+export interface ReceivedCall {
+  host: Host;
+  method: string;
+  path: string;
 }
 
 const INTROSPECT_PATH = "/api-keys/v1/introspect";
@@ -125,6 +133,7 @@ async function serve(host: Host, deps: ServerDeps, request: IncomingMessage, res
     time: new Date(deps.routeDeps.now()).toISOString(),
   };
 
+  deps.received.push({ host, method, path });
   const fault = deps.faults.decide();
   if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
   if (fault.before === "reset") {
