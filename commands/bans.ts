@@ -45,7 +45,7 @@ export const bans: CommandModule = {
       interaction.options.getString("experience") ?? undefined,
       interaction.options.getString("place") ?? undefined,
     );
-    // The list is read once and paged from memory: Roblox's own pages are not in date order.
+    // The list is read once and kept under its token for paging: Roblox's own pages are not in date order.
     const { token } = await context.banLists.add(interaction.guildId, interaction.user.id, list);
     await interaction.editReply(renderPage(list, token, 0));
   },

@@ -174,7 +174,11 @@ async function askBulk(interaction: ChatInputCommandInteraction<"cached">, conte
     interaction.guildId,
     interaction.options.getString("group") ?? undefined,
   );
-  const { token, expiresAt } = await context.bulkDecisions.add(interaction.guildId, interaction.user.id, { guildId: interaction.guildId, ...queue, decision });
+  const { token, expiresAt } = await context.bulkDecisions.add(interaction.guildId, interaction.user.id, {
+    guildId: interaction.guildId,
+    ...queue,
+    decision,
+  });
   const minutes = Math.ceil(queue.userIds.length / DECISIONS_PER_MINUTE);
   await interaction.editReply({
     content:
