@@ -10,4 +10,4 @@ CREATE TABLE "pending_buttons" (
 );
 --> statement-breakpoint
 CREATE INDEX "pending_buttons_invoker_idx" ON "pending_buttons" USING btree ("kind","invoker_id","created_at");--> statement-breakpoint
-CREATE INDEX "pending_buttons_expires_idx" ON "pending_buttons" USING btree ("expires_at");
+CREATE INDEX "pending_buttons_expires_idx" ON "pending_buttons" USING btree ("kind","expires_at");

@@ -19,19 +19,21 @@ export interface NewPendingButton {
 }
 
 /**
- * Stores an entry within the limits, by the database's clock: expired
- * entries of every kind are swept first, then the member's oldest of this
- * kind past their share. Resolves to its expiry, or to undefined when the
- * kind is full (nothing is changed then).
+ * Stores an entry within the limits, by the database's clock: the kind's
+ * expired entries are swept first, then the member's oldest of this kind
+ * past their share. Resolves to its expiry, or to undefined when the kind is
+ * full.
  *
  * Adds of one kind take turns on a transaction-scoped advisory lock, so the
  * limits hold across processes adding at once; the lock ends with the
- * transaction, so a process that dies mid-add leaves nothing held.
+ * transaction, so a process that dies mid-add leaves nothing held. Each add
+ * deletes only rows of its own kind, so adds of two kinds never wait on each
+ * other's rows.
  */
 export async function addPendingButton(db: Database, entry: NewPendingButton, limits: PendingButtonLimits): Promise<Date | undefined> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`warden:pending_buttons:${entry.kind}`}))`);
-    await tx.delete(pendingButtons).where(lte(pendingButtons.expiresAt, sql`now()`));
+    await tx.delete(pendingButtons).where(and(eq(pendingButtons.kind, entry.kind), lte(pendingButtons.expiresAt, sql`now()`)));
     const ofMember = and(eq(pendingButtons.kind, entry.kind), eq(pendingButtons.invokerId, entry.invokerId));
     const kept = tx
       .select({ token: pendingButtons.token })

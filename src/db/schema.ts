@@ -343,7 +343,7 @@ export const pendingButtons = pgTable(
   (table) => [
     // A member's entries of one kind, oldest first: the ones a new entry past their share replaces.
     index("pending_buttons_invoker_idx").on(table.kind, table.invokerId, table.createdAt),
-    // The sweep of expired entries.
-    index("pending_buttons_expires_idx").on(table.expiresAt),
+    // The sweep of a kind's expired entries.
+    index("pending_buttons_expires_idx").on(table.kind, table.expiresAt),
   ],
 );

@@ -44,9 +44,9 @@ const DEFAULT_LIMITS: PendingButtonLimits = { perInvoker: 5, total: 5_000 };
 export class TokenStore<T> {
   constructor(
     private readonly db: Database,
-    readonly kind: PendingButtonKind,
+    private readonly kind: PendingButtonKind,
     private readonly schema: z.ZodType<T>,
-    readonly ttlMs: number,
+    private readonly ttlMs: number,
     private readonly limits: PendingButtonLimits = DEFAULT_LIMITS,
   ) {}
 
