@@ -23,6 +23,9 @@ describe("buttons made before a restart, clicked after it", () => {
     addExperienceWithKey(stack.roblox, { universeId: UNIVERSE, name: "Restart Run", placeId: "9302", ownerId: "95", key: KEY });
     stack.roblox.addUser({ id: "95", name: "RestartOwner" });
     stack.roblox.addUser({ id: "30001", name: "persistent_raider" });
+    // Digits that are one account's id and another's username: /ban asks which one.
+    stack.roblox.addUser({ id: "30002", name: "IdHolder" });
+    stack.roblox.addUser({ id: "30003", name: "30002" });
     for (let index = 0; index < OUT_OF_BAND; index += 1) {
       const userId = String(31_000 + index);
       stack.roblox.addUser({ id: userId, name: `listed${index}` });
@@ -84,5 +87,28 @@ describe("buttons made before a restart, clicked after it", () => {
     expect(textOf(second ?? first)).not.toContain("expired");
     // The page is the list as read at /bans, not a new read.
     expect(stack.roblox.calls).toEqual([]);
+  });
+
+  it("carries a /ban on with the player picked after the restart, from the question asked before it", async () => {
+    const asked = await (
+      await stack.discord.runCommand({
+        guildId: stack.guild.id,
+        channelId: general,
+        userId: alice,
+        name: "ban",
+        options: { user: "30002", duration: "1d", reason: "which one" },
+      })
+    ).waitForReply();
+    const pick = buttonOf(asked, "pick:[^\"]+:30003");
+    expect(pick).toMatch(/^pick:/);
+
+    await stack.restart();
+    stack.roblox.clearCalls();
+    const click = await stack.discord.clickButton({ userId: alice, messageId: asked.id, customId: pick });
+    const done = await click.waitForReply((message) => textOf(message).includes("Case #"));
+    expect(textOf(done)).toContain("Banned 30002");
+    expect(stack.roblox.calls.filter((call) => call.method === "PATCH").map((call) => call.path)).toEqual([
+      `/cloud/v2/universes/${UNIVERSE}/user-restrictions/30003`,
+    ]);
   });
 });
