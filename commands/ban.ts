@@ -75,7 +75,7 @@ async function answerBan(command: CommandRequest, context: BotContext): Promise<
   // Permanent is the one ban that does not end by itself: ask first. What waits is the request,
   // pinned to exactly this player and experience; the key is opened again at the click.
   const pinned: BanRequest = { ...request, player: exactPlayer(change.player.id), experience: change.universeId, placeId: change.placeId };
-  const { token, expiresAt } = context.banConfirmations.add(command.invokerId, {
+  const { token, expiresAt } = await context.banConfirmations.add(command.guildId, command.invokerId, {
     request: pinned,
     playerName: change.player.name,
     experienceName: change.experienceName,
@@ -107,19 +107,24 @@ export const confirmBanButton: ComponentHandler<"confirmBan"> = {
   permission: "ban",
   async handle(interaction, id, context) {
     if (!interaction.isButton()) throw new UserError("This confirmation is no longer valid. Run /ban again.");
-    const pending = context.banConfirmations.get(id.token);
+    const expired = () => interaction.update({ content: "This confirmation expired; nothing was done. Run /ban again.", components: [] });
     // A token is good only in the guild that made it: clicked elsewhere, it acts as though it never existed.
-    if (pending === undefined || pending.value.request.guildId !== interaction.guildId) {
-      await interaction.update({ content: "This confirmation expired; nothing was done. Run /ban again.", components: [] });
+    const pending = await context.banConfirmations.get(id.token, interaction.guildId);
+    if (pending === undefined) {
+      await expired();
       return;
     }
     if (pending.invokerId !== interaction.user.id) {
       await interaction.reply({ content: "Only the moderator who ran this /ban can confirm it.", flags: MessageFlags.Ephemeral });
       return;
     }
-    // Deleted before the call: a second click cannot ban twice.
-    context.banConfirmations.delete(id.token);
-    const { request, playerName, experienceName } = pending.value;
+    // Taken before the call: of two clicks, here or in another process, only one bans.
+    const confirmed = await context.banConfirmations.take(id.token, interaction.guildId, interaction.user.id);
+    if (confirmed === undefined) {
+      await expired();
+      return;
+    }
+    const { request, playerName, experienceName } = confirmed;
     await interaction.update({ content: `Banning **${playerName}**…`, components: [] });
     const links = await listLinks(context.db, request.guildId);
     if (!links.some((link) => link.kind === "universe" && link.robloxId === request.experience)) {

@@ -45,8 +45,8 @@ export const bans: CommandModule = {
       interaction.options.getString("experience") ?? undefined,
       interaction.options.getString("place") ?? undefined,
     );
-    // The list is read once and paged from memory: Roblox's own pages are not in date order.
-    const { token } = context.banLists.add(interaction.user.id, { guildId: interaction.guildId, list });
+    // The list is read once and kept under its token for paging: Roblox's own pages are not in date order.
+    const { token } = await context.banLists.add(interaction.guildId, interaction.user.id, list);
     await interaction.editReply(renderPage(list, token, 0));
   },
 
@@ -61,21 +61,23 @@ export const bansPageButton: ComponentHandler<"bansPage"> = {
   permission: "lookup",
   async handle(interaction, id, context) {
     if (!interaction.isButton()) throw new UserError("This list is no longer valid. Run /bans again.");
-    const stored = context.banLists.get(id.token);
-    if (stored === undefined || stored.value.guildId !== interaction.guildId) {
+    // A token is good only in the guild that made it: clicked elsewhere, it acts as though it never existed.
+    const stored = await context.banLists.get(id.token, interaction.guildId);
+    if (stored === undefined) {
       await interaction.update({ content: "This list expired. Run /bans again for a fresh one.", embeds: [], components: [] });
       return;
     }
-    if (!(await isStillLinked(context.db, interaction.guildId, stored.value.list))) {
-      context.banLists.delete(id.token);
+    const list = stored.value;
+    if (!(await isStillLinked(context.db, interaction.guildId, list))) {
+      await context.banLists.delete(id.token, interaction.guildId);
       await interaction.update({
-        content: `Experience \`${stored.value.list.universeId}\` is no longer linked to this server, so this list is closed.`,
+        content: `Experience \`${list.universeId}\` is no longer linked to this server, so this list is closed.`,
         embeds: [],
         components: [],
       });
       return;
     }
-    await interaction.update(renderPage(stored.value.list, id.token, id.page));
+    await interaction.update(renderPage(list, id.token, id.page));
   },
 };
 

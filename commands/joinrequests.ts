@@ -174,7 +174,11 @@ async function askBulk(interaction: ChatInputCommandInteraction<"cached">, conte
     interaction.guildId,
     interaction.options.getString("group") ?? undefined,
   );
-  const { token, expiresAt } = context.bulkDecisions.add(interaction.user.id, { guildId: interaction.guildId, ...queue, decision });
+  const { token, expiresAt } = await context.bulkDecisions.add(interaction.guildId, interaction.user.id, {
+    guildId: interaction.guildId,
+    ...queue,
+    decision,
+  });
   const minutes = Math.ceil(queue.userIds.length / DECISIONS_PER_MINUTE);
   await interaction.editReply({
     content:
@@ -198,17 +202,23 @@ export const confirmBulkButton: ComponentHandler<"confirmBulk"> = {
   permission: "review_join_requests",
   async handle(interaction, id, context) {
     if (!interaction.isButton()) throw new UserError("This confirmation is no longer valid.");
-    const pending = context.bulkDecisions.get(id.token);
-    if (pending === undefined || pending.value.guildId !== interaction.guildId) {
-      await interaction.update({ content: "This confirmation expired; nothing was done. Run the command again.", components: [] });
+    const expired = () => interaction.update({ content: "This confirmation expired; nothing was done. Run the command again.", components: [] });
+    // A token is good only in the guild that made it: clicked elsewhere, it acts as though it never existed.
+    const pending = await context.bulkDecisions.get(id.token, interaction.guildId);
+    if (pending === undefined) {
+      await expired();
       return;
     }
     if (pending.invokerId !== interaction.user.id) {
       await interaction.reply({ content: "Only the reviewer who asked can confirm this.", flags: MessageFlags.Ephemeral });
       return;
     }
-    context.bulkDecisions.delete(id.token);
-    const bulk = pending.value;
+    // Taken before deciding: of two clicks, here or in another process, only one runs the queue.
+    const bulk = await context.bulkDecisions.take(id.token, interaction.guildId, interaction.user.id);
+    if (bulk === undefined) {
+      await expired();
+      return;
+    }
     const verb = bulk.decision === "accept" ? "Approving" : "Declining";
     const describe = (progress: BulkProgress) =>
       `${progress.decided + progress.skipped + progress.failed}/${progress.total} done: ${progress.decided} decided, ` +

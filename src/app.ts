@@ -8,12 +8,12 @@ import { createSharedRateLedger } from "./db/sharedRateLedger.js";
 import { holdsSealedData, verifyEncryptionKey } from "./db/encryptionCanary.js";
 import { encryptionKeyFile, resolveEncryptionKey } from "./db/encryptionKey.js";
 import { reviewDeps, type BotContext } from "./discord/botContext.js";
+import { createButtonStores } from "./discord/buttonStores.js";
 import { timeAcknowledgements } from "./discord/acknowledgements.js";
 import { createDiscordClient } from "./discord/client.js";
 import { SharedIdentifyThrottler } from "./discord/sharedIdentifyThrottler.js";
 import { deployCommands } from "./discord/deployCommands.js";
 import { createModLog } from "./discord/modLog.js";
-import { TokenStore } from "./discord/tokenStore.js";
 import { createReviewBoard } from "./discord/reviewBoard.js";
 import { createRouter, refuseWhileStopping } from "./discord/router.js";
 import { startHttpEndpoints, type HttpEndpoints } from "./httpEndpoints.js";
@@ -26,10 +26,6 @@ import { StartupError } from "./startupError.js";
 
 /** How long a stop waits for interactions being handled: inside Docker's 10 s before it kills. */
 const STOP_GRACE_MS = 8_000;
-/** Long enough to read a confirmation, short enough that a stale button can't act by surprise. */
-const CONFIRMATION_TTL_MS = 2 * 60_000;
-/** Discord lets an interaction's buttons be answered for 15 minutes; a list is not kept longer. */
-const BAN_LIST_TTL_MS = 15 * 60_000;
 
 export interface Warden {
   context: BotContext;
@@ -108,11 +104,8 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     modLog: createModLog(client, database.db, openCloud, logger),
     logger,
     reviewBoard: createReviewBoard(client, database.db),
-    banConfirmations: new TokenStore(CONFIRMATION_TTL_MS),
-    playerChoices: new TokenStore(CONFIRMATION_TTL_MS),
+    ...createButtonStores(database.db),
     playerSuggester: new PlayerSuggester(openCloud),
-    banLists: new TokenStore(BAN_LIST_TTL_MS),
-    bulkDecisions: new TokenStore(CONFIRMATION_TTL_MS),
     metrics,
   };
   if (metrics !== undefined) timeAcknowledgements(client, metrics.interactionAcknowledged);

@@ -39,6 +39,9 @@ export const caseAction = pgEnum("case_action", ["ban", "unban", "join_accept", 
 export const caseSource = pgEnum("case_source", ["discord", "creator_hub", "in_game"]);
 export const caseStatus = pgEnum("case_status", ["pending", "applied", "failed"]);
 export const reviewState = pgEnum("review_state", ["pending", "claimed", "accepted", "declined", "gone"]);
+export const PENDING_BUTTON_KINDS = ["ban_confirmation", "player_choice", "ban_list", "bulk_decision"] as const;
+export type PendingButtonKind = (typeof PENDING_BUTTON_KINDS)[number];
+export const pendingButtonKind = pgEnum("pending_button_kind", PENDING_BUTTON_KINDS);
 
 export const guilds = pgTable(
   "guilds",
@@ -343,3 +346,31 @@ export const rateBuckets = pgTable("rate_buckets", {
   // Until when Roblox asked (a 429's reset) that nobody call on this bucket.
   heldUntil: timestamp("held_until", { withTimezone: true }),
 });
+
+/**
+ * The state behind a button, found by the token in its custom id: a permanent
+ * ban waiting for its "yes", a list being paged, a pick between two players,
+ * a bulk decision. In the database so that a click after a restart, or on
+ * another process, still finds it; never a key or any other secret, only
+ * what the command was asked (the click resolves links and keys again).
+ */
+export const pendingButtons = pgTable(
+  "pending_buttons",
+  {
+    token: text("token").primaryKey(),
+    kind: pendingButtonKind("kind").notNull(),
+    // A token is good only in the guild that made it.
+    guildId: text("guild_id").notNull(),
+    invokerId: text("invoker_id").notNull(),
+    // Shape owned and zod-validated by the store of its kind: another version of the bot may have written it.
+    value: jsonb("value").notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    // A member's entries of one kind, oldest first: the ones a new entry past their share replaces.
+    index("pending_buttons_invoker_idx").on(table.kind, table.invokerId, table.createdAt),
+    // The sweep of a kind's expired entries.
+    index("pending_buttons_expires_idx").on(table.kind, table.expiresAt),
+  ],
+);

@@ -49,7 +49,7 @@ export interface BotContext {
   /** Autocomplete's player suggestions, cached. */
   playerSuggester: PlayerSuggester;
   /** /bans lists being paged through. */
-  banLists: TokenStore<{ guildId: string; list: ActiveBans }>;
+  banLists: TokenStore<ActiveBans>;
   /** Bulk join-request decisions waiting for their reviewer's confirmation. */
   bulkDecisions: TokenStore<BulkDecision>;
   /** Set when metrics are served (HTTP_PORT). */

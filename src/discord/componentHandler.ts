@@ -10,10 +10,12 @@ export interface ComponentHandler<Kind extends CustomId["kind"] = CustomId["kind
   kind: Kind;
   /**
    * The Warden permission the clicker needs: fixed, or that of the stored
-   * request the id names (undefined when none is left; the handler then says
-   * it expired and does nothing).
+   * request the id names in the clicker's guild (undefined when none is left
+   * there; the handler then says it expired and does nothing).
    */
-  permission: Permission | ((id: Extract<CustomId, { kind: Kind }>, context: BotContext) => Permission | undefined);
+  permission:
+    | Permission
+    | ((id: Extract<CustomId, { kind: Kind }>, context: BotContext, guildId: string) => Promise<Permission | undefined>);
   handle(interaction: ComponentInteraction, id: Extract<CustomId, { kind: Kind }>, context: BotContext): Promise<void>;
 }
 

@@ -42,13 +42,13 @@ export async function answerNamingPlayer(
     await interaction.editReply(await answer(request, context));
   } catch (error) {
     if (!(error instanceof AmbiguousPlayerError)) throw error;
-    await interaction.editReply(askWhichPlayer(context, request, error));
+    await interaction.editReply(await askWhichPlayer(context, request, error));
   }
 }
 
-function askWhichPlayer(context: BotContext, request: CommandRequest, error: AmbiguousPlayerError): InteractionEditReplyOptions {
+async function askWhichPlayer(context: BotContext, request: CommandRequest, error: AmbiguousPlayerError): Promise<InteractionEditReplyOptions> {
   const { candidates } = error;
-  const { token, expiresAt } = context.playerChoices.add(request.invokerId, {
+  const { token, expiresAt } = await context.playerChoices.add(request.guildId, request.invokerId, {
     request,
     candidateIds: candidates.map((candidate) => candidate.id),
   });
@@ -91,15 +91,17 @@ export function pickPlayerButton(commands: readonly CommandModule[]): ComponentH
   const commandOf = (request: CommandRequest) => byName.get(request.command);
   return {
     kind: "pickPlayer",
-    permission(id, context) {
-      const request = context.playerChoices.get(id.token)?.value.request;
+    async permission(id, context, guildId) {
+      const request = (await context.playerChoices.get(id.token, guildId))?.value.request;
       return request === undefined ? undefined : commandOf(request)?.access(request.subcommand)?.permission;
     },
     async handle(interaction, id, context) {
-      const pending = context.playerChoices.get(id.token);
+      const expired = () =>
+        interaction.reply({ content: "This choice expired; nothing was done. Run the command again.", flags: MessageFlags.Ephemeral });
       // A token is good only in the guild that made it: clicked elsewhere, it acts as though it never existed.
-      if (!interaction.isButton() || pending === undefined || pending.value.request.guildId !== interaction.guildId) {
-        await interaction.reply({ content: "This choice expired; nothing was done. Run the command again.", flags: MessageFlags.Ephemeral });
+      const pending = await context.playerChoices.get(id.token, interaction.guildId);
+      if (!interaction.isButton() || pending === undefined) {
+        await expired();
         return;
       }
       const { request, candidateIds } = pending.value;
@@ -116,8 +118,11 @@ export function pickPlayerButton(commands: readonly CommandModule[]): ComponentH
       if (command?.answer === undefined || command.access(request.subcommand) === undefined) {
         throw new Error(`/${request.command} cannot be carried on after a pick`);
       }
-      // Deleted before acting: a second click cannot run the command twice.
-      context.playerChoices.delete(id.token);
+      // Taken before acting: a second click, here or in another process, cannot run the command twice.
+      if ((await context.playerChoices.take(id.token, interaction.guildId, interaction.user.id)) === undefined) {
+        await expired();
+        return;
+      }
       await interaction.update({ content: `Going on with user \`${id.userId}\`…`, embeds: [], components: [] });
       try {
         await interaction.editReply(await command.answer({ ...request, options: { ...request.options, user: exactPlayer(id.userId) } }, context));

@@ -55,7 +55,8 @@ export function createRouter(commands: readonly CommandModule[], components: Com
       });
       return "rejected";
     }
-    const permission = typeof handler.permission === "function" ? handler.permission(id, context) : handler.permission;
+    const permission =
+      typeof handler.permission === "function" ? await handler.permission(id, context, interaction.guildId) : handler.permission;
     if (permission !== undefined && !(await allowed(interaction, permission))) return "refused";
     await handler.handle(interaction, id, context);
     return "ok";

@@ -29,6 +29,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (kind) => {
       "guilds",
       "identify_turns",
       "join_request_reviews",
+      "pending_buttons",
       "processes",
       "rate_buckets",
       "staff_grants",
