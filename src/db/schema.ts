@@ -337,7 +337,7 @@ export const processes = pgTable("processes", {
  * Open Cloud budgets shared by every process of a deployment: per bucket
  * (an owner's operation, a universe, a player in a universe), the times its
  * recent calls count from, by the database's clock. Taken and stamped by the
- * functions of migration 0010 (warden_take_rate_slots, warden_stamp_rate_slot,
+ * functions of migrations 0010 and 0012 (warden_take_rate_slots, warden_stamp_rate_slot,
  * warden_hold_rate_buckets).
  */
 export const rateBuckets = pgTable("rate_buckets", {

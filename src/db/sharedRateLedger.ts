@@ -10,30 +10,33 @@ interface Bucket {
 }
 
 const takeResult = z.object({
-  rows: z.array(z.object({ wait_ms: z.coerce.number(), slot: z.union([z.string(), z.date()]).nullable() })).length(1),
+  rows: z
+    .array(z.object({ wait_ms: z.coerce.number(), slot: z.union([z.string(), z.date()]).nullable(), blocked_by: z.string().nullable() }))
+    .length(1),
 });
 
 /**
  * The shared budgets of a deployment's processes, in PostgreSQL (the
- * functions of migration 0010): one statement to take a call's slots, one to
+ * functions of migrations 0010 and 0012): one statement to take a call's slots, one to
  * stamp its answer, one to hold buckets back after a 429. Hand-written, because Roblox's per-owner, per-universe
  * and per-player budgets must be counted across processes, which no job
  * queue or rate-limit library of ours does.
  */
 export function createSharedRateLedger(db: Database) {
   return {
-    async take(buckets: readonly Bucket[], inFlightMs: number): Promise<{ slot: string } | { waitMs: number }> {
+    async take(buckets: readonly Bucket[], inFlightMs: number): Promise<{ slot: string } | { waitMs: number; blockedBy: string }> {
       const ids = buckets.map((bucket) => bucket.id);
       const limits = buckets.map((bucket) => bucket.limit);
       const windows = buckets.map((bucket) => bucket.windowMs);
       const result = takeResult.parse(
         await db.execute(
                     // sql.param: one array parameter each, not the list of parameters drizzle makes of an array.
-          sql`SELECT wait_ms, slot::text AS slot FROM warden_take_rate_slots(${sql.param(ids)}::text[], ${sql.param(limits)}::integer[], ${sql.param(windows)}::double precision[], ${inFlightMs})`,
+          sql`SELECT wait_ms, slot::text AS slot, blocked_by FROM warden_take_rate_slots(${sql.param(ids)}::text[], ${sql.param(limits)}::integer[], ${sql.param(windows)}::double precision[], ${inFlightMs})`,
         ),
       );
       const [row] = result.rows;
-      if (row === undefined || row.slot === null) return { waitMs: row?.wait_ms ?? 1 };
+      if (row === undefined) throw new Error("warden_take_rate_slots answered no row");
+      if (row.slot === null) return { waitMs: row.wait_ms, blockedBy: row.blocked_by ?? "" };
       return { slot: typeof row.slot === "string" ? row.slot : row.slot.toISOString() };
     },
 

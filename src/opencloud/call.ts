@@ -12,6 +12,7 @@ import { type OperationName, type Window, operationInfo } from "./operations.js"
 import { type BucketSpec, type Clock, RateBudget } from "./rateBudget.js";
 import { type RetryPolicy, retryAfterFromHeaders, withRetries } from "./retry.js";
 import type { SharedLedger } from "./sharedLedger.js";
+import { SharedSlots } from "./sharedSlots.js";
 import { type HttpMethod, Transport } from "./transport.js";
 
 /** pino-compatible; only these two levels are used. */
@@ -107,10 +108,14 @@ const SENDABLE_KEY = /^[\x21-\x7e]+$/;
 export class Caller {
   private readonly transport: Transport;
   private readonly budget: RateBudget;
+  private readonly sharedSlots: SharedSlots | undefined;
 
   constructor(private readonly options: CallerOptions) {
     this.transport = new Transport({ timeoutMs: options.timeoutMs, connectionsPerOrigin: options.connectionsPerOrigin });
     this.budget = new RateBudget(options.clock);
+    // Counted in flight for as long as the call may take: a process that dies mid-call cannot hold a slot longer.
+    this.sharedSlots =
+      options.sharedLedger === undefined ? undefined : new SharedSlots(options.sharedLedger, (ms) => this.sleep(ms), options.timeoutMs);
   }
 
   async call<T>(spec: CallSpec<T>): Promise<T> {
@@ -207,18 +212,8 @@ export class Caller {
 
   /** Waits until the shared ledger has room in every bucket, and takes it; undefined without a ledger. */
   private async takeSharedSlot(buckets: readonly BucketSpec[]): Promise<string | undefined> {
-    const { sharedLedger } = this.options;
-    if (sharedLedger === undefined || buckets.length === 0) return undefined;
-    for (;;) {
-      // Counted in flight for as long as the call may take: a process that dies mid-call cannot hold a slot longer.
-      const taken = await sharedLedger.take(buckets, this.options.timeoutMs);
-      if ("slot" in taken) return taken.slot;
-      // A wait behind a call still in flight is counted to its deadline, but its answer usually
-      // comes much sooner: ask again after one slot's spacing at most. The jitter spreads the
-      // waiters of several processes, who would otherwise all ask the moment a slot frees.
-      const spacing = Math.min(...buckets.map((bucket) => bucket.windowMs / bucket.limit));
-      await this.sleep(Math.min(taken.waitMs, spacing) + Math.random() * spacing);
-    }
+    if (this.sharedSlots === undefined || buckets.length === 0) return undefined;
+    return this.sharedSlots.take(buckets);
   }
 
   /** Not awaited: the answer is in, and a late stamp only counts the slot a little longer. */

@@ -11,12 +11,15 @@ import type { BucketSpec } from "./rateBudget.js";
 export interface SharedLedger {
   /**
    * Takes a slot in every bucket or in none: `slot` names what was taken, or
-   * `waitMs` says how long until all could be. A slot is counted as in flight
-   * until `answered` is called, or until it expires if this process dies.
+   * `waitMs` says how long at least until all could be, and `blockedBy` which
+   * bucket is the reason. A slot is counted as in flight until `answered` is
+   * called, or until it expires if this process dies.
    */
-  take(buckets: readonly BucketSpec[], inFlightMs: number): Promise<{ slot: string } | { waitMs: number }>;
+  take(buckets: readonly BucketSpec[], inFlightMs: number): Promise<SharedTake>;
   /** The call was answered: its slots count a window from now, as the in-process budget counts them. */
   answered(buckets: readonly BucketSpec[], slot: string): Promise<void>;
   /** Roblox answered 429 with a reset: no process calls on these buckets until it has passed. */
   hold(buckets: readonly BucketSpec[], resetMs: number): Promise<void>;
 }
+
+export type SharedTake = { slot: string } | { waitMs: number; blockedBy: string };

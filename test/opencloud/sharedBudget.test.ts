@@ -70,6 +70,46 @@ describe.each([
   });
 });
 
+describe("three processes waiting on one full bucket", () => {
+  const TIME_SCALE = 2;
+  const PER_PROCESS = 20;
+  let h: Harness;
+  let database: TestDatabase;
+  let processes: OpenCloud[];
+  let takes = 0;
+
+  beforeAll(async () => {
+    h = await startHarness({ emulator: { timeScale: TIME_SCALE, enforceRateLimits: true } });
+    database = await createTestDatabase("postgres");
+    const ledger = createSharedRateLedger(database.handle.db);
+    const counted = { ...ledger, take: (...args: Parameters<typeof ledger.take>) => ((takes += 1), ledger.take(...args)) };
+    processes = [0, 1, 2].map(() =>
+      createOpenCloud({ openCloudUrl: h.oc.openCloudUrl, usersUrl: h.oc.usersUrl, thumbnailsUrl: h.oc.thumbnailsUrl, timeScale: TIME_SCALE, sharedLedger: counted }),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(processes.map((client) => client.close()));
+    await h?.close();
+    await database?.destroy();
+  });
+
+  // Each process lets ten of its calls at a time wait for the shared universe bucket; if each asked
+  // on its own, thirty callers would ask every few milliseconds for the slot that one of them gets.
+  it("ask the ledger a few times per call, not once per waiter per slot freed", async () => {
+    const players = addPlayers(h.oc, PER_PROCESS * 3, 50_000);
+    await Promise.all(
+      processes.flatMap((client, index) =>
+        players
+          .slice(index * PER_PROCESS, (index + 1) * PER_PROCESS)
+          .map((userId) => client.withKey(FULL_KEY, { ownerId: OWNER }).userRestrictions.ban({ universeId: UNIVERSE, userId, privateReason: "raid" })),
+      ),
+    );
+    expect(h.oc.calls.filter((call) => call.status === 429)).toEqual([]);
+    // About four: its first ask, then each process's first in line asks once per slot freed (88 when every waiter polled).
+    expect(takes / players.length).toBeLessThan(10);
+  });
+});
+
 describe("a 429 answered to one process", () => {
   let h: Harness;
   let database: TestDatabase;
