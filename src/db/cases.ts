@@ -44,6 +44,7 @@ export async function createCase(db: Database, input: NewCase): Promise<CaseRow>
     modLogMessageId: input.modLogMessageId ?? null,
     expiresAt: input.expiresAt?.toISOString() ?? null,
     ownerProcess: input.ownerProcess ?? null,
+    bulkRunId: input.bulkRunId ?? null,
   });
   if (created === undefined) throw new Error("The case insert returned no row.");
   return created;
@@ -88,6 +89,7 @@ function prepareCaseInsert(db: Database, name: string) {
       // Bound as text: drizzle would map a placeholder through Date's toISOString, and null has none.
       expiresAt: sql`${placeholder("expiresAt")}`,
       ownerProcess: placeholder("ownerProcess"),
+      bulkRunId: placeholder("bulkRunId"),
     })
     .returning()
     .prepare(name);

@@ -38,8 +38,10 @@ export const grantSubject = pgEnum("grant_subject", ["role", "user"]);
 export const caseAction = pgEnum("case_action", ["ban", "unban", "join_accept", "join_decline"]);
 export const caseSource = pgEnum("case_source", ["discord", "creator_hub", "in_game"]);
 export const caseStatus = pgEnum("case_status", ["pending", "applied", "failed"]);
+export const bulkRunAction = pgEnum("bulk_run_action", ["ban", "unban"]);
+export const bulkRunStatus = pgEnum("bulk_run_status", ["running", "cancelled", "finished"]);
 export const reviewState = pgEnum("review_state", ["pending", "claimed", "accepted", "declined", "gone"]);
-export const PENDING_BUTTON_KINDS = ["ban_confirmation", "player_choice", "ban_list", "bulk_decision"] as const;
+export const PENDING_BUTTON_KINDS = ["ban_confirmation", "player_choice", "ban_list", "bulk_decision", "bulk_run"] as const;
 export type PendingButtonKind = (typeof PENDING_BUTTON_KINDS)[number];
 export const pendingButtonKind = pgEnum("pending_button_kind", PENDING_BUTTON_KINDS);
 
@@ -200,6 +202,8 @@ export const cases = pgTable(
     // The process (processes.id) carrying a pending case to Roblox: only it settles the case,
     // until a live process takes over the case of one that stopped heartbeating.
     ownerProcess: text("owner_process"),
+    // The mass run this case is one entry of: published in the run's summary, not one by one.
+    bulkRunId: text("bulk_run_id"),
     // When the mod log was told that this temporary ban ran out (or that it needs no telling).
     expiryAnnouncedAt: timestamp("expiry_announced_at", { withTimezone: true }),
     createdAt: createdAt(),
@@ -213,6 +217,8 @@ export const cases = pgTable(
       .where(sql`${table.action} = 'ban' AND ${table.status} = 'applied' AND ${table.expiresAt} IS NOT NULL AND ${table.expiryAnnouncedAt} IS NULL`),
     uniqueIndex("cases_idempotency_key").on(table.idempotencyKey),
     index("cases_guild_user_idx").on(table.guildId, table.robloxUserId),
+    // A run's progress and resumption read its own cases.
+    index("cases_bulk_run_idx").on(table.bulkRunId).where(sql`${table.bulkRunId} IS NOT NULL`),
     // Startup reconciliation scans only what is still in flight.
     index("cases_pending_idx").on(table.status).where(sql`${table.status} = 'pending'`),
     // The per-target lock: while one ban or unban of a player in an experience (or one place
@@ -372,5 +378,49 @@ export const pendingButtons = pgTable(
     index("pending_buttons_invoker_idx").on(table.kind, table.invokerId, table.createdAt),
     // The sweep of a kind's expired entries.
     index("pending_buttons_expires_idx").on(table.kind, table.expiresAt),
+  ],
+);
+
+/**
+ * A mass ban or unban (/massban, /massunban) once confirmed: what to do to
+ * whom, where, and how it goes. Each player's change is a case of the run
+ * (cases.bulk_run_id), recorded before its call, so a run cut short resumes
+ * with the players that have no case yet and never sends a settled one again.
+ * Owned by the process carrying it; a live process takes over the run of one
+ * that stopped heartbeating, as it does pending cases.
+ */
+export const bulkRuns = pgTable(
+  "bulk_runs",
+  {
+    id: text("id").primaryKey(),
+    guildId: text("guild_id")
+      .notNull()
+      .references(() => guilds.id, { onDelete: "cascade" }),
+    action: bulkRunAction("action").notNull(),
+    invokerId: text("invoker_id").notNull(),
+    universeId: robloxId("universe_id").notNull(),
+    placeId: robloxId("place_id"),
+    experienceName: text("experience_name").notNull(),
+    durationSeconds: bigint("duration_seconds", { mode: "number" }),
+    privateReason: text("private_reason").notNull(),
+    publicReason: text("public_reason"),
+    excludeAltAccounts: boolean("exclude_alt_accounts").notNull().default(false),
+    // The players to change, in the list's order: [{ id, name }]. What was left out at the preview
+    // (unknown, ambiguous, already in the wanted state) is in `skipped`, for the summary.
+    players: jsonb("players").notNull(),
+    skipped: jsonb("skipped").notNull(),
+    status: bulkRunStatus("status").notNull().default("running"),
+    cancelledBy: text("cancelled_by"),
+    // Where the progress message is edited.
+    channelId: text("channel_id").notNull(),
+    progressMessageId: text("progress_message_id"),
+    ownerProcess: text("owner_process"),
+    createdAt: createdAt(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (table) => [
+    check("bulk_runs_universe_id_digits", digitsOnly("universe_id")),
+    check("bulk_runs_place_id_digits", sql`${table.placeId} IS NULL OR ${digitsOnly("place_id")}`),
+    index("bulk_runs_running_idx").on(table.status).where(sql`${table.status} = 'running'`),
   ],
 );

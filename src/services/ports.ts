@@ -1,3 +1,4 @@
+import type { BulkRunRow } from "../db/bulkRuns.js";
 import type { CaseRow } from "../db/cases.js";
 
 /**
@@ -42,4 +43,33 @@ export interface SetupNotices {
 /** The mod log's word that a temporary ban ran out, so staff need not watch the clock. */
 export interface ExpiryNotices {
   postBanExpired(row: CaseRow): Promise<void>;
+}
+
+/** How a mass run stands, as its progress message and summary show it. */
+export interface BulkRunProgress {
+  total: number;
+  applied: number;
+  failed: number;
+  remaining: number;
+  /** Changes settled per minute since the run started. */
+  perMinute: number;
+  estimatedEnd: Date | undefined;
+  state: "running" | "cancelled" | "finished";
+  cancelledBy: string | null;
+}
+
+/** One player's outcome in a finished run. */
+export interface BulkRunOutcome {
+  userId: string;
+  name: string;
+  outcome: "applied" | "failed" | "not sent" | "skipped";
+  detail: string;
+}
+
+/** Where a mass run is shown: its progress message in the channel it was started from, its summary in the mod log. */
+export interface BulkRunBoard {
+  /** Posts the progress message the first time, edits it afterwards; the message id, when there is one. */
+  showProgress(run: BulkRunRow, progress: BulkRunProgress): Promise<string | undefined>;
+  /** One post per run in the mod log, with every entry's outcome attached. */
+  postSummary(run: BulkRunRow, progress: BulkRunProgress, outcomes: readonly BulkRunOutcome[]): Promise<void>;
 }

@@ -25,6 +25,7 @@ const row: CaseRow = {
   idempotencyKey: null,
   modLogMessageId: null,
   ownerProcess: null,
+  bulkRunId: null,
   expiryAnnouncedAt: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),

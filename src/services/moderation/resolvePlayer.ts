@@ -91,7 +91,8 @@ export async function resolvePlayer(openCloud: OpenCloud, roblox: KeyedOpenCloud
   throw new UserError(`No Roblox user has the id ${text}, and none is named \`${text}\`.`);
 }
 
-async function findById(roblox: KeyedOpenCloud, id: string): Promise<Player | undefined> {
+/** The account with this id, if any. */
+export async function findById(roblox: KeyedOpenCloud, id: string): Promise<Player | undefined> {
   try {
     const user = await roblox.users.get(id);
     return { id: user.id, name: user.name, displayName: user.displayName };

@@ -76,10 +76,7 @@ export interface CaseResult {
 /** Checks a ban before anything is recorded: duration, reasons, experience, place and player. */
 export async function prepareBan(deps: ModerationDeps, request: BanRequest): Promise<PreparedChange> {
   const durationSeconds = parseBanDuration(request.duration);
-  const privateReason = checkLength(request.privateReason.trim(), PRIVATE_REASON_MAX, "reason");
-  const publicReason = request.publicReason?.trim() || undefined;
-  if (publicReason !== undefined) checkLength(publicReason, DISPLAY_REASON_MAX, "public_reason");
-  if (privateReason === "") throw new UserError("Give a `reason`: staff will want to know why later.");
+  const { privateReason, publicReason } = checkReasons(request.privateReason, request.publicReason, true);
   const target = await resolveTarget(deps, request);
   return {
     ...target,
@@ -91,9 +88,22 @@ export async function prepareBan(deps: ModerationDeps, request: BanRequest): Pro
   };
 }
 
+/** The reasons trimmed and within Roblox's limits; a ban must say why. */
+export function checkReasons(
+  privateText: string,
+  publicText: string | undefined,
+  required: boolean,
+): { privateReason: string; publicReason: string | undefined } {
+  const privateReason = checkLength(privateText.trim(), PRIVATE_REASON_MAX, "reason");
+  const publicReason = publicText?.trim() || undefined;
+  if (publicReason !== undefined) checkLength(publicReason, DISPLAY_REASON_MAX, "public_reason");
+  if (required && privateReason === "") throw new UserError("Give a `reason`: staff will want to know why later.");
+  return { privateReason, publicReason };
+}
+
 /** Checks an unban: the player must be banned where the unban is aimed. */
 export async function prepareUnban(deps: ModerationDeps, request: UnbanRequest): Promise<PreparedChange> {
-  const privateReason = checkLength(request.reason?.trim() ?? "", PRIVATE_REASON_MAX, "reason");
+  const { privateReason } = checkReasons(request.reason ?? "", undefined, false);
   const target = await resolveTarget(deps, request);
   const current = await target.roblox.userRestrictions.get({
     universeId: target.universeId,
@@ -201,6 +211,8 @@ function describeFailure(error: unknown): string {
 
 /** Posts or edits the case's mod-log message and remembers which message it is. */
 export async function publish(deps: ModerationDeps, row: CaseRow): Promise<PublishOutcome> {
+  // A mass run's hundreds of cases make one summary post, not hundreds of embeds.
+  if (row.bulkRunId !== null) return { posted: false, problem: "shown in its mass run's summary" };
   const outcome = await deps.publisher.publishCase(row);
   if (outcome.posted && outcome.messageId !== row.modLogMessageId) {
     await setCaseLogMessage(deps.db, row.id, outcome.messageId);
@@ -248,7 +260,7 @@ const where = (target: { experienceName: string; placeId: string | undefined }) 
   target.placeId === undefined ? target.experienceName : `place ${target.placeId} of ${target.experienceName}`;
 
 /** A unique-constraint violation on `constraint`, whichever driver raised it and however drizzle wrapped it. */
-function violates(error: unknown, constraint: string): boolean {
+export function violates(error: unknown, constraint: string): boolean {
   for (let current: unknown = error; current instanceof Error; current = current.cause) {
     if ("code" in current && current.code === "23505") {
       const named = "constraint" in current ? current.constraint : undefined;
