@@ -20,6 +20,8 @@ import type { ActiveBans } from "../services/moderation/activeBans.js";
 import type { BanRequest, ModerationDeps } from "../services/moderation/restrictions.js";
 import type { PlayerSuggester } from "../services/moderation/suggestPlayers.js";
 import type { PlayerChoice } from "./playerChoice.js";
+import type { BulkRunner } from "../services/massModeration/bulkRun.js";
+import type { BulkRunPreview } from "../services/massModeration/previewBulkRun.js";
 
 /**
  * A permanent ban waiting for its "yes": the request, pinned to the exact
@@ -52,6 +54,10 @@ export interface BotContext {
   banLists: TokenStore<ActiveBans>;
   /** Bulk join-request decisions waiting for their reviewer's confirmation. */
   bulkDecisions: TokenStore<BulkDecision>;
+  /** Mass ban and unban previews waiting for Confirm. */
+  bulkRunPreviews: TokenStore<BulkRunPreview>;
+  /** The mass runs this process carries. */
+  bulkRunner: BulkRunner;
   /** Set when metrics are served (HTTP_PORT). */
   metrics: Pick<Metrics, "interactionHandled"> | undefined;
 }

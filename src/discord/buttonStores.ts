@@ -2,6 +2,8 @@ import { z } from "zod";
 import type { Database } from "../db/connection.js";
 import type { ActiveBans } from "../services/moderation/activeBans.js";
 import type { BanRequest } from "../services/moderation/restrictions.js";
+import { bulkRunPlayer, bulkRunSkipped } from "../db/bulkRuns.js";
+import type { BulkRunPreview } from "../services/massModeration/previewBulkRun.js";
 import type { BotContext, BulkDecision, PendingBan } from "./botContext.js";
 import type { CommandRequest } from "./commandRequest.js";
 import type { PlayerChoice } from "./playerChoice.js";
@@ -11,8 +13,10 @@ import { TokenStore } from "./tokenStore.js";
 const CONFIRMATION_TTL_MS = 2 * 60_000;
 /** Discord lets an interaction's buttons be answered for 15 minutes; a list is not kept longer. */
 const BAN_LIST_TTL_MS = 15 * 60_000;
+/** A mass preview takes reading (hundreds of names); still well inside the preview message's 15 minutes. */
+const MASS_PREVIEW_TTL_MS = 10 * 60_000;
 
-export type ButtonStores = Pick<BotContext, "banConfirmations" | "playerChoices" | "banLists" | "bulkDecisions">;
+export type ButtonStores = Pick<BotContext, "banConfirmations" | "playerChoices" | "banLists" | "bulkDecisions" | "bulkRunPreviews">;
 
 /** The stores behind Warden's buttons, each reading back exactly the shape it keeps. */
 export function createButtonStores(db: Database): ButtonStores {
@@ -21,6 +25,7 @@ export function createButtonStores(db: Database): ButtonStores {
     playerChoices: new TokenStore(db, "player_choice", playerChoice, CONFIRMATION_TTL_MS),
     banLists: new TokenStore(db, "ban_list", activeBans, BAN_LIST_TTL_MS),
     bulkDecisions: new TokenStore(db, "bulk_decision", bulkDecision, CONFIRMATION_TTL_MS),
+    bulkRunPreviews: new TokenStore(db, "bulk_run", bulkRunPreview, MASS_PREVIEW_TTL_MS),
   };
 }
 
@@ -84,4 +89,18 @@ const bulkDecision: z.ZodType<BulkDecision> = z.strictObject({
   groupName: z.string(),
   userIds: z.array(digits),
   decision: z.enum(["accept", "decline"]),
+});
+
+const bulkRunPreview: z.ZodType<BulkRunPreview> = z.strictObject({
+  action: z.enum(["ban", "unban"]),
+  guildId: snowflake,
+  invokerId: snowflake,
+  universeId: digits,
+  experienceName: z.string(),
+  durationSeconds: z.number().int().positive().nullable(),
+  privateReason: z.string(),
+  publicReason: leftOutWhenUndefined(z.string()),
+  excludeAltAccounts: z.boolean(),
+  players: z.array(bulkRunPlayer),
+  skipped: bulkRunSkipped,
 });

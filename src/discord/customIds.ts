@@ -15,6 +15,9 @@ import { clipText } from "../services/clipText.js";
  *   bans:pg:<token>:<page>    show page <page> of a /bans list
  *   cases:pg:<userId>:<page>  show page <page> of /case list for a player
  *   jrb:ok:<token>            confirm a pending bulk join-request decision
+ *   mb:ok:<token>             start the mass ban or unban a preview showed
+ *   mb:no:<token>             drop that preview; nothing is sent
+ *   mb:x:<runId>              cancel a mass run between two calls
  *   setup:u:<universeId>[:<name>]   the API-key modal of /setup experience
  *   setup:g:<groupId>[:<name>]      the API-key modal of /setup group
  */
@@ -25,6 +28,8 @@ export type CustomId =
   | { kind: "bansPage"; token: string; page: number }
   | { kind: "casesPage"; userId: string; page: number }
   | { kind: "confirmBulk"; token: string }
+  | { kind: "massRun"; action: "start" | "drop"; token: string }
+  | { kind: "cancelMassRun"; runId: string }
   | { kind: "setupKey"; target: "universe" | "group"; id: string; name: string | undefined };
 
 /** Discord's limit on a custom_id. */
@@ -39,6 +44,9 @@ const joinRequest = z.tuple([z.literal("jr"), z.enum(["a", "d"]), robloxId, robl
 const confirmBan = z.tuple([z.literal("ban"), z.literal("ok"), token]);
 const pickPlayer = z.tuple([z.literal("pick"), token, canonicalUserId]);
 const confirmBulk = z.tuple([z.literal("jrb"), z.literal("ok"), token]);
+const massRun = z.tuple([z.literal("mb"), z.enum(["ok", "no"]), token]);
+const runId = z.uuid();
+const cancelMassRun = z.tuple([z.literal("mb"), z.literal("x"), runId]);
 /** The last page a paging button can name. */
 export const MAX_PAGE = 999;
 const pageNumber = z.string().regex(/^[0-9]{1,3}$/).transform(Number);
@@ -60,6 +68,10 @@ export function encodeCustomId(id: CustomId): string {
       return `cases:pg:${id.userId}:${id.page}`;
     case "confirmBulk":
       return `jrb:ok:${id.token}`;
+    case "massRun":
+      return `mb:${id.action === "start" ? "ok" : "no"}:${id.token}`;
+    case "cancelMassRun":
+      return `mb:x:${id.runId}`;
     case "setupKey": {
       const prefix = `setup:${id.target === "universe" ? "u" : "g"}:${id.id}`;
       // The name rides along only as far as the id has room; it is a label, not data.
@@ -84,6 +96,10 @@ export function decodeCustomId(raw: string): CustomId | undefined {
   if (pick.success) return { kind: "pickPlayer", token: pick.data[1], userId: pick.data[2] };
   const bulk = confirmBulk.safeParse(parts);
   if (bulk.success) return { kind: "confirmBulk", token: bulk.data[2] };
+  const mass = massRun.safeParse(parts);
+  if (mass.success) return { kind: "massRun", action: mass.data[1] === "ok" ? "start" : "drop", token: mass.data[2] };
+  const cancel = cancelMassRun.safeParse(parts);
+  if (cancel.success) return { kind: "cancelMassRun", runId: cancel.data[2] };
   const page = bansPage.safeParse(parts);
   if (page.success) return { kind: "bansPage", token: page.data[2], page: page.data[3] };
   const cases = casesPage.safeParse(parts);
