@@ -9,18 +9,23 @@ import { caseCommand, casesPageButton } from "./case.js";
 import { history } from "./history.js";
 import { confirmBulkButton, joinRequestButton, joinRequests } from "./joinrequests.js";
 import { lookup } from "./lookup.js";
+import { massban } from "./massban.js";
+import { massunban } from "./massunban.js";
+import { cancelMassRunButton, massRunButton } from "../src/discord/massRuns.js";
 import { setup, setupKeyModal } from "./setup.js";
 import { staff } from "./staff.js";
 import { unban } from "./unban.js";
 
-export const commands: readonly CommandModule[] = [ban, unban, bans, lookup, history, caseCommand, joinRequests, setup, staff];
+export const commands: readonly CommandModule[] = [ban, unban, bans, massban, massunban, lookup, history, caseCommand, joinRequests, setup, staff];
 
 export const components: ComponentHandlers = {
   bansPage: bansPageButton,
+  cancelMassRun: cancelMassRunButton,
   casesPage: casesPageButton,
   confirmBan: confirmBanButton,
   confirmBulk: confirmBulkButton,
   joinRequest: joinRequestButton,
+  massRun: massRunButton,
   pickPlayer: pickPlayerButton(commands),
   setupKey: setupKeyModal,
 };

@@ -9,6 +9,8 @@ import { holdsSealedData, verifyEncryptionKey } from "./db/encryptionCanary.js";
 import { encryptionKeyFile, resolveEncryptionKey } from "./db/encryptionKey.js";
 import { reviewDeps, type BotContext } from "./discord/botContext.js";
 import { createButtonStores } from "./discord/buttonStores.js";
+import { createBulkRunBoard } from "./discord/bulkRunBoard.js";
+import { BulkRunner } from "./services/massModeration/bulkRun.js";
 import { timeAcknowledgements } from "./discord/acknowledgements.js";
 import { createDiscordClient } from "./discord/client.js";
 import { SharedIdentifyThrottler } from "./discord/sharedIdentifyThrottler.js";
@@ -96,12 +98,24 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     timeScale: options.openCloudTimeScale,
     sharedLedger: sharesBudgets ? createSharedRateLedger(database.db) : undefined,
   });
-  const context: BotContext = {
+  const processId = newProcessId();
+  const modLog = createModLog(client, database.db, openCloud, logger);
+  const bulkRunner = new BulkRunner({
     db: database.db,
-    processId: newProcessId(),
     openCloud,
     cipher,
-    modLog: createModLog(client, database.db, openCloud, logger),
+    processId,
+    publisher: modLog,
+    logger: logger.child({ component: "mass-runs" }),
+    board: createBulkRunBoard(client, database.db, logger),
+  });
+  const context: BotContext = {
+    db: database.db,
+    processId,
+    openCloud,
+    cipher,
+    modLog,
+    bulkRunner,
     logger,
     reviewBoard: createReviewBoard(client, database.db),
     ...createButtonStores(database.db),
@@ -132,6 +146,8 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
       // A ban on record gets Roblox's answer and its log entry; past the grace, what is left
       // pending is taken over by a live process, or at the next start.
       await settledWithin(handling, STOP_GRACE_MS);
+      // Mass runs stop between two calls; a live process (or the next start) takes them over.
+      await bulkRunner.stop();
       // Jobs first: a running poll still uses Discord and the database.
       await jobs?.stop();
       await heartbeat?.stop();
@@ -181,7 +197,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     const botUserId = client.user?.id;
     if (botUserId === undefined) throw new Error("Discord sent no bot user with READY.");
     // Needs Discord (settled cases are published, cards edited), so it starts once connected.
-    await heartbeat.takeOver(reviewDeps(context, botUserId));
+    await heartbeat.takeOver(reviewDeps(context, botUserId), bulkRunner);
     jobs = await startJobs(
       {
         database,

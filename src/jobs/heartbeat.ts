@@ -4,6 +4,7 @@ import { forgetDeadProcesses, forgetProcess, heartbeat } from "../db/processes.j
 import { forgetIdleRateBuckets } from "../db/sharedRateLedger.js";
 import type { Logger } from "../log.js";
 import type { ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
+import type { BulkRunner } from "../services/massModeration/bulkRun.js";
 import { takeOverAbandonedWork } from "../services/takeover.js";
 
 /** A beat every few seconds: a dead process is noticed within DEAD_AFTER_SECONDS plus one beat. */
@@ -19,7 +20,7 @@ export interface Heartbeat {
    * From now on, each beat also takes over the work no live process holds;
    * once connected, since finishing that work posts to Discord.
    */
-  takeOver(deps: ReviewDeps): Promise<void>;
+  takeOver(deps: ReviewDeps, runs: BulkRunner): Promise<void>;
   /** Stops beating and says so in the database, so what is left pending is taken over at once. */
   stop(): Promise<void>;
 }
@@ -32,13 +33,13 @@ export interface Heartbeat {
  * any number of processes may run at once.
  */
 export async function startHeartbeat(db: Database, processId: string, logger: Logger, sharesBudgets: boolean): Promise<Heartbeat> {
-  let takeOverWith: ReviewDeps | undefined;
+  let takeOverWith: { deps: ReviewDeps; runs: BulkRunner } | undefined;
   const beat = async () => {
     await heartbeat(db, processId);
     if (sharesBudgets) await forgetIdleRateBuckets(db);
     if (takeOverWith === undefined) return;
-    const report = await takeOverAbandonedWork(takeOverWith);
-    if (report.confirmed + report.resumed + report.failed + report.decisions > 0) {
+    const report = { ...(await takeOverAbandonedWork(takeOverWith.deps)), massRuns: await takeOverWith.runs.takeOver() };
+    if (report.confirmed + report.resumed + report.failed + report.decisions + report.massRuns > 0) {
       logger.info(report, "took over the work of a process that stopped");
     }
   };
@@ -50,8 +51,8 @@ export async function startHeartbeat(db: Database, processId: string, logger: Lo
   const timer = setInterval(next, HEARTBEAT_MS);
   timer.unref();
   return {
-    async takeOver(deps) {
-      takeOverWith = deps;
+    async takeOver(deps, runs) {
+      takeOverWith = { deps, runs };
       await next();
     },
     async stop() {

@@ -8,6 +8,9 @@ const DESIGN: Record<string, string[] | Record<string, string[]>> = {
   ban: ["user", "duration", "reason", "public_reason?", "experience?", "place?", "exclude_alts?"],
   unban: ["user", "experience?", "place?", "reason?"],
   bans: ["experience?", "place?"],
+  // Discord takes the required options first; `file?` comes with attachment downloads.
+  massban: ["duration", "reason", "users?", "public_reason?", "experience?", "exclude_alts?"],
+  massunban: ["users?", "reason?", "experience?"],
   lookup: ["user"],
   history: ["user", "experience?"],
   joinrequests: { review: ["group?"], bulk: ["decision", "group?"], rules: ["group?", "min_account_age?", "decline_banned?", "auto_accept?"] },

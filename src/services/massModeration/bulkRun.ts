@@ -127,6 +127,7 @@ async function carryOutRun(deps: BulkRunDeps, run: BulkRunRow, processStopping: 
   const started = Date.now();
   const settledBefore = sent.size;
   let cancelled = false;
+  await deps.board.showProgress(run, await progressOf(deps, run, players.length, { started, settledBefore }));
   const watch = watchRun(deps, run, players.length, { started, settledBefore }, (state) => {
     cancelled = state !== "running";
   });

@@ -1,0 +1,124 @@
+import type { APIMessage } from "discord.js";
+import { and, eq, isNotNull } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cases } from "../../src/db/schema.js";
+import { decodeCustomId } from "../../src/discord/customIds.js";
+import { addExperienceWithKey, channelId, grant, linkThroughForm, memberId, replyTo, roleId, startStack, textOf, type Stack } from "./stack.js";
+
+const UNIVERSE = "7001";
+const KEY = `mass-key-${"m".repeat(60)}`;
+const RAIDERS = 200;
+
+describe("/massban and /massunban end to end", () => {
+  let stack: Stack;
+  let alice: string;
+  let general: string;
+  let modLog: string;
+  const raiders = Array.from({ length: RAIDERS }, (_, index) => ({ id: String(500_000 + index), name: `raider${index}` }));
+
+  const patchesFor = (userIds: readonly string[]) =>
+    stack.roblox.calls.filter((call) => call.method === "PATCH" && userIds.some((id) => call.path.endsWith(`/user-restrictions/${id}`)));
+  const preview = async (userId: string, name: "massban" | "massunban", options: Record<string, string | boolean>) =>
+    (await stack.discord.runCommand({ guildId: stack.guild.id, channelId: general, userId, name, options })).waitForReply();
+  const buttons = (message: APIMessage) => [...JSON.stringify(message.components ?? []).matchAll(/"custom_id":"([^"]+)"/g)].map((match) => match[1] ?? "");
+  const button = (message: APIMessage, kind: "start" | "drop") => {
+    const found = buttons(message).find((id) => {
+      const decoded = decodeCustomId(id);
+      return decoded?.kind === "massRun" && decoded.action === kind;
+    });
+    if (found === undefined) throw new Error(`no ${kind} button on: ${textOf(message)}`);
+    return found;
+  };
+  const click = (userId: string, message: APIMessage, customId: string) =>
+    stack.discord.clickButton({ guildId: stack.guild.id, channelId: general, userId, messageId: message.id, customId });
+  const runCases = async () => stack.database.handle.db.select().from(cases).where(and(eq(cases.guildId, stack.guild.id), isNotNull(cases.bulkRunId)));
+
+  beforeAll(async () => {
+    stack = await startStack();
+    alice = memberId(stack, "alice");
+    general = channelId(stack, "general");
+    modLog = channelId(stack, "mod-log");
+    stack.roblox.addUser({ id: "95", name: "MassOwner" });
+    addExperienceWithKey(stack.roblox, { universeId: UNIVERSE, name: "Raid Target", placeId: "7002", ownerId: "95", key: KEY });
+    for (const raider of raiders) stack.roblox.addUser(raider);
+    // Digits that are one account's id and another's username: never guessed.
+    stack.roblox.addUser({ id: "424242", name: "HasThatId" });
+    stack.roblox.addUser({ id: "31337", name: "424242" });
+    await linkThroughForm(stack, "experience", UNIVERSE, KEY);
+    await replyTo(stack, stack.guild.ownerId, "setup", "channels", { log: modLog });
+    await grant(stack, { type: "role", id: roleId(stack, "Moderator") }, "ban", "unban");
+    await grant(stack, { type: "user", id: memberId(stack, "bob") }, "ban");
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("previews a mixed list exactly and sends nothing before Confirm; Cancel and another member's click send nothing", async () => {
+    stack.roblox.banFromCreatorHub({ universeId: UNIVERSE, userId: raiders[3]?.id ?? "", moderatorId: "95" });
+    const typed = [
+      "raider0, raider1;raider2",
+      `id:${raiders[3]?.id}`,
+      `RAIDER0 ${raiders[1]?.id}`,
+      "nobody_here_123",
+      "424242",
+      "not-a-name!",
+    ].join("\n");
+    const shown = await preview(alice, "massban", { users: typed, duration: "7d", reason: "raid wave" });
+    const text = textOf(shown);
+    expect(text).toContain("3 players will be banned in Raid Target");
+    expect(text).toContain("already banned: 1");
+    expect(text).toContain("No such Roblox user: 1 (`nobody_here_123`)");
+    expect(text).toContain("another (write `id:<id>` or the name): 1 (`424242`)");
+    expect(text).toContain("Not a username or user id: 1 (`not-a-name!`)");
+    expect(text).toContain("Duplicates dropped: 2");
+    expect(patchesFor(raiders.map((raider) => raider.id))).toHaveLength(0);
+
+    // Another moderator cannot see the preview; a click forged with its id is still turned away.
+    const stranger = await stack.discord.forgeClick({ guildId: stack.guild.id, channelId: general, userId: memberId(stack, "bob"), customId: button(shown, "start") });
+    expect(textOf(await stranger.waitForReply())).toContain("Only the moderator who asked for this preview can answer it.");
+    const dropped = await click(alice, shown, button(shown, "drop"));
+    expect(textOf(await dropped.waitForReply((message) => textOf(message).includes("Cancelled")))).toContain("nothing was sent");
+    expect(patchesFor(raiders.map((raider) => raider.id))).toHaveLength(0);
+    expect(await runCases()).toHaveLength(0);
+  });
+
+  it(`bans ${RAIDERS} players once each with no 429, shows progress that ends finished, and posts one summary with the list`, async () => {
+    const logBefore = stack.discord.messages(modLog).length;
+    const shown = await preview(alice, "massban", { users: raiders.map((raider) => raider.name).join("\n"), duration: "1d", reason: "raid wave" });
+    expect(textOf(shown)).toContain(`**${RAIDERS - 1} players will be banned in Raid Target.**`);
+    await (await click(alice, shown, button(shown, "start"))).waitForCallback();
+
+    const summary = await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes("Mass ban in Raid Target"), 60_000);
+    expect(textOf(summary)).toContain(`**${RAIDERS - 1}** applied · **0** failed · **0** not sent · **1** skipped`);
+    expect(summary.attachments[0]?.filename).toMatch(/^mass-ban-.*\.csv$/);
+    // One post for the run, not one per case.
+    expect(stack.discord.messages(modLog).length - logBefore).toBe(1);
+
+    const others = raiders.filter((raider) => raider.id !== raiders[3]?.id);
+    for (const raider of others) expect(stack.roblox.restriction(UNIVERSE, raider.id)?.active).toBe(true);
+    expect(patchesFor(others.map((raider) => raider.id))).toHaveLength(others.length);
+    expect(stack.roblox.calls.filter((call) => call.status === 429)).toEqual([]);
+    const recorded = await runCases();
+    expect(recorded).toHaveLength(others.length);
+    expect(recorded.every((row) => row.status === "applied" && row.modLogMessageId === null)).toBe(true);
+
+    const progress = await stack.discord.waitForMessage(general, (message) => textOf(message).includes("Mass ban in Raid Target: finished"));
+    expect(textOf(progress)).toContain(`**${RAIDERS - 1}** applied · **0** failed · **0** remaining of ${RAIDERS - 1}`);
+    expect(buttons(progress)).toHaveLength(0);
+  }, 90_000);
+
+  it("unbans the same list with /massunban, and refuses a member without the permission at the command and at the button", async () => {
+    const names = raiders.slice(0, 20).map((raider) => raider.name).join(" ");
+    expect(textOf(await preview(memberId(stack, "bob"), "massunban", { users: names }))).toMatch(/permission/i);
+
+    const shown = await preview(alice, "massunban", { users: names, reason: "appeal wave" });
+    expect(textOf(shown)).toContain("20 players will be unbanned in Raid Target");
+    // Bob may ban but not unban: a forged Confirm of an unban run is refused on that, before anything else.
+    const forged = await stack.discord.forgeClick({ guildId: stack.guild.id, channelId: general, userId: memberId(stack, "bob"), customId: button(shown, "start") });
+    expect(textOf(await forged.waitForReply())).toMatch(/permission/i);
+    await (await click(alice, shown, button(shown, "start"))).waitForCallback();
+    await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes("Mass unban in Raid Target"), 60_000);
+    for (const raider of raiders.slice(0, 20)) expect(stack.roblox.restriction(UNIVERSE, raider.id)?.active).toBe(false);
+    expect(stack.roblox.restriction(UNIVERSE, raiders[20]?.id ?? "")?.active).toBe(true);
+  }, 60_000);
+});
