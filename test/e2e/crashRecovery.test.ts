@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compiledEntryPoint } from "../support/compiledBot.js";
+import { spawnBot } from "../support/compiledBot.js";
 import { cases } from "../../src/db/schema.js";
 import { grantPermission } from "../../src/db/staffGrants.js";
 import { addGroupWithKey, channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
@@ -28,7 +27,7 @@ describe("a bot killed between recording a case and Roblox's answer", () => {
   });
 
   it("is taken over by a live process within the bounded time: exactly one applied ban, logged once", async () => {
-    const { bot, exited } = spawnBot(stack);
+    const { bot, exited } = spawnBot(stack.env, stack.env.DATA_DIR ?? "");
     try {
       await waitUntil(() => stack.discord.registeredCommands(stack.guild.id).length > 0);
       await linkThroughForm(stack, "experience", UNIVERSE, KEY);
@@ -104,7 +103,7 @@ describe("a bot killed while deciding a join request", () => {
     const review = channelId(stack, "join-requests");
     const ACCEPT_PATH = `/cloud/v2/groups/${GROUP}/join-requests/340:accept`;
     const accepts = () => stack.roblox.calls.filter((call) => call.path === ACCEPT_PATH);
-    const { bot, exited } = spawnBot(stack);
+    const { bot, exited } = spawnBot(stack.env, stack.env.DATA_DIR ?? "");
     try {
       await waitUntil(() => stack.discord.registeredCommands(stack.guild.id).length > 0);
       await linkThroughForm(stack, "group", GROUP, GROUP_KEY);
@@ -143,17 +142,6 @@ describe("a bot killed while deciding a join request", () => {
 
 /** A dead process's heartbeat goes stale after 20 s and live ones look every 5 s; a little on top for a loaded machine. */
 const TAKEOVER_BOUND_MS = 40_000;
-
-/** The bot as `npm start` runs it, in a process of its own that a test can kill. */
-function spawnBot(stack: Stack) {
-  const bot = spawn(process.execPath, [compiledEntryPoint("src/main.ts")], {
-    cwd: stack.env.DATA_DIR,
-    env: { PATH: process.env.PATH ?? "", ...stack.env, LOG_LEVEL: "warn" },
-    stdio: "ignore",
-  });
-  const exited = new Promise<void>((resolve) => bot.once("exit", () => resolve()));
-  return { bot, exited };
-}
 
 async function pendingCases(stack: Stack) {
   return stack.database.handle.db.select().from(cases).where(eq(cases.status, "pending"));

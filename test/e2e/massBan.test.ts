@@ -1,6 +1,7 @@
 import type { APIMessage } from "discord.js";
 import { and, eq, isNotNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitUntil } from "../support/waitUntil.js";
 import { cases } from "../../src/db/schema.js";
 import { decodeCustomId } from "../../src/discord/customIds.js";
 import { addExperienceWithKey, channelId, grant, linkThroughForm, memberId, replyTo, roleId, startStack, textOf, type Stack } from "./stack.js";
@@ -120,5 +121,58 @@ describe("/massban and /massunban end to end", () => {
     await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes("Mass unban in Raid Target"), 60_000);
     for (const raider of raiders.slice(0, 20)) expect(stack.roblox.restriction(UNIVERSE, raider.id)?.active).toBe(false);
     expect(stack.roblox.restriction(UNIVERSE, raiders[20]?.id ?? "")?.active).toBe(true);
+  }, 60_000);
+});
+
+describe("a mass run cancelled from its progress message", () => {
+  let stack: Stack;
+  const players = Array.from({ length: 60 }, (_, index) => ({ id: String(720_000 + index), name: `flood${index}` }));
+
+  beforeAll(async () => {
+    // Roblox's real pace, 10 bans a second: the run is still going when Cancel is clicked.
+    stack = await startStack(undefined, { timeScale: 1 });
+    stack.roblox.addUser({ id: "97", name: "FloodOwner" });
+    addExperienceWithKey(stack.roblox, { universeId: "7201", name: "Flood Zone", placeId: "7202", ownerId: "97", key: KEY });
+    for (const player of players) stack.roblox.addUser(player);
+    await linkThroughForm(stack, "experience", "7201", KEY);
+    await replyTo(stack, stack.guild.ownerId, "setup", "channels", { log: channelId(stack, "mod-log") });
+    await grant(stack, { type: "user", id: memberId(stack, "alice") }, "ban");
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("stops between two calls: what was applied stays applied, the rest is listed as not sent", async () => {
+    const alice = memberId(stack, "alice");
+    const general = channelId(stack, "general");
+    const shown = await (
+      await stack.discord.runCommand({
+        guildId: stack.guild.id,
+        channelId: general,
+        userId: alice,
+        name: "massban",
+        options: { users: players.map((player) => player.name).join(" "), duration: "perm", reason: "flood" },
+      })
+    ).waitForReply();
+    const start = JSON.stringify(shown.components).match(/"custom_id":"(mb:ok:[^"]+)"/)?.[1] ?? "";
+    await (await stack.discord.clickButton({ userId: alice, messageId: shown.id, customId: start })).waitForCallback();
+    const progress = await stack.discord.waitForMessage(general, (message) => textOf(message).includes("Mass ban in Flood Zone: running"));
+    await waitUntil(() => stack.roblox.calls.filter((call) => call.method === "PATCH").length >= 10);
+    const cancel = JSON.stringify(progress.components).match(/"custom_id":"(mb:x:[^"]+)"/)?.[1] ?? "";
+    // Carol holds no permission: her click stops nothing.
+    expect(textOf(await (await stack.discord.clickButton({ userId: memberId(stack, "carol"), messageId: progress.id, customId: cancel })).waitForReply())).toMatch(/permission/i);
+    const cancelled = await stack.discord.clickButton({ userId: alice, messageId: progress.id, customId: cancel });
+    expect(textOf(await cancelled.waitForReply())).toContain("Cancelled: nothing more is sent.");
+
+    const summary = await stack.discord.waitForMessage(channelId(stack, "mod-log"), (message) => textOf(message).includes("Mass ban in Flood Zone"), 30_000);
+    const applied = players.filter((player) => stack.roblox.restriction("7201", player.id)?.active === true).length;
+    expect(applied).toBeGreaterThanOrEqual(10);
+    expect(applied).toBeLessThan(players.length);
+    expect(textOf(summary)).toContain(`**${applied}** applied · **0** failed · **${players.length - applied}** not sent`);
+    expect(textOf(summary)).toContain(`cancelled by <@${alice}>`);
+    expect(stack.roblox.calls.filter((call) => call.method === "PATCH")).toHaveLength(applied);
+    expect(textOf(await stack.discord.waitForMessage(general, (message) => message.id === progress.id && textOf(message).includes("cancelled by")))).toContain(
+      `**${applied}** applied`,
+    );
   }, 60_000);
 });

@@ -27,3 +27,14 @@ export function runEntryPoint(source: string, env: Record<string, string>, cwd: 
     child.once("close", (code) => resolve({ code, output }));
   });
 }
+
+/** The bot as `npm start` runs it, in a process of its own that a test can kill; quiet but for warnings. */
+export function spawnBot(env: Record<string, string>, cwd: string) {
+  const bot = spawn(process.execPath, [compiledEntryPoint("src/main.ts")], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", ...env, LOG_LEVEL: "warn" },
+    stdio: "ignore",
+  });
+  const exited = new Promise<void>((resolve) => bot.once("exit", () => resolve()));
+  return { bot, exited };
+}
