@@ -55,7 +55,7 @@ const logger = {
   warn() {},
 };
 
-interface Row {
+export interface Row {
   label: string;
   faults: boolean;
   seconds: number;
@@ -94,7 +94,7 @@ export async function run(): Promise<void> {
   }
 }
 
-async function scenario(label: string, faults: boolean, ban: Banner, count = PLAYERS): Promise<Row> {
+export async function scenario(label: string, faults: boolean, ban: Banner, count = PLAYERS): Promise<Row> {
   // A fresh emulator per row: no budget window or fault sequence carries over.
   const oc = await startOpenCloudEmulator({ timeScale: TIME_SCALE, enforceRateLimits: true, scopeTrap: true, seed: 2026 });
   try {
@@ -144,7 +144,7 @@ const viaWarden: Banner = async (oc, players) => {
 };
 
 /** As a scripter would: every call at once, no pacing, no retries (openblox has neither). */
-const viaOpenblox: Banner = async (oc, players) => {
+export const viaOpenblox: Banner = async (oc, players) => {
     // openblox reads its config from a module-level default (its API methods are bound to `this = undefined`).
     setDefaultOpenbloxConfig(createOpenbloxConfig({ cloudKey: KEY, http: { adapter: openbloxAdapter(oc.openCloudUrl) } }));
     return Promise.allSettled(
@@ -198,7 +198,7 @@ function kindOf(reason: unknown): string {
   return reason instanceof Error ? reason.name : typeof reason;
 }
 
-function printTable(rows: Row[]): void {
+export function printTable(rows: Row[]): void {
   const header = ["client", "faults", "time s", "applied", "failures (kinds)", "429 wire", "dup logs", "bans/s", "÷ budget"];
   const lines = rows.map((row) => {
     const kinds = new Map<string, number>();

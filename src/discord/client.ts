@@ -26,7 +26,10 @@ export const NO_MENTIONS = { parse: [] } satisfies APIAllowedMentions;
 export function createDiscordClient(apiUrl: string, shards: ShardOptions): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
-    rest: { api: apiUrl },
+    // Node's own fetch, not discord.js's bundled undici 6: the Open Cloud client's undici 7 may be the
+    // process-wide dispatcher (whichever undici loads first installs it), and it cannot read the
+    // multipart bodies undici 6 builds for file uploads. Fetch encodes its own bodies first.
+    rest: { api: apiUrl, makeRequest: fetch },
     shards: shards.ids,
     shardCount: shards.count,
     ...(shards.identifyThrottler === undefined ? {} : { ws: { buildIdentifyThrottler: shards.identifyThrottler } }),
