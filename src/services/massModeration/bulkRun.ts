@@ -26,12 +26,13 @@ export interface BulkRunDeps extends ModerationDeps {
 }
 
 /**
- * Calls in flight per run: the universe allows 10 changes a second, so ten
- * keep its queue full while the client paces them; the owner's and the
- * universe's budgets are shared with everything else (a moderator's /ban in
- * the middle of a run takes its turn in the same queues, it is not starved).
+ * Players in progress at once per run: each is a case written, a PATCH, a
+ * re-read and a settle, so several times the universe's 10 changes a second
+ * keep its queue full while the client paces them. The run's calls take
+ * turns with its guild's other calls (a tenant of their own), so a
+ * moderator's /ban in the middle of a run waits one turn, not the run's queue.
  */
-const IN_FLIGHT = 10;
+const IN_FLIGHT = 40;
 /** How often the run looks whether it was cancelled. */
 const STATUS_EVERY_MS = 1_000;
 /** How often the progress message is edited: steady, and far inside Discord's limits on edits. */
@@ -117,7 +118,7 @@ async function carryOutRun(deps: BulkRunDeps, run: BulkRunRow, processStopping: 
   const failures = new Map<string, string>();
   let roblox: KeyedOpenCloud | undefined;
   try {
-    roblox = (await openLinkedExperienceById(deps, run.guildId, run.universeId)).roblox;
+    roblox = (await openLinkedExperienceById(deps, run.guildId, run.universeId, `${run.guildId}:run:${run.id}`)).roblox;
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     for (const player of players) failures.set(player.id, error.message);

@@ -48,10 +48,16 @@ export async function openLinked(
  * (a button id, a job, a stored case): never matched by name, and it must be
  * linked to this guild now, whatever the caller's id claims.
  */
-export async function openLinkedById(deps: ExperienceDeps, guildId: string, kind: LinkKind, robloxId: string): Promise<LinkedTarget> {
+export async function openLinkedById(
+  deps: ExperienceDeps,
+  guildId: string,
+  kind: LinkKind,
+  robloxId: string,
+  tenant = guildId,
+): Promise<LinkedTarget> {
   const link = await getLink(deps.db, guildId, kind, robloxId);
   if (link === undefined) throw new UserError(`${NOUN[kind]} ${clipText(robloxId, 20)} is not linked to this server.`);
-  return open(deps, guildId, link);
+  return open(deps, guildId, link, tenant);
 }
 
 /** The experience a moderation command acts on (see openLinked). */
@@ -60,14 +66,24 @@ export async function openLinkedExperience(deps: ExperienceDeps, guildId: string
 }
 
 /** The experience with exactly this universe id (see openLinkedById). */
-export async function openLinkedExperienceById(deps: ExperienceDeps, guildId: string, universeId: string): Promise<LinkedExperience> {
-  return asExperience(await openLinkedById(deps, guildId, "universe", universeId));
+/**
+ * The experience with exactly this universe id (see openLinkedById). `tenant`
+ * is whose turn its calls take in shared budgets: the guild by default; a
+ * long run takes turns with its own guild's commands under a tenant of its own.
+ */
+export async function openLinkedExperienceById(
+  deps: ExperienceDeps,
+  guildId: string,
+  universeId: string,
+  tenant = guildId,
+): Promise<LinkedExperience> {
+  return asExperience(await openLinkedById(deps, guildId, "universe", universeId, tenant));
 }
 
-async function open(deps: ExperienceDeps, guildId: string, link: Link): Promise<LinkedTarget> {
+async function open(deps: ExperienceDeps, guildId: string, link: Link, tenant = guildId): Promise<LinkedTarget> {
   const apiKey = await revealApiKey(deps.db, deps.cipher, guildId, link.apiKeyId);
   if (apiKey === undefined) throw new Error(`The API key of ${link.kind} link ${link.robloxId} is missing.`);
-  return { robloxId: link.robloxId, displayName: link.displayName, roblox: bindKey(deps.openCloud, apiKey, guildId) };
+  return { robloxId: link.robloxId, displayName: link.displayName, roblox: bindKey(deps.openCloud, apiKey, tenant) };
 }
 
 function asExperience(linked: LinkedTarget): LinkedExperience {
