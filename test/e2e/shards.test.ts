@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { commands } from "../../commands/index.js";
 import { createApiKeyCipher } from "../../src/db/apiKeyCipher.js";
 import { keyLabel, upsertLink } from "../../src/db/links.js";
@@ -13,7 +13,7 @@ import { and, eq } from "drizzle-orm";
 import { storeApiKey } from "../../src/db/apiKeys.js";
 import { cases } from "../../src/db/schema.js";
 import { setGuildChannels } from "../../src/db/guilds.js";
-import { startOpenCloudEmulator, type OpenCloudEmulator } from "../emulators/opencloud/index.js";
+import { startOpenCloudEmulator, type OpenCloudEmulator, type ReceivedCall } from "../emulators/opencloud/index.js";
 import { startDiscordEmulator, type DiscordEmulator, type EmulatedGuild } from "../emulators/discord/index.js";
 import { shardOf } from "../emulators/discord/gateway.js";
 import { compiledEntryPoint } from "../support/compiledBot.js";
@@ -222,6 +222,60 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
     expect(posts()).toHaveLength(1);
     expect(await caseOf()).toMatchObject({ status: "applied" });
   }, 120_000);
+
+  it("leaves alone a ban another process has in flight when it starts, and lets its owner settle it once", async () => {
+    const [guild] = bannerGuilds(guilds);
+    if (guild === undefined) throw new Error("no guild on shard 1");
+    const victim = "83000";
+    roblox.addUser({ id: victim, name: "heldincall" });
+    const modLog = guild.channels["mod-log"] ?? "";
+    const posts = () => discord.messages(modLog).filter((message) => textOf(message).includes("heldincall"));
+    const caseOf = async () =>
+      (await database.handle.db.select().from(cases).where(and(eq(cases.guildId, guild.id), eq(cases.robloxUserId, victim))))[0];
+    const aboutVictim = (call: ReceivedCall) => call.host === "opencloud" && call.path.endsWith(`/${victim}`);
+
+    // Shard 2's process starts again, and Discord lets it in only once shard 1's ban is in flight.
+    const restarted = bots[2];
+    restarted?.child.kill("SIGTERM");
+    expect(await restarted?.exited).toBe(0);
+    const letIn = discord.holdReady();
+    onTestFinished(letIn);
+    const identified = discord.gatewayCounts().identifies;
+    const back = envs[2];
+    if (back === undefined) throw new Error("no env for shard 2");
+    bots[2] = startBot(back.env, back.cwd);
+    await waitUntil(() => discord.gatewayCounts().identifies > identified);
+
+    // Roblox receives shard 1's PATCH and answers it only once the other process has started.
+    const release = roblox.holdCalls((call) => call.method === "PATCH" && aboutVictim(call));
+    onTestFinished(release);
+    const reply = discord
+      .runCommand({ guildId: guild.id, channelId: guild.channels.general ?? "", userId: guild.ownerId, name: "ban", options: { user: `id:${victim}`, duration: "1d", reason: "in flight" } })
+      .then((handle) => handle.waitForReply(undefined, 30_000))
+      .then(textOf);
+    await waitUntil(async () => (await caseOf())?.status === "pending");
+    await waitUntil(() => roblox.received.some((call) => call.method === "PATCH" && aboutVictim(call)));
+    const owner = (await caseOf())?.ownerProcess;
+    const sentBeforeStart = roblox.received.length;
+
+    // Connected, it logs, once its takeover at start is done. The owner, waiting on its PATCH, sends
+    // nothing meanwhile: whatever Roblox receives about the player until then is the starting process's.
+    letIn();
+    const sentByStart = () => roblox.received.slice(sentBeforeStart).filter(aboutVictim);
+    let up = false;
+    const started = connected(bots[2]).then(() => (up = true));
+    started.catch(() => {});
+    await waitUntil(() => up || sentByStart().length > 0, 30_000);
+    expect(sentByStart()).toEqual([]);
+    await started;
+    release();
+
+    expect(await reply).toContain("Banned heldincall");
+    expect(await caseOf()).toMatchObject({ status: "applied", ownerProcess: owner });
+    expect(roblox.logs(SHARED_UNIVERSE).filter((entry) => entry.user === `users/${victim}`)).toHaveLength(1);
+    await waitUntil(() => posts().length === 1);
+    expect(roblox.received.filter((call) => call.method === "PATCH" && aboutVictim(call))).toHaveLength(1);
+  }, 60_000);
 
   it("stops every process cleanly", async () => {
     for (const bot of bots) bot.child.kill("SIGTERM");

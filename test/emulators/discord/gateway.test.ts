@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { Client, Events, GatewayIntentBits, GatewayOpcodes, type Guild } from "discord.js";
 import { WebSocket } from "ws";
 import { afterEach, describe, expect, it } from "vitest";
+import { waitUntil } from "../../support/waitUntil.js";
 import { connectClient } from "./botClient.js";
 import { startDiscordEmulator, type DiscordEmulator } from "./index.js";
 
@@ -72,6 +73,27 @@ describe("local Discord gateway", () => {
     };
     expect(await identify()).toMatchObject({ op: GatewayOpcodes.Dispatch, t: "READY" });
     expect(await identify()).toMatchObject({ op: GatewayOpcodes.InvalidSession, d: false });
+  });
+
+  it("holds the READY of IDENTIFYs accepted while held until released", async () => {
+    const emu = await emulator();
+    const release = emu.holdReady();
+    const socket = new WebSocket(`${emu.gatewayUrl}?v=10&encoding=json`);
+    cleanups.push(async () => socket.terminate());
+    await once(socket, "message");
+    const seen: { op: number; t: string | null }[] = [];
+    socket.on("message", (payload: Buffer) => seen.push(JSON.parse(String(payload)) as { op: number; t: string | null }));
+    socket.send(JSON.stringify({ op: GatewayOpcodes.Identify, d: { token: emu.token, intents: 1, properties: {}, shard: [0, 1] } }));
+    await waitUntil(() => emu.gatewayCounts().identifies === 1);
+    // A heartbeat is still answered: the connection is alive, only the session is not let in yet.
+    socket.send(JSON.stringify({ op: GatewayOpcodes.Heartbeat, d: null }));
+    await waitUntil(() => seen.length > 0);
+    expect(seen).toEqual([expect.objectContaining({ op: GatewayOpcodes.HeartbeatAck })]);
+    expect(emu.gatewaySessions()).toHaveLength(0);
+
+    release();
+    await waitUntil(() => seen.some((payload) => payload.t === "READY"));
+    expect(emu.gatewaySessions()).toHaveLength(1);
   });
 
   it("dispatches GUILD_CREATE when the bot joins a guild while connected", async () => {

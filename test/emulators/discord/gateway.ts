@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { GatewayCloseCodes, GatewayOpcodes, type ApplicationFlags, type GatewayReadyDispatchData } from "discord.js";
 import { WebSocketServer, type WebSocket } from "ws";
-import { GUILD_PRESENCES_INTENT, type World } from "./state.js";
+import { GUILD_PRESENCES_INTENT, type GuildRecord, type World } from "./state.js";
 import { isObject } from "./validation.js";
 
 export interface GatewayOptions {
@@ -64,6 +64,8 @@ export class Gateway {
   invalidSessionCount = 0;
   /** ws:// URL of the gateway; set once the server listens. */
   url = "";
+  /** While set, IDENTIFYs are accepted but their READY waits for it: Discord slow to let a session in. */
+  private readyHeld: Promise<void> | undefined;
 
   constructor(
     private readonly world: World,
@@ -173,8 +175,24 @@ export class Gateway {
     }
     this.lastIdentify.set(bucket, now);
     this.identifyCount += 1;
+    const welcome = this.welcome.bind(this, connection, shard, d.intents, guilds);
+    if (this.readyHeld === undefined) welcome();
+    else void this.readyHeld.then(welcome);
+  }
 
-    const session: Session = { id: randomBytes(16).toString("hex"), shard, intents: d.intents, seq: 0, log: [], connection };
+  /** Until the returned function is called, the sessions of IDENTIFYs accepted from now on get no READY. */
+  holdReady(): () => void {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.readyHeld = released;
+    return () => {
+      if (this.readyHeld === released) this.readyHeld = undefined;
+      release();
+    };
+  }
+
+  private welcome(connection: Connection, shard: [number, number], intents: number, guilds: readonly GuildRecord[]): void {
+    const session: Session = { id: randomBytes(16).toString("hex"), shard, intents, seq: 0, log: [], connection };
     this.sessions.set(session.id, session);
     connection.session = session;
     const ready: GatewayReadyDispatchData = {

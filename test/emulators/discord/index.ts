@@ -240,6 +240,14 @@ export class DiscordEmulator {
     return { identifies: this.parts.gateway.identifyCount, invalidSessions: this.parts.gateway.invalidSessionCount };
   }
 
+  /**
+   * Accepts the IDENTIFYs from now on (they count in `gatewayCounts`) but sends their READY only once
+   * the returned function is called: a bot held at its start, before it is connected.
+   */
+  holdReady(): () => void {
+    return this.parts.gateway.holdReady();
+  }
+
   /** Cuts the bot's sockets without a close frame; its sessions stay resumable. */
   dropGatewayConnections(): number {
     return this.parts.gateway.dropConnections();

@@ -5,6 +5,7 @@
  */
 import { FaultInjector, type FaultSettings } from "./faults.js";
 import { Groups } from "./groups.js";
+import { CallHolds, type CallPredicate } from "./holds.js";
 import { Paginator } from "./pagination.js";
 import { RateLimiter } from "./rateLimits.js";
 import type { CloudRoute, GatewayOptions, RouteDeps } from "./router.js";
@@ -22,6 +23,7 @@ import { Users } from "./users.js";
 
 export type { FaultSettings } from "./faults.js";
 export { membershipIdOf } from "./groups.js";
+export type { CallPredicate } from "./holds.js";
 export type { OperationName } from "./rateLimits.js";
 export { OPERATION_BUDGETS } from "./rateLimits.js";
 export type { ReceivedCall, RecordedCall } from "./server.js";
@@ -80,6 +82,11 @@ export interface OpenCloudEmulator {
   readonly received: ReceivedCall[];
   clearCalls(): void;
   setFaults(faults: Partial<FaultSettings>): void;
+  /**
+   * Holds the requests matching `matches` as they arrive (already in `received`), unanswered and
+   * unapplied, until the returned function is called; requests arriving after that pass.
+   */
+  holdCalls(matches: CallPredicate): () => void;
   setScopeTrap(enabled: boolean): void;
   close(): Promise<void>;
 }
@@ -102,9 +109,10 @@ export async function startOpenCloudEmulator(options: OpenCloudEmulatorOptions =
     scopeTrap: options.scopeTrap ?? true,
   };
   const faults = new FaultInjector(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+  const holds = new CallHolds();
   const calls: RecordedCall[] = [];
   const received: ReceivedCall[] = [];
-  const deps: ServerDeps = { routeDeps, routes, limiter: new RateLimiter(timeScale, now), faults, gateway, calls, received };
+  const deps: ServerDeps = { routeDeps, routes, limiter: new RateLimiter(timeScale, now), faults, holds, gateway, calls, received };
 
   const listeners = await Promise.all([listen("opencloud", deps), listen("users", deps), listen("thumbnails", deps)]);
   const [openCloud, users, thumbnails] = listeners;
@@ -152,6 +160,7 @@ export async function startOpenCloudEmulator(options: OpenCloudEmulatorOptions =
       received.length = 0;
     },
     setFaults: (changes) => faults.set(changes),
+    holdCalls: (matches) => holds.hold(matches),
     setScopeTrap: (enabled) => {
       gateway.scopeTrap = enabled;
     },

@@ -1,14 +1,15 @@
 /**
  * The HTTP side: one node:http listener per Roblox host (Open Cloud, users,
  * thumbnails), each on its own random port, sharing one state. Every request
- * passes the fault injector first, is answered by its host, and is recorded
- * with the key's fingerprint, never the key.
+ * waits out the holds a test placed on it, passes the fault injector, is
+ * answered by its host, and is recorded with the key's fingerprint, never the key.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { introspect } from "./apiKeys.js";
 import { ApiError, InvalidApiKeyError, LegacyError, invalidArgument, v2ErrorBody, type JsonResponse } from "./errors.js";
 import type { FaultInjector } from "./faults.js";
+import type { CallHolds } from "./holds.js";
 import { handleThumbnailsHost, handleUsersHost } from "./legacyHosts.js";
 import type { RateLimiter } from "./rateLimits.js";
 import { dispatchCloud, type CloudRoute, type GatewayOptions, type RouteDeps } from "./router.js";
@@ -36,9 +37,10 @@ export interface ServerDeps {
   routes: readonly CloudRoute[];
   limiter: RateLimiter;
   faults: FaultInjector;
+  holds: CallHolds;
   gateway: GatewayOptions;
   calls: RecordedCall[];
-  /** Every request as it arrives, before any delay: what a caller killed mid-call had already sent. */
+  /** Every request as it arrives, before any hold or delay: what a caller killed mid-call had already sent. */
   received: ReceivedCall[];
 }
 
@@ -133,7 +135,9 @@ async function serve(host: Host, deps: ServerDeps, request: IncomingMessage, res
     time: new Date(deps.routeDeps.now()).toISOString(),
   };
 
-  deps.received.push({ host, method, path });
+  const received: ReceivedCall = { host, method, path };
+  deps.received.push(received);
+  await deps.holds.pass(received);
   const fault = deps.faults.decide();
   if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
   if (fault.before === "reset") {
