@@ -24,7 +24,7 @@ import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { MAX_PAGE, encodeCustomId } from "../src/discord/customIds.js";
 import { answerNamingPlayer } from "../src/discord/playerChoice.js";
 import { withModLogNote } from "../src/discord/replies.js";
-import { editCaseReason, listPlayerCases, readPlayerCasesPage, showCase, type PlayerCasesPage } from "../src/services/caseRecords.js";
+import { NOTE_MAX_CHARACTERS, addCaseNote, editCaseReason, listPlayerCases, readPlayerCasesPage, showCase, type PlayerCasesPage } from "../src/services/caseRecords.js";
 import { clipText } from "../src/services/clipText.js";
 import { UserError } from "../src/services/userError.js";
 
@@ -56,6 +56,15 @@ export const definition = {
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
+      name: "note",
+      description: "Add a note to a case (notes are kept as written; the mod-log post shows the latest)",
+      options: [
+        caseNumber,
+        { type: ApplicationCommandOptionType.String, name: "text", description: "The note", required: true, max_length: NOTE_MAX_CHARACTERS },
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
       name: "list",
       description: "List a player's cases in this server",
       options: [playerOption],
@@ -63,12 +72,13 @@ export const definition = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-const ACCESS = { show: "lookup", list: "lookup", reason: "manage_cases" } as const;
+const ACCESS = { show: "lookup", list: "lookup", reason: "manage_cases", note: "manage_cases" } as const;
+const isSubcommand = (name: string | null): name is keyof typeof ACCESS => name !== null && Object.hasOwn(ACCESS, name);
 
 export const caseCommand: CommandModule = {
   definition,
   access: (subcommand) =>
-    subcommand === "show" || subcommand === "list" || subcommand === "reason" ? { permission: ACCESS[subcommand] } : undefined,
+    isSubcommand(subcommand) ? { permission: ACCESS[subcommand] } : undefined,
 
   async execute(interaction, context) {
     switch (interaction.options.getSubcommand()) {
@@ -76,6 +86,8 @@ export const caseCommand: CommandModule = {
         return show(interaction, context);
       case "reason":
         return reason(interaction, context);
+      case "note":
+        return note(interaction, context);
       case "list":
         return answerNamingPlayer(interaction, context, listCases);
     }
@@ -120,6 +132,16 @@ async function reason(interaction: ChatInputCommandInteraction<"cached">, contex
     actorId: interaction.user.id,
   });
   await interaction.editReply(withModLogNote(`Case #${row.number}'s reason is now: ${row.privateReason ?? ""}`, published));
+}
+
+async function note(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
+  const { row, published } = await addCaseNote(moderationDeps(context), {
+    guildId: interaction.guildId,
+    number: interaction.options.getInteger("number", true),
+    text: interaction.options.getString("text", true),
+    actorId: interaction.user.id,
+  });
+  await interaction.editReply(withModLogNote(`Note added to case #${row.number}.`, published));
 }
 
 async function listCases(command: CommandRequest, context: BotContext): Promise<InteractionEditReplyOptions> {

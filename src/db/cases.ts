@@ -289,6 +289,33 @@ export async function listCaseNotes(db: Database, caseId: number) {
   return db.select().from(caseNotes).where(eq(caseNotes.caseId, caseId)).orderBy(caseNotes.id);
 }
 
+export type CaseNote = typeof caseNotes.$inferSelect;
+
+/** Appends a note to the guild's case `number`; undefined when there is no such case. The case is returned as it is. */
+export async function appendCaseNote(
+  db: Database,
+  note: { guildId: string; number: number; authorDiscordId: string; body: string },
+): Promise<{ row: CaseRow; note: CaseNote } | undefined> {
+  const row = await findCase(db, note.guildId, note.number);
+  if (row === undefined) return undefined;
+  const [added] = await db.insert(caseNotes).values({ caseId: row.id, authorDiscordId: note.authorDiscordId, body: note.body }).returning();
+  if (added === undefined) throw new Error("The note insert returned no row.");
+  return { row, note: added };
+}
+
+/** How many notes a case has and its latest, in one read: what the mod-log message shows. */
+export async function summarizeCaseNotes(db: Database, caseId: number): Promise<{ count: number; latest: CaseNote } | undefined> {
+  const [latest] = await db
+    .select({ ...getTableColumns(caseNotes), count: sql<number>`(count(*) OVER ())::int` })
+    .from(caseNotes)
+    .where(eq(caseNotes.caseId, caseId))
+    .orderBy(desc(caseNotes.id))
+    .limit(1);
+  if (latest === undefined) return undefined;
+  const { count, ...note } = latest;
+  return { count, latest: note };
+}
+
 /** The newest cases whose number starts with `typed`, for autocomplete. */
 export async function listRecentCases(db: Database, guildId: string, typed: string, limit: number) {
   const digits = typed.replace(/[^0-9]/g, "");

@@ -1,6 +1,6 @@
 import { DiscordAPIError, EmbedBuilder, RESTJSONErrorCodes, Routes, type Client } from "discord.js";
 import { z } from "zod";
-import type { CaseRow } from "../db/cases.js";
+import { summarizeCaseNotes, type CaseRow } from "../db/cases.js";
 import type { Database } from "../db/connection.js";
 import { getGuildChannels } from "../db/guilds.js";
 import { listLinks } from "../db/links.js";
@@ -66,7 +66,11 @@ export function createModLog(client: Client, db: Database, openCloud: OpenCloud,
   return {
     async publishCase(row: CaseRow) {
       const experienceName = await experienceNameOf(row);
-      const embed = buildCaseEmbed(row, { experienceName, avatarUrl: await avatarUrl(openCloud, row.robloxUserId, row.guildId) });
+      const embed = buildCaseEmbed(row, {
+        experienceName,
+        avatarUrl: await avatarUrl(openCloud, row.robloxUserId, row.guildId),
+        notes: await summarizeCaseNotes(db, row.id),
+      });
       return post(row.guildId, embed, row.modLogMessageId);
     },
 

@@ -1,4 +1,4 @@
-import { changeCaseReason, findCase, listCaseNotes, pageCasesForUser, type CaseRow } from "../db/cases.js";
+import { appendCaseNote, changeCaseReason, findCase, listCaseNotes, pageCasesForUser, type CaseNote, type CaseRow } from "../db/cases.js";
 import type { Database } from "../db/connection.js";
 import { openAnyLink } from "./lookup.js";
 import type { ExperienceDeps } from "./moderation/linkedExperience.js";
@@ -29,6 +29,25 @@ export async function editCaseReason(
   const row = await changeCaseReason(deps.db, { ...change, reason, authorDiscordId: change.actorId });
   if (row === undefined) throw new UserError(`There is no case #${change.number} in this server.`);
   return { row, published: await publish(deps, row) };
+}
+
+/** A note's length limit: what a mod-log embed field shows in full beside its author and time. */
+export const NOTE_MAX_CHARACTERS = 900;
+
+/**
+ * Appends a moderator's note to a case (notes are never edited or removed),
+ * then edits the case's mod-log message to show the count and the latest.
+ */
+export async function addCaseNote(
+  deps: ModerationDeps,
+  request: { guildId: string; number: number; text: string; actorId: string },
+): Promise<{ row: CaseRow; note: CaseNote; published: PublishOutcome }> {
+  const body = request.text.trim();
+  if (body === "") throw new UserError("Write the note's text.");
+  if ([...body].length > NOTE_MAX_CHARACTERS) throw new UserError(`A note is at most ${NOTE_MAX_CHARACTERS} characters.`);
+  const added = await appendCaseNote(deps.db, { guildId: request.guildId, number: request.number, authorDiscordId: request.actorId, body });
+  if (added === undefined) throw new UserError(`There is no case #${request.number} in this server.`);
+  return { ...added, published: await publish(deps, added.row) };
 }
 
 /** Cases a page of `/case list` shows: with a reason cut to a line, ten always fit one message. */
