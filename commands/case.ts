@@ -14,17 +14,26 @@ import {
 } from "discord.js";
 import { MAX_CASE_NUMBER, listRecentCases } from "../src/db/cases.js";
 import { listLinks } from "../src/db/links.js";
+import { caseAction } from "../src/db/schema.js";
 import { moderationDeps, type BotContext } from "../src/discord/botContext.js";
 import { buildCaseEmbed } from "../src/discord/caseEmbed.js";
 import { suggestPlayerChoices } from "../src/discord/autocomplete.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
 import { playerOption } from "../src/discord/commandOptions.js";
-import { requiredString, type CommandRequest } from "../src/discord/commandRequest.js";
+import { stringOption, type CommandRequest } from "../src/discord/commandRequest.js";
 import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { MAX_PAGE, encodeCustomId } from "../src/discord/customIds.js";
 import { answerNamingPlayer } from "../src/discord/playerChoice.js";
 import { withModLogNote } from "../src/discord/replies.js";
-import { NOTE_MAX_CHARACTERS, addCaseNote, editCaseReason, listPlayerCases, readPlayerCasesPage, showCase, type PlayerCasesPage } from "../src/services/caseRecords.js";
+import {
+  NOTE_MAX_CHARACTERS,
+  addCaseNote,
+  editCaseReason,
+  listCases,
+  readCasesPage,
+  showCase,
+  type CasesPage,
+} from "../src/services/caseRecords.js";
 import { clipText } from "../src/services/clipText.js";
 import { UserError } from "../src/services/userError.js";
 
@@ -37,6 +46,8 @@ const caseNumber = {
   max_value: MAX_CASE_NUMBER,
   autocomplete: true,
 } as const;
+
+const ACTION_NAMES = { ban: "Ban", unban: "Unban", join_accept: "Join request accepted", join_decline: "Join request declined" } as const;
 
 export const definition = {
   name: "case",
@@ -66,8 +77,17 @@ export const definition = {
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: "list",
-      description: "List a player's cases in this server",
-      options: [playerOption],
+      description: "List this server's cases by player, moderator or action (at least one), newest first",
+      options: [
+        { ...playerOption, required: false },
+        { type: ApplicationCommandOptionType.User, name: "moderator", description: "Cases this Discord member took" },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: "action",
+          description: "Only cases of this action",
+          choices: caseAction.enumValues.map((value) => ({ name: ACTION_NAMES[value], value })),
+        },
+      ],
     },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
@@ -89,11 +109,11 @@ export const caseCommand: CommandModule = {
       case "note":
         return note(interaction, context);
       case "list":
-        return answerNamingPlayer(interaction, context, listCases);
+        return answerNamingPlayer(interaction, context, answerCaseList);
     }
   },
   // Only /case list takes a player: a pick between two players carries it on.
-  answer: listCases,
+  answer: answerCaseList,
 
   async autocomplete(interaction, context) {
     const focused = interaction.options.getFocused(true);
@@ -144,12 +164,19 @@ async function note(interaction: ChatInputCommandInteraction<"cached">, context:
   await interaction.editReply(withModLogNote(`Note added to case #${row.number}.`, published));
 }
 
-async function listCases(command: CommandRequest, context: BotContext): Promise<InteractionEditReplyOptions> {
-  return renderCasesPage(await listPlayerCases(context, command.guildId, requiredString(command, "user")));
+async function answerCaseList(command: CommandRequest, context: BotContext): Promise<InteractionEditReplyOptions> {
+  const action = stringOption(command, "action");
+  return renderCasesPage(
+    await listCases(context, command.guildId, {
+      player: stringOption(command, "user"),
+      moderatorId: stringOption(command, "moderator"),
+      action: caseAction.enumValues.find((value) => value === action),
+    }),
+  );
 }
 
 /**
- * "Previous" and "Next" of /case list. The id names the player and the page,
+ * "Previous" and "Next" of /case list. The id names the filter and the page,
  * nothing else: the page is read afresh from the clicker's own guild, with
  * the permission the router checked, so a forged or foreign id shows no more
  * than `/case list` would.
@@ -159,28 +186,42 @@ export const casesPageButton: ComponentHandler<"casesPage"> = {
   permission: "lookup",
   async handle(interaction, id, context) {
     if (!interaction.isButton()) throw new UserError("This list is no longer valid. Run /case list again.");
-    const listed = await readPlayerCasesPage(context.db, interaction.guildId, { id: id.userId, name: id.userId }, id.page);
-    await interaction.update(renderCasesPage(listed));
+    await interaction.update(renderCasesPage(await readCasesPage(context.db, interaction.guildId, id.filter, id.page)));
   },
 };
 
 /** A reason is cut to one line's worth so that a full page stays far inside a message's limits. */
-const REASON_CHARACTERS = 150;
+const REASON_CHARACTERS = 120;
 
-function renderCasesPage(listed: PlayerCasesPage): InteractionEditReplyOptions {
-  const { playerId, playerName, rows, page, pages, total } = listed;
-  if (total === 0) return { content: `**${playerName}** (\`${playerId}\`) has no cases in this server.`, embeds: [], components: [] };
+function renderCasesPage(listed: CasesPage): InteractionEditReplyOptions {
+  const { filter, playerName, rows, page, pages, total } = listed;
+  const player = filter.robloxUserId === undefined ? undefined : `${playerName ?? filter.robloxUserId} (\`${filter.robloxUserId}\`)`;
+  const others = [
+    filter.moderatorDiscordId === undefined ? undefined : `moderator <@${filter.moderatorDiscordId}>`,
+    filter.action === undefined ? undefined : `action ${ACTION_NAMES[filter.action]}`,
+  ].filter((part) => part !== undefined);
+  if (total === 0) {
+    const matching = [player === undefined ? undefined : `player **${player}**`, ...others].filter((part) => part !== undefined).join(", ");
+    return {
+      content: others.length === 0 && player !== undefined ? `**${player}** has no cases in this server.` : `No case in this server matches ${matching}.`,
+      embeds: [],
+      components: [],
+    };
+  }
   const lines = rows.map((row) => {
+    const who = filter.robloxUserId === undefined ? ` · ${row.robloxUsername ?? row.robloxUserId}` : "";
+    const by = filter.moderatorDiscordId === undefined && row.moderatorDiscordId !== null ? ` · by <@${row.moderatorDiscordId}>` : "";
     const reason = row.privateReason ? ` · ${clipText(row.privateReason.replace(/\s+/g, " "), REASON_CHARACTERS)}` : "";
-    return `**#${row.number}** ${row.action} · ${row.status} · ${time(row.createdAt, TimestampStyles.ShortDate)}${reason}`;
+    return `**#${row.number}** ${row.action} · ${row.status}${who} · ${time(row.createdAt, TimestampStyles.ShortDate)}${by}${reason}`;
   });
   const embed = new EmbedBuilder()
-    .setTitle(clipText(`Cases of ${playerName} (${playerId})`, 256))
+    .setTitle(clipText(player === undefined ? "Cases in this server" : `Cases of ${playerName ?? ""} (${filter.robloxUserId})`, 256))
     .setDescription(lines.join("\n"))
     .setFooter({ text: `${total} case${total === 1 ? "" : "s"} · page ${page + 1} of ${pages} · /case show reads one in full` });
+  if (others.length > 0) embed.addFields({ name: "Only", value: others.join(" · ") });
   const button = (label: string, to: number, disabled: boolean) =>
     new ButtonBuilder()
-      .setCustomId(encodeCustomId({ kind: "casesPage", userId: playerId, page: to }))
+      .setCustomId(encodeCustomId({ kind: "casesPage", filter, page: to }))
       .setLabel(label)
       .setStyle(ButtonStyle.Secondary)
       .setDisabled(disabled);

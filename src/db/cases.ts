@@ -112,17 +112,31 @@ export async function listCasesForUser(db: Database, guildId: string, robloxUser
   ).execute({ guildId, robloxUserId });
 }
 
-/** One page of a player's cases in a guild, newest first, and how many there are in all. */
-export async function pageCasesForUser(
+export type CaseAction = CaseRow["action"];
+
+/** What `/case list` narrows a guild's cases to; every field left out matches every case. */
+export interface CaseFilter {
+  robloxUserId?: string | undefined;
+  moderatorDiscordId?: string | undefined;
+  action?: CaseAction | undefined;
+}
+
+/** One page of the guild's cases that match the filter, newest first, and how many match in all. */
+export async function pageCases(
   db: Database,
   guildId: string,
-  robloxUserId: string,
+  filter: CaseFilter,
   page: { offset: number; limit: number },
 ): Promise<{ rows: CaseRow[]; total: number }> {
-  const forUser = and(eq(cases.guildId, guildId), eq(cases.robloxUserId, robloxUserId));
+  const matching = and(
+    eq(cases.guildId, guildId),
+    filter.robloxUserId === undefined ? undefined : eq(cases.robloxUserId, filter.robloxUserId),
+    filter.moderatorDiscordId === undefined ? undefined : eq(cases.moderatorDiscordId, filter.moderatorDiscordId),
+    filter.action === undefined ? undefined : eq(cases.action, filter.action),
+  );
   const [rows, [counted]] = await Promise.all([
-    db.select().from(cases).where(forUser).orderBy(desc(cases.number)).limit(page.limit).offset(page.offset),
-    db.select({ total: sql<number>`count(*)::int` }).from(cases).where(forUser),
+    db.select().from(cases).where(matching).orderBy(desc(cases.number)).limit(page.limit).offset(page.offset),
+    db.select({ total: sql<number>`count(*)::int` }).from(cases).where(matching),
   ]);
   return { rows, total: counted?.total ?? 0 };
 }

@@ -213,6 +213,8 @@ export const cases = pgTable(
       .where(sql`${table.action} = 'ban' AND ${table.status} = 'applied' AND ${table.expiresAt} IS NOT NULL AND ${table.expiryAnnouncedAt} IS NULL`),
     uniqueIndex("cases_idempotency_key").on(table.idempotencyKey),
     index("cases_guild_user_idx").on(table.guildId, table.robloxUserId),
+    // `/case list moderator:` reads a moderator's cases newest first.
+    index("cases_guild_moderator_idx").on(table.guildId, table.moderatorDiscordId, table.number),
     // Startup reconciliation scans only what is still in flight.
     index("cases_pending_idx").on(table.status).where(sql`${table.status} = 'pending'`),
     // The per-target lock: while one ban or unban of a player in an experience (or one place

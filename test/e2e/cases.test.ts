@@ -167,4 +167,75 @@ describe("/case end to end", () => {
     const next = (JSON.parse(buttons) as { components: { label: string; disabled?: boolean }[] }[])[0]?.components.find((b) => b.label === "Next");
     expect(next?.disabled).toBe(true);
   });
+
+  it("lists exactly the cases a moderator took, or of one action, newest first and paged", async () => {
+    const db = stack.database.handle.db;
+    const record = async (moderator: string, action: "ban" | "unban", player: string) =>
+      (
+        await createCase(db, {
+          guildId: stack.guild.id,
+          action,
+          robloxUserId: player,
+          robloxUsername: `player${player}`,
+          universeId: UNIVERSE,
+          privateReason: `${action} by ${moderator}`,
+          status: "applied",
+          moderatorDiscordId: moderator,
+        })
+      ).number;
+    const byAlice: number[] = [];
+    const unbans: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      const action = i % 3 === 0 ? "unban" : "ban";
+      const number = await record(alice, action, String(9000 + i));
+      byAlice.push(number);
+      if (action === "unban") unbans.push(number);
+    }
+    unbans.push(await record(bob, "unban", "9100"));
+    await record(bob, "ban", "9101");
+
+    /** Every case number the list shows, page after page, by clicking Next until it is disabled. */
+    const readAll = async (options: Record<string, string>) => {
+      const handle = await stack.discord.runCommand({
+        guildId: stack.guild.id,
+        channelId: channelId(stack, "general"),
+        userId: bob,
+        name: "case",
+        subcommand: "list",
+        options,
+      });
+      const first = await handle.waitForReply();
+      const numbers: number[] = [];
+      const footers: string[] = [];
+      for (let message = first; ; ) {
+        const embed = message.embeds[0];
+        numbers.push(...[...(embed?.description ?? "").matchAll(/\*\*#(\d+)\*\*/g)].map((match) => Number(match[1])));
+        footers.push(embed?.footer?.text ?? "");
+        const buttons = (message.components as { components: { label: string; custom_id: string; disabled?: boolean }[] }[])[0]?.components ?? [];
+        const next = buttons.find((button) => button.label === "Next");
+        if (next === undefined || next.disabled) return { first, numbers, footers, ids: [] as string[] };
+        expect(next.custom_id.length).toBeLessThanOrEqual(100);
+        await (await stack.discord.clickButton({ userId: bob, messageId: first.id, customId: next.custom_id })).waitForCallback();
+        message = stack.discord.message(first.id) ?? first;
+      }
+    };
+    const newestFirst = (numbers: number[]) => [...numbers].sort((a, b) => b - a);
+
+    const mine = await readAll({ moderator: alice });
+    expect(mine.numbers).toEqual(newestFirst(byAlice));
+    expect(mine.footers).toEqual(["14 cases · page 1 of 2 · /case show reads one in full", "14 cases · page 2 of 2 · /case show reads one in full"]);
+    expect(textOf(mine.first)).toContain(`moderator <@${alice}>`);
+
+    const undone = await readAll({ action: "unban" });
+    expect(undone.numbers).toEqual(newestFirst(unbans));
+    expect(textOf(undone.first)).toContain(`by <@${bob}>`);
+
+    const both = await readAll({ moderator: bob, action: "unban" });
+    expect(both.numbers).toEqual([unbans.at(-1)]);
+
+    expect(await replyTo(stack, bob, "case", "list", { moderator: owner, action: "join_decline" })).toContain(
+      `No case in this server matches moderator <@${owner}>, action Join request declined.`,
+    );
+    expect(await replyTo(stack, bob, "case", "list", {})).toContain("Say which cases to list");
+  });
 });
