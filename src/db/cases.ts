@@ -93,6 +93,11 @@ function prepareCaseInsert(db: Database, name: string) {
     .prepare(name);
 }
 
+export async function findCaseById(db: Database, caseId: number): Promise<CaseRow | undefined> {
+  const [row] = await db.select().from(cases).where(eq(cases.id, caseId));
+  return row;
+}
+
 export async function findCase(db: Database, guildId: string, number: number): Promise<CaseRow | undefined> {
   const [row] = await db
     .select()
@@ -317,8 +322,10 @@ export async function appendCaseNote(
   return { row, note: added };
 }
 
+export type NotesSummary = { count: number; latest: CaseNote };
+
 /** How many notes a case has and its latest, in one read: what the mod-log message shows. */
-export async function summarizeCaseNotes(db: Database, caseId: number): Promise<{ count: number; latest: CaseNote } | undefined> {
+export async function summarizeCaseNotes(db: Database, caseId: number): Promise<NotesSummary | undefined> {
   const [latest] = await db
     .select({ ...getTableColumns(caseNotes), count: sql<number>`(count(*) OVER ())::int` })
     .from(caseNotes)

@@ -1,6 +1,6 @@
 import { DiscordAPIError, EmbedBuilder, RESTJSONErrorCodes, Routes, type Client } from "discord.js";
 import { z } from "zod";
-import { summarizeCaseNotes, type CaseRow } from "../db/cases.js";
+import type { CaseRow } from "../db/cases.js";
 import type { Database } from "../db/connection.js";
 import { getGuildChannels } from "../db/guilds.js";
 import { listLinks } from "../db/links.js";
@@ -64,12 +64,12 @@ export function createModLog(client: Client, db: Database, openCloud: OpenCloud,
   }
 
   return {
-    async publishCase(row: CaseRow) {
+    async publishCase(row, notes) {
       const experienceName = await experienceNameOf(row);
       const embed = buildCaseEmbed(row, {
         experienceName,
         avatarUrl: await avatarUrl(openCloud, row.robloxUserId, row.guildId),
-        notes: await summarizeCaseNotes(db, row.id),
+        notes,
       });
       return post(row.guildId, embed, row.modLogMessageId);
     },
