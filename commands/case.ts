@@ -195,18 +195,15 @@ const REASON_CHARACTERS = 120;
 
 function renderCasesPage(listed: CasesPage): InteractionEditReplyOptions {
   const { filter, playerName, rows, page, pages, total } = listed;
-  const player = filter.robloxUserId === undefined ? undefined : `${playerName ?? filter.robloxUserId} (\`${filter.robloxUserId}\`)`;
-  const others = [
+  const player = filter.robloxUserId === undefined ? undefined : `**${playerName ?? filter.robloxUserId}** (\`${filter.robloxUserId}\`)`;
+  const narrowing = [
     filter.moderatorDiscordId === undefined ? undefined : `moderator <@${filter.moderatorDiscordId}>`,
     filter.action === undefined ? undefined : `action ${ACTION_NAMES[filter.action]}`,
   ].filter((part) => part !== undefined);
   if (total === 0) {
-    const matching = [player === undefined ? undefined : `player **${player}**`, ...others].filter((part) => part !== undefined).join(", ");
-    return {
-      content: others.length === 0 && player !== undefined ? `**${player}** has no cases in this server.` : `No case in this server matches ${matching}.`,
-      embeds: [],
-      components: [],
-    };
+    const criteria = [player === undefined ? undefined : `player ${player}`, ...narrowing].filter((part) => part !== undefined);
+    const content = player !== undefined && narrowing.length === 0 ? `${player} has no cases in this server.` : `No case in this server matches ${criteria.join(", ")}.`;
+    return { content, embeds: [], components: [] };
   }
   const lines = rows.map((row) => {
     const who = filter.robloxUserId === undefined ? ` · ${row.robloxUsername ?? row.robloxUserId}` : "";
@@ -215,10 +212,10 @@ function renderCasesPage(listed: CasesPage): InteractionEditReplyOptions {
     return `**#${row.number}** ${row.action} · ${row.status}${who} · ${time(row.createdAt, TimestampStyles.ShortDate)}${by}${reason}`;
   });
   const embed = new EmbedBuilder()
-    .setTitle(clipText(player === undefined ? "Cases in this server" : `Cases of ${playerName ?? ""} (${filter.robloxUserId})`, 256))
+    .setTitle(clipText(filter.robloxUserId === undefined ? "Cases in this server" : `Cases of ${playerName ?? filter.robloxUserId} (${filter.robloxUserId})`, 256))
     .setDescription(lines.join("\n"))
     .setFooter({ text: `${total} case${total === 1 ? "" : "s"} · page ${page + 1} of ${pages} · /case show reads one in full` });
-  if (others.length > 0) embed.addFields({ name: "Only", value: others.join(" · ") });
+  if (narrowing.length > 0) embed.addFields({ name: "Only", value: narrowing.join(" · ") });
   const button = (label: string, to: number, disabled: boolean) =>
     new ButtonBuilder()
       .setCustomId(encodeCustomId({ kind: "casesPage", filter, page: to }))
