@@ -3,6 +3,7 @@ import {
   ApplicationCommandOptionType,
   ButtonBuilder,
   ButtonStyle,
+  EmbedBuilder,
   InteractionContextType,
   MessageFlags,
   PermissionFlagsBits,
@@ -22,6 +23,9 @@ import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { encodeCustomId } from "../src/discord/customIds.js";
 import { explain } from "../src/discord/errorReply.js";
 import { answerNamingPlayer } from "../src/discord/playerChoice.js";
+import { playerRecordFields } from "../src/discord/playerRecordFields.js";
+import { clipText } from "../src/services/clipText.js";
+import { readPlayerRecord } from "../src/services/moderation/playerRecord.js";
 import { exactPlayer } from "../src/services/moderation/resolvePlayer.js";
 import { applyChange, prepareBan, type BanRequest } from "../src/services/moderation/restrictions.js";
 import { UserError } from "../src/services/userError.js";
@@ -70,7 +74,8 @@ async function answerBan(command: CommandRequest, context: BotContext): Promise<
     excludeAltAccounts: booleanOption(command, "exclude_alts") ?? false,
   };
   const change = await prepareBan(deps, request);
-  if (change.durationSeconds !== null) return buildCaseReply(context, await applyChange(deps, change));
+  const record = await readPlayerRecord(deps, command.guildId, { id: change.player.id, universeId: change.universeId });
+  if (change.durationSeconds !== null) return buildCaseReply(context, await applyChange(deps, change), record);
 
   // Permanent is the one ban that does not end by itself: ask first. What waits is the request,
   // pinned to exactly this player and experience; the key is opened again at the click.
@@ -85,7 +90,7 @@ async function answerBan(command: CommandRequest, context: BotContext): Promise<
     content:
       `Ban **${change.player.name}** (\`${change.player.id}\`) from ${where} **permanently**? ` +
       `This button expires ${time(expiresAt, TimestampStyles.RelativeTime)}.`,
-    embeds: [],
+    embeds: [new EmbedBuilder().setTitle(clipText(`${change.player.name}'s record before you confirm`, 256)).addFields(playerRecordFields(record))],
     components: [
       new ActionRowBuilder<ButtonBuilder>().addComponents(
         new ButtonBuilder()
@@ -107,7 +112,7 @@ export const confirmBanButton: ComponentHandler<"confirmBan"> = {
   permission: "ban",
   async handle(interaction, id, context) {
     if (!interaction.isButton()) throw new UserError("This confirmation is no longer valid. Run /ban again.");
-    const expired = () => interaction.update({ content: "This confirmation expired; nothing was done. Run /ban again.", components: [] });
+    const expired = () => interaction.update({ content: "This confirmation expired; nothing was done. Run /ban again.", embeds: [], components: [] });
     // A token is good only in the guild that made it: clicked elsewhere, it acts as though it never existed.
     const pending = await context.banConfirmations.get(id.token, interaction.guildId);
     if (pending === undefined) {
@@ -125,7 +130,8 @@ export const confirmBanButton: ComponentHandler<"confirmBan"> = {
       return;
     }
     const { request, playerName, experienceName } = confirmed;
-    await interaction.update({ content: `Banning **${playerName}**…`, components: [] });
+    // The record shown before the click is read again for the answer: it goes with the question.
+    await interaction.update({ content: `Banning **${playerName}**…`, embeds: [], components: [] });
     const links = await listLinks(context.db, request.guildId);
     if (!links.some((link) => link.kind === "universe" && link.robloxId === request.experience)) {
       await interaction.editReply({ content: `Nothing was done: ${experienceName} is no longer linked to this server.`, components: [] });
@@ -133,7 +139,9 @@ export const confirmBanButton: ComponentHandler<"confirmBan"> = {
     }
     try {
       const deps = moderationDeps(context);
-      await interaction.editReply(await buildCaseReply(context, await applyChange(deps, await prepareBan(deps, request))));
+      const change = await prepareBan(deps, request);
+      const record = await readPlayerRecord(deps, request.guildId, { id: change.player.id, universeId: change.universeId });
+      await interaction.editReply(await buildCaseReply(context, await applyChange(deps, change), record));
     } catch (error) {
       // This message is the moderator's own: it should end saying why nothing happened, not "Banning…".
       const text = explain(error);

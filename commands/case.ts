@@ -14,17 +14,26 @@ import {
 } from "discord.js";
 import { MAX_CASE_NUMBER, listRecentCases } from "../src/db/cases.js";
 import { listLinks } from "../src/db/links.js";
+import { caseAction } from "../src/db/schema.js";
 import { moderationDeps, type BotContext } from "../src/discord/botContext.js";
 import { buildCaseEmbed } from "../src/discord/caseEmbed.js";
 import { suggestPlayerChoices } from "../src/discord/autocomplete.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
 import { playerOption } from "../src/discord/commandOptions.js";
-import { requiredString, type CommandRequest } from "../src/discord/commandRequest.js";
+import { stringOption, type CommandRequest } from "../src/discord/commandRequest.js";
 import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { MAX_PAGE, encodeCustomId } from "../src/discord/customIds.js";
 import { answerNamingPlayer } from "../src/discord/playerChoice.js";
 import { withModLogNote } from "../src/discord/replies.js";
-import { editCaseReason, listPlayerCases, readPlayerCasesPage, showCase, type PlayerCasesPage } from "../src/services/caseRecords.js";
+import {
+  NOTE_MAX_CHARACTERS,
+  addCaseNote,
+  editCaseReason,
+  listCases,
+  readCasesPage,
+  showCase,
+  type CasesPage,
+} from "../src/services/caseRecords.js";
 import { clipText } from "../src/services/clipText.js";
 import { UserError } from "../src/services/userError.js";
 
@@ -37,6 +46,8 @@ const caseNumber = {
   max_value: MAX_CASE_NUMBER,
   autocomplete: true,
 } as const;
+
+const ACTION_NAMES = { ban: "Ban", unban: "Unban", join_accept: "Join request accepted", join_decline: "Join request declined" } as const;
 
 export const definition = {
   name: "case",
@@ -56,19 +67,38 @@ export const definition = {
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
+      name: "note",
+      description: "Add a note to a case (notes are kept as written; the mod-log post shows the latest)",
+      options: [
+        caseNumber,
+        { type: ApplicationCommandOptionType.String, name: "text", description: "The note", required: true, max_length: NOTE_MAX_CHARACTERS },
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
       name: "list",
-      description: "List a player's cases in this server",
-      options: [playerOption],
+      description: "List this server's cases by player, moderator or action (at least one), newest first",
+      options: [
+        { ...playerOption, required: false },
+        { type: ApplicationCommandOptionType.User, name: "moderator", description: "Cases this Discord member took" },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: "action",
+          description: "Only cases of this action",
+          choices: caseAction.enumValues.map((value) => ({ name: ACTION_NAMES[value], value })),
+        },
+      ],
     },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-const ACCESS = { show: "lookup", list: "lookup", reason: "manage_cases" } as const;
+const ACCESS = { show: "lookup", list: "lookup", reason: "manage_cases", note: "manage_cases" } as const;
+const isSubcommand = (name: string | null): name is keyof typeof ACCESS => name !== null && Object.hasOwn(ACCESS, name);
 
 export const caseCommand: CommandModule = {
   definition,
   access: (subcommand) =>
-    subcommand === "show" || subcommand === "list" || subcommand === "reason" ? { permission: ACCESS[subcommand] } : undefined,
+    isSubcommand(subcommand) ? { permission: ACCESS[subcommand] } : undefined,
 
   async execute(interaction, context) {
     switch (interaction.options.getSubcommand()) {
@@ -76,12 +106,14 @@ export const caseCommand: CommandModule = {
         return show(interaction, context);
       case "reason":
         return reason(interaction, context);
+      case "note":
+        return note(interaction, context);
       case "list":
-        return answerNamingPlayer(interaction, context, listCases);
+        return answerNamingPlayer(interaction, context, answerCaseList);
     }
   },
   // Only /case list takes a player: a pick between two players carries it on.
-  answer: listCases,
+  answer: answerCaseList,
 
   async autocomplete(interaction, context) {
     const focused = interaction.options.getFocused(true);
@@ -122,12 +154,29 @@ async function reason(interaction: ChatInputCommandInteraction<"cached">, contex
   await interaction.editReply(withModLogNote(`Case #${row.number}'s reason is now: ${row.privateReason ?? ""}`, published));
 }
 
-async function listCases(command: CommandRequest, context: BotContext): Promise<InteractionEditReplyOptions> {
-  return renderCasesPage(await listPlayerCases(context, command.guildId, requiredString(command, "user")));
+async function note(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
+  const { row, published } = await addCaseNote(moderationDeps(context), {
+    guildId: interaction.guildId,
+    number: interaction.options.getInteger("number", true),
+    text: interaction.options.getString("text", true),
+    actorId: interaction.user.id,
+  });
+  await interaction.editReply(withModLogNote(`Note added to case #${row.number}.`, published));
+}
+
+async function answerCaseList(command: CommandRequest, context: BotContext): Promise<InteractionEditReplyOptions> {
+  const action = stringOption(command, "action");
+  return renderCasesPage(
+    await listCases(context, command.guildId, {
+      player: stringOption(command, "user"),
+      moderatorId: stringOption(command, "moderator"),
+      action: caseAction.enumValues.find((value) => value === action),
+    }),
+  );
 }
 
 /**
- * "Previous" and "Next" of /case list. The id names the player and the page,
+ * "Previous" and "Next" of /case list. The id names the filter and the page,
  * nothing else: the page is read afresh from the clicker's own guild, with
  * the permission the router checked, so a forged or foreign id shows no more
  * than `/case list` would.
@@ -137,28 +186,39 @@ export const casesPageButton: ComponentHandler<"casesPage"> = {
   permission: "lookup",
   async handle(interaction, id, context) {
     if (!interaction.isButton()) throw new UserError("This list is no longer valid. Run /case list again.");
-    const listed = await readPlayerCasesPage(context.db, interaction.guildId, { id: id.userId, name: id.userId }, id.page);
-    await interaction.update(renderCasesPage(listed));
+    await interaction.update(renderCasesPage(await readCasesPage(context.db, interaction.guildId, id.filter, id.page)));
   },
 };
 
 /** A reason is cut to one line's worth so that a full page stays far inside a message's limits. */
-const REASON_CHARACTERS = 150;
+const REASON_CHARACTERS = 120;
 
-function renderCasesPage(listed: PlayerCasesPage): InteractionEditReplyOptions {
-  const { playerId, playerName, rows, page, pages, total } = listed;
-  if (total === 0) return { content: `**${playerName}** (\`${playerId}\`) has no cases in this server.`, embeds: [], components: [] };
+function renderCasesPage(listed: CasesPage): InteractionEditReplyOptions {
+  const { filter, playerName, rows, page, pages, total } = listed;
+  const player = filter.robloxUserId === undefined ? undefined : `**${playerName ?? filter.robloxUserId}** (\`${filter.robloxUserId}\`)`;
+  const narrowing = [
+    filter.moderatorDiscordId === undefined ? undefined : `moderator <@${filter.moderatorDiscordId}>`,
+    filter.action === undefined ? undefined : `action ${ACTION_NAMES[filter.action]}`,
+  ].filter((part) => part !== undefined);
+  if (total === 0) {
+    const criteria = [player === undefined ? undefined : `player ${player}`, ...narrowing].filter((part) => part !== undefined);
+    const content = player !== undefined && narrowing.length === 0 ? `${player} has no cases in this server.` : `No case in this server matches ${criteria.join(", ")}.`;
+    return { content, embeds: [], components: [] };
+  }
   const lines = rows.map((row) => {
+    const who = filter.robloxUserId === undefined ? ` · ${row.robloxUsername ?? row.robloxUserId}` : "";
+    const by = filter.moderatorDiscordId === undefined && row.moderatorDiscordId !== null ? ` · by <@${row.moderatorDiscordId}>` : "";
     const reason = row.privateReason ? ` · ${clipText(row.privateReason.replace(/\s+/g, " "), REASON_CHARACTERS)}` : "";
-    return `**#${row.number}** ${row.action} · ${row.status} · ${time(row.createdAt, TimestampStyles.ShortDate)}${reason}`;
+    return `**#${row.number}** ${row.action} · ${row.status}${who} · ${time(row.createdAt, TimestampStyles.ShortDate)}${by}${reason}`;
   });
   const embed = new EmbedBuilder()
-    .setTitle(clipText(`Cases of ${playerName} (${playerId})`, 256))
+    .setTitle(clipText(filter.robloxUserId === undefined ? "Cases in this server" : `Cases of ${playerName ?? filter.robloxUserId} (${filter.robloxUserId})`, 256))
     .setDescription(lines.join("\n"))
     .setFooter({ text: `${total} case${total === 1 ? "" : "s"} · page ${page + 1} of ${pages} · /case show reads one in full` });
+  if (narrowing.length > 0) embed.addFields({ name: "Only", value: narrowing.join(" · ") });
   const button = (label: string, to: number, disabled: boolean) =>
     new ButtonBuilder()
-      .setCustomId(encodeCustomId({ kind: "casesPage", userId: playerId, page: to }))
+      .setCustomId(encodeCustomId({ kind: "casesPage", filter, page: to }))
       .setLabel(label)
       .setStyle(ButtonStyle.Secondary)
       .setDisabled(disabled);

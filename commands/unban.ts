@@ -12,6 +12,7 @@ import type { CommandModule } from "../src/discord/commandModule.js";
 import { experienceOption, playerOption } from "../src/discord/commandOptions.js";
 import { requiredString, stringOption, type CommandRequest } from "../src/discord/commandRequest.js";
 import { answerNamingPlayer } from "../src/discord/playerChoice.js";
+import { readPlayerRecord } from "../src/services/moderation/playerRecord.js";
 import { applyChange, prepareUnban } from "../src/services/moderation/restrictions.js";
 
 export const definition = {
@@ -45,5 +46,6 @@ async function answerUnban(command: CommandRequest, context: BotContext): Promis
     placeId: stringOption(command, "place"),
     reason: stringOption(command, "reason"),
   });
-  return buildCaseReply(context, await applyChange(deps, change));
+  const record = await readPlayerRecord(deps, command.guildId, { id: change.player.id, universeId: change.universeId });
+  return buildCaseReply(context, await applyChange(deps, change), record);
 }

@@ -95,6 +95,11 @@ function prepareCaseInsert(db: Database, name: string) {
     .prepare(name);
 }
 
+export async function findCaseById(db: Database, caseId: number): Promise<CaseRow | undefined> {
+  const [row] = await db.select().from(cases).where(eq(cases.id, caseId));
+  return row;
+}
+
 export async function findCase(db: Database, guildId: string, number: number): Promise<CaseRow | undefined> {
   const [row] = await db
     .select()
@@ -114,17 +119,31 @@ export async function listCasesForUser(db: Database, guildId: string, robloxUser
   ).execute({ guildId, robloxUserId });
 }
 
-/** One page of a player's cases in a guild, newest first, and how many there are in all. */
-export async function pageCasesForUser(
+export type CaseAction = CaseRow["action"];
+
+/** What `/case list` narrows a guild's cases to; every field left out matches every case. */
+export interface CaseFilter {
+  robloxUserId?: string | undefined;
+  moderatorDiscordId?: string | undefined;
+  action?: CaseAction | undefined;
+}
+
+/** One page of the guild's cases that match the filter, newest first, and how many match in all. */
+export async function pageCases(
   db: Database,
   guildId: string,
-  robloxUserId: string,
+  filter: CaseFilter,
   page: { offset: number; limit: number },
 ): Promise<{ rows: CaseRow[]; total: number }> {
-  const forUser = and(eq(cases.guildId, guildId), eq(cases.robloxUserId, robloxUserId));
+  const matching = and(
+    eq(cases.guildId, guildId),
+    filter.robloxUserId === undefined ? undefined : eq(cases.robloxUserId, filter.robloxUserId),
+    filter.moderatorDiscordId === undefined ? undefined : eq(cases.moderatorDiscordId, filter.moderatorDiscordId),
+    filter.action === undefined ? undefined : eq(cases.action, filter.action),
+  );
   const [rows, [counted]] = await Promise.all([
-    db.select().from(cases).where(forUser).orderBy(desc(cases.number)).limit(page.limit).offset(page.offset),
-    db.select({ total: sql<number>`count(*)::int` }).from(cases).where(forUser),
+    db.select().from(cases).where(matching).orderBy(desc(cases.number)).limit(page.limit).offset(page.offset),
+    db.select({ total: sql<number>`count(*)::int` }).from(cases).where(matching),
   ]);
   return { rows, total: counted?.total ?? 0 };
 }
@@ -289,6 +308,35 @@ export async function changeCaseReason(
 
 export async function listCaseNotes(db: Database, caseId: number) {
   return db.select().from(caseNotes).where(eq(caseNotes.caseId, caseId)).orderBy(caseNotes.id);
+}
+
+export type CaseNote = typeof caseNotes.$inferSelect;
+
+/** Appends a note to the guild's case `number`; undefined when there is no such case. The case is returned as it is. */
+export async function appendCaseNote(
+  db: Database,
+  note: { guildId: string; number: number; authorDiscordId: string; body: string },
+): Promise<{ row: CaseRow; note: CaseNote } | undefined> {
+  const row = await findCase(db, note.guildId, note.number);
+  if (row === undefined) return undefined;
+  const [added] = await db.insert(caseNotes).values({ caseId: row.id, authorDiscordId: note.authorDiscordId, body: note.body }).returning();
+  if (added === undefined) throw new Error("The note insert returned no row.");
+  return { row, note: added };
+}
+
+export type NotesSummary = { count: number; latest: CaseNote };
+
+/** How many notes a case has and its latest, in one read: what the mod-log message shows. */
+export async function summarizeCaseNotes(db: Database, caseId: number): Promise<NotesSummary | undefined> {
+  const [latest] = await db
+    .select({ ...getTableColumns(caseNotes), count: sql<number>`(count(*) OVER ())::int` })
+    .from(caseNotes)
+    .where(eq(caseNotes.caseId, caseId))
+    .orderBy(desc(caseNotes.id))
+    .limit(1);
+  if (latest === undefined) return undefined;
+  const { count, ...note } = latest;
+  return { count, latest: note };
 }
 
 /** The newest cases whose number starts with `typed`, for autocomplete. */

@@ -219,6 +219,8 @@ export const cases = pgTable(
     index("cases_guild_user_idx").on(table.guildId, table.robloxUserId),
     // A run's progress and resumption read its own cases.
     index("cases_bulk_run_idx").on(table.bulkRunId).where(sql`${table.bulkRunId} IS NOT NULL`),
+    // `/case list moderator:` reads a moderator's cases newest first.
+    index("cases_guild_moderator_idx").on(table.guildId, table.moderatorDiscordId, table.number),
     // Startup reconciliation scans only what is still in flight.
     index("cases_pending_idx").on(table.status).where(sql`${table.status} = 'pending'`),
     // The per-target lock: while one ban or unban of a player in an experience (or one place

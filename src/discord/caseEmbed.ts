@@ -10,6 +10,8 @@ export interface CaseEmbedContext {
   /** The linked experience's name, when the case has one. */
   experienceName: string | undefined;
   avatarUrl: string | undefined;
+  /** The case's notes in short, as the mod log shows them; `/case show` lists them all instead. */
+  notes?: { count: number; latest: { authorDiscordId: string; body: string; createdAt: Date } } | undefined;
 }
 
 export const profileUrl = (userId: string) => `https://www.roblox.com/users/${userId}/profile`;
@@ -44,6 +46,13 @@ export function buildCaseEmbed(row: CaseRow, context: CaseEmbedContext): EmbedBu
     { name: "Moderator", value: moderatorOf(row), inline: true },
     { name: "Status", value: statusOf(row), inline: true },
   );
+  if (context.notes !== undefined) {
+    const { count, latest } = context.notes;
+    embed.addFields({
+      name: `Notes (${count})`,
+      value: clipText(`Latest, by <@${latest.authorDiscordId}> ${time(latest.createdAt, TimestampStyles.ShortDateTime)}: ${latest.body}`, 1024),
+    });
+  }
   return embed;
 }
 

@@ -1,16 +1,15 @@
 import { EmbedBuilder, TimestampStyles, time, type InteractionEditReplyOptions } from "discord.js";
-import { listCasesForUser, type CaseRow } from "../db/cases.js";
 import { avatarUrl } from "../services/avatar.js";
 import { describeDuration } from "../services/moderation/banDuration.js";
+import type { PlayerRecord } from "../services/moderation/playerRecord.js";
 import type { CaseResult } from "../services/moderation/restrictions.js";
 import type { BotContext } from "./botContext.js";
 import { profileUrl } from "./caseEmbed.js";
+import { playerRecordFields } from "./playerRecordFields.js";
 import { withModLogNote } from "./replies.js";
 
-const MAX_PREVIOUS = 5;
-
-/** The moderator's answer after a ban or unban: who, where, the case, the expiry, and what came before. */
-export async function buildCaseReply(context: BotContext, result: CaseResult): Promise<InteractionEditReplyOptions> {
+/** The moderator's answer after a ban or unban: who, where, the case, the expiry, and the player's record as read before acting. */
+export async function buildCaseReply(context: BotContext, result: CaseResult, record: PlayerRecord): Promise<InteractionEditReplyOptions> {
   const { row } = result;
   const name = row.robloxUsername ?? row.robloxUserId;
   if (result.failure !== undefined) {
@@ -35,18 +34,9 @@ export async function buildCaseReply(context: BotContext, result: CaseResult): P
           : `${describeDuration(row.durationSeconds)}, ends ${time(row.expiresAt, TimestampStyles.LongDateTime)} (${time(row.expiresAt, TimestampStyles.RelativeTime)})`,
     });
   }
-  const previous = (await listCasesForUser(context.db, row.guildId, row.robloxUserId)).filter((other) => other.id !== row.id);
-  if (previous.length > 0) embed.addFields({ name: "Previous cases here", value: summarise(previous) });
+  embed.addFields(playerRecordFields(record));
   const avatar = await avatarUrl(context.openCloud, row.robloxUserId, row.guildId);
   if (avatar !== undefined) embed.setThumbnail(avatar);
   const note = withModLogNote("", result.published).trim();
   return { content: note === "" ? undefined : note, embeds: [embed], components: [] };
-}
-
-function summarise(rows: CaseRow[]): string {
-  const lines = rows
-    .slice(0, MAX_PREVIOUS)
-    .map((row) => `#${row.number} ${row.action} (${row.status}) ${time(row.createdAt, TimestampStyles.RelativeTime)}`);
-  if (rows.length > MAX_PREVIOUS) lines.push(`and ${rows.length - MAX_PREVIOUS} more: \`/case list\``);
-  return lines.join("\n");
 }

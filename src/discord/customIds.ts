@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { CaseFilter } from "../db/cases.js";
+import { caseAction } from "../db/schema.js";
 import { canonicalId } from "../services/robloxIds.js";
 import { clipText } from "../services/clipText.js";
 
@@ -13,7 +15,10 @@ import { clipText } from "../services/clipText.js";
  *   pick:<token>:<userId>     the player meant by digits that are an id and another account's
  *                             username: carry the stored command on with that account
  *   bans:pg:<token>:<page>    show page <page> of a /bans list
- *   cases:pg:<userId>:<page>  show page <page> of /case list for a player
+ *   cases:pg:<userId|->:<page>[:<moderatorId|->:<action|->]
+ *                             show page <page> of /case list: the player's cases, or, with the
+ *                             tail, those a Discord moderator took and/or of one action; `-` is
+ *                             no filter (the short form is what a player-only list always sent)
  *   jrb:ok:<token>            confirm a pending bulk join-request decision
  *   mb:ok:<token>             start the mass ban or unban a preview showed
  *   mb:no:<token>             drop that preview; nothing is sent
@@ -26,7 +31,7 @@ export type CustomId =
   | { kind: "confirmBan"; token: string }
   | { kind: "pickPlayer"; token: string; userId: string }
   | { kind: "bansPage"; token: string; page: number }
-  | { kind: "casesPage"; userId: string; page: number }
+  | { kind: "casesPage"; filter: CaseFilter; page: number }
   | { kind: "confirmBulk"; token: string }
   | { kind: "massRun"; action: "start" | "drop"; token: string }
   | { kind: "cancelMassRun"; runId: string }
@@ -51,7 +56,14 @@ const cancelMassRun = z.tuple([z.literal("mb"), z.literal("x"), runId]);
 export const MAX_PAGE = 999;
 const pageNumber = z.string().regex(/^[0-9]{1,3}$/).transform(Number);
 const bansPage = z.tuple([z.literal("bans"), z.literal("pg"), token, pageNumber]);
-const casesPage = z.tuple([z.literal("cases"), z.literal("pg"), canonicalUserId, pageNumber]);
+const NO_FILTER = "-";
+const orNone = <T extends z.ZodType<string>>(schema: T) =>
+  z.union([z.literal(NO_FILTER).transform(() => undefined), schema]);
+const snowflake = z.string().regex(/^[0-9]{17,20}$/);
+const casesPage = z.union([
+  z.tuple([z.literal("cases"), z.literal("pg"), canonicalUserId, pageNumber]),
+  z.tuple([z.literal("cases"), z.literal("pg"), orNone(canonicalUserId), pageNumber, orNone(snowflake), orNone(z.enum(caseAction.enumValues))]),
+]);
 const setupKey = z.tuple([z.literal("setup"), z.enum(["u", "g"]), robloxId]).rest(z.string().min(1));
 
 export function encodeCustomId(id: CustomId): string {
@@ -64,8 +76,11 @@ export function encodeCustomId(id: CustomId): string {
       return `pick:${id.token}:${id.userId}`;
     case "bansPage":
       return `bans:pg:${id.token}:${id.page}`;
-    case "casesPage":
-      return `cases:pg:${id.userId}:${id.page}`;
+    case "casesPage": {
+      const { robloxUserId, moderatorDiscordId, action } = id.filter;
+      const player = `cases:pg:${robloxUserId ?? NO_FILTER}:${id.page}`;
+      return moderatorDiscordId === undefined && action === undefined ? player : `${player}:${moderatorDiscordId ?? NO_FILTER}:${action ?? NO_FILTER}`;
+    }
     case "confirmBulk":
       return `jrb:ok:${id.token}`;
     case "massRun":
@@ -103,7 +118,13 @@ export function decodeCustomId(raw: string): CustomId | undefined {
   const page = bansPage.safeParse(parts);
   if (page.success) return { kind: "bansPage", token: page.data[2], page: page.data[3] };
   const cases = casesPage.safeParse(parts);
-  if (cases.success) return { kind: "casesPage", userId: cases.data[2], page: cases.data[3] };
+  if (cases.success) {
+    const [, , robloxUserId, page, moderatorDiscordId, action] = cases.data;
+    const filter = { robloxUserId, moderatorDiscordId, action };
+    // A list with no filter at all is one /case list never shows.
+    if (Object.values(filter).every((value) => value === undefined)) return undefined;
+    return { kind: "casesPage", filter, page };
+  }
 
   const setup = setupKey.safeParse(parts.length > 3 ? [...parts.slice(0, 3), parts.slice(3).join(":")] : parts);
   if (setup.success) {

@@ -64,9 +64,13 @@ export function createModLog(client: Client, db: Database, openCloud: OpenCloud,
   }
 
   return {
-    async publishCase(row: CaseRow) {
+    async publishCase(row, notes) {
       const experienceName = await experienceNameOf(row);
-      const embed = buildCaseEmbed(row, { experienceName, avatarUrl: await avatarUrl(openCloud, row.robloxUserId, row.guildId) });
+      const embed = buildCaseEmbed(row, {
+        experienceName,
+        avatarUrl: await avatarUrl(openCloud, row.robloxUserId, row.guildId),
+        notes,
+      });
       return post(row.guildId, embed, row.modLogMessageId);
     },
 

@@ -1,4 +1,14 @@
-import { changeCaseReason, findCase, listCaseNotes, pageCasesForUser, type CaseRow } from "../db/cases.js";
+import {
+  appendCaseNote,
+  changeCaseReason,
+  findCase,
+  listCaseNotes,
+  pageCases,
+  type CaseAction,
+  type CaseFilter,
+  type CaseNote,
+  type CaseRow,
+} from "../db/cases.js";
 import type { Database } from "../db/connection.js";
 import { openAnyLink } from "./lookup.js";
 import type { ExperienceDeps } from "./moderation/linkedExperience.js";
@@ -31,12 +41,32 @@ export async function editCaseReason(
   return { row, published: await publish(deps, row) };
 }
 
+/** A note's length limit: what a mod-log embed field shows in full beside its author and time. */
+export const NOTE_MAX_CHARACTERS = 900;
+
+/**
+ * Appends a moderator's note to a case (notes are never edited or removed),
+ * then edits the case's mod-log message to show the count and the latest.
+ */
+export async function addCaseNote(
+  deps: ModerationDeps,
+  request: { guildId: string; number: number; text: string; actorId: string },
+): Promise<{ row: CaseRow; note: CaseNote; published: PublishOutcome }> {
+  const body = request.text.trim();
+  if (body === "") throw new UserError("Write the note's text.");
+  if ([...body].length > NOTE_MAX_CHARACTERS) throw new UserError(`A note is at most ${NOTE_MAX_CHARACTERS} characters.`);
+  const added = await appendCaseNote(deps.db, { guildId: request.guildId, number: request.number, authorDiscordId: request.actorId, body });
+  if (added === undefined) throw new UserError(`There is no case #${request.number} in this server.`);
+  return { ...added, published: await publish(deps, added.row) };
+}
+
 /** Cases a page of `/case list` shows: with a reason cut to a line, ten always fit one message. */
 const CASES_PER_PAGE = 10;
 
-export interface PlayerCasesPage {
-  playerId: string;
-  playerName: string;
+export interface CasesPage {
+  filter: CaseFilter;
+  /** The filtered player's name, from the page's newest case or as resolved; undefined without a player filter. */
+  playerName: string | undefined;
   rows: CaseRow[];
   /** Zero-based, within `pages`. */
   page: number;
@@ -44,36 +74,46 @@ export interface PlayerCasesPage {
   total: number;
 }
 
-/**
- * The first page of a player's cases in this guild, newest first. The player
- * is resolved as every command resolves one (digits that are an id and
- * another account's username are asked about), with the key of any of the
- * guild's links.
- */
-export async function listPlayerCases(
-  deps: ExperienceDeps,
-  guildId: string,
-  typed: string,
-): Promise<PlayerCasesPage> {
-  const player = await resolvePlayer(deps.openCloud, await openAnyLink(deps, guildId), typed, guildId);
-  return readPlayerCasesPage(deps.db, guildId, player, 0);
+export interface CaseListRequest {
+  /** A username or numeric id, as typed. */
+  player: string | undefined;
+  moderatorId: string | undefined;
+  action: CaseAction | undefined;
 }
 
 /**
- * One page of a player's cases in this guild, read afresh at every click: a
- * page asked past the end shows the last one. The name is the one the
- * page's newest case recorded, else `player.name`.
+ * The first page of the guild's cases that match, newest first. A player is
+ * resolved as every command resolves one (digits that are an id and another
+ * account's username are asked about), with the key of any of the guild's
+ * links.
  */
-export async function readPlayerCasesPage(
+export async function listCases(deps: ExperienceDeps, guildId: string, request: CaseListRequest): Promise<CasesPage> {
+  if (request.player === undefined && request.moderatorId === undefined && request.action === undefined) {
+    throw new UserError("Say which cases to list: a `user`, a `moderator`, an `action`, or several of them.");
+  }
+  const player =
+    request.player === undefined ? undefined : await resolvePlayer(deps.openCloud, await openAnyLink(deps, guildId), request.player, guildId);
+  const filter = { robloxUserId: player?.id, moderatorDiscordId: request.moderatorId, action: request.action };
+  return readCasesPage(deps.db, guildId, filter, 0, player?.name);
+}
+
+/**
+ * One page of the guild's matching cases, read afresh at every click: a page
+ * asked past the end shows the last one. A filtered player's name is the one
+ * the page's newest case recorded, else `knownName`, else the id.
+ */
+export async function readCasesPage(
   db: Database,
   guildId: string,
-  player: { id: string; name: string },
+  filter: CaseFilter,
   requestedPage: number,
-): Promise<PlayerCasesPage> {
-  const read = (page: number) => pageCasesForUser(db, guildId, player.id, { offset: page * CASES_PER_PAGE, limit: CASES_PER_PAGE });
+  knownName?: string,
+): Promise<CasesPage> {
+  const read = (page: number) => pageCases(db, guildId, filter, { offset: page * CASES_PER_PAGE, limit: CASES_PER_PAGE });
   const requested = await read(requestedPage);
   const pages = Math.max(1, Math.ceil(requested.total / CASES_PER_PAGE));
   const page = Math.min(requestedPage, pages - 1);
   const { rows, total } = page === requestedPage ? requested : await read(page);
-  return { playerId: player.id, playerName: rows[0]?.robloxUsername ?? player.name, rows, page, pages, total };
+  const playerName = filter.robloxUserId === undefined ? undefined : (rows[0]?.robloxUsername ?? knownName ?? filter.robloxUserId);
+  return { filter, playerName, rows, page, pages, total };
 }

@@ -1,5 +1,5 @@
 import type { BulkRunRow } from "../db/bulkRuns.js";
-import type { CaseRow } from "../db/cases.js";
+import type { CaseRow, NotesSummary } from "../db/cases.js";
 
 /**
  * What the services need from the world outside them, as plain interfaces;
@@ -10,7 +10,8 @@ export type PublishOutcome = { posted: true; messageId: string } | { posted: fal
 
 /** The guild's public record of a case: posted once, then edited in place as the case changes. */
 export interface CasePublisher {
-  publishCase(row: CaseRow): Promise<PublishOutcome>;
+  /** Shows the case as `row` and `notes` say, which the caller read. */
+  publishCase(row: CaseRow, notes: NotesSummary | undefined): Promise<PublishOutcome>;
 }
 
 /** What staff see about a join request before they decide. */

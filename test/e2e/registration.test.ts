@@ -14,7 +14,7 @@ const DESIGN: Record<string, string[] | Record<string, string[]>> = {
   lookup: ["user"],
   history: ["user", "experience?"],
   joinrequests: { review: ["group?"], bulk: ["decision", "group?"], rules: ["group?", "min_account_age?", "decline_banned?", "auto_accept?"] },
-  case: { show: ["number"], reason: ["number", "reason"], list: ["user"] },
+  case: { show: ["number"], reason: ["number", "reason"], note: ["number", "text"], list: ["user?", "moderator?", "action?"] },
   setup: {
     experience: ["universe", "name?"],
     group: ["group", "name?"],

@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { createCase, setCaseLogMessage, settleCase, type CaseOutcome, type CaseRow } from "../../db/cases.js";
+import {
+  createCase,
+  findCaseById,
+  setCaseLogMessage,
+  settleCase,
+  summarizeCaseNotes,
+  type CaseOutcome,
+  type CaseRow,
+} from "../../db/cases.js";
 import type { Logger } from "../../log.js";
 import {
   NotFoundError,
@@ -209,15 +217,33 @@ function describeFailure(error: unknown): string {
   return error instanceof OpenCloudError ? userMessage(error) : "Unexpected error inside Warden; see the bot's log.";
 }
 
-/** Posts or edits the case's mod-log message and remembers which message it is. */
+/** Times a publish sends the case again because it changed meanwhile; each change's own publish follows anyway. */
+const REPUBLISH_LIMIT = 3;
+
+/**
+ * Posts or edits the case's mod-log message and remembers which message it
+ * is. Two moderators changing one case at once (two notes, a note and a
+ * reason) each publish it, and the edit made from the older read may land
+ * last: so after each edit the case is read again, and while it changed
+ * since the read that was shown, it is shown again.
+ */
 export async function publish(deps: ModerationDeps, row: CaseRow): Promise<PublishOutcome> {
   // A mass run's hundreds of cases make one summary post, not hundreds of embeds.
   if (row.bulkRunId !== null) return { posted: false, problem: "shown in its mass run's summary" };
-  const outcome = await deps.publisher.publishCase(row);
-  if (outcome.posted && outcome.messageId !== row.modLogMessageId) {
-    await setCaseLogMessage(deps.db, row.id, outcome.messageId);
+  let shown = { row, notes: await summarizeCaseNotes(deps.db, row.id) };
+  for (let sent = 1; ; sent++) {
+    const outcome = await deps.publisher.publishCase(shown.row, shown.notes);
+    if (outcome.posted && outcome.messageId !== shown.row.modLogMessageId) {
+      await setCaseLogMessage(deps.db, row.id, outcome.messageId);
+    }
+    if (!outcome.posted || sent > REPUBLISH_LIMIT) return outcome;
+    const now = await findCaseById(deps.db, row.id);
+    if (now === undefined) return outcome;
+    const notes = await summarizeCaseNotes(deps.db, row.id);
+    const unchanged = now.updatedAt.getTime() === shown.row.updatedAt.getTime() && notes?.latest.id === shown.notes?.latest.id;
+    if (unchanged) return outcome;
+    shown = { row: now, notes };
   }
-  return outcome;
 }
 
 async function resolveTarget(deps: ModerationDeps, request: TargetRequest) {

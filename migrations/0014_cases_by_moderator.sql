@@ -1,0 +1,1 @@
+CREATE INDEX "cases_guild_moderator_idx" ON "cases" USING btree ("guild_id","moderator_discord_id","number");
