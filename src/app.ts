@@ -22,6 +22,7 @@ import { startJobs, type JobOptions, type Jobs } from "./jobs/index.js";
 import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
 import { newProcessId, startHeartbeat, type Heartbeat } from "./jobs/heartbeat.js";
 import { PlayerSuggester } from "./services/moderation/suggestPlayers.js";
+import { PlayerProfiles } from "./services/playerProfiles.js";
 import { StartupError } from "./startupError.js";
 
 /** How long a stop waits for interactions being handled: inside Docker's 10 s before it kills. */
@@ -96,15 +97,17 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     timeScale: options.openCloudTimeScale,
     sharedLedger: sharesBudgets ? createSharedRateLedger(database.db) : undefined,
   });
+  const profiles = new PlayerProfiles(openCloud);
   const context: BotContext = {
     db: database.db,
     processId: newProcessId(),
     openCloud,
     cipher,
-    modLog: createModLog(client, database.db, openCloud, logger),
+    modLog: createModLog(client, database.db, profiles, logger),
     logger,
     reviewBoard: createReviewBoard(client, database.db),
     ...createButtonStores(database.db),
+    profiles,
     playerSuggester: new PlayerSuggester(openCloud),
     metrics,
   };

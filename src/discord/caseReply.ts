@@ -1,6 +1,5 @@
 import { EmbedBuilder, TimestampStyles, time, type InteractionEditReplyOptions } from "discord.js";
 import { listCasesForUser, type CaseRow } from "../db/cases.js";
-import { avatarUrl } from "../services/avatar.js";
 import { describeDuration } from "../services/moderation/banDuration.js";
 import type { CaseResult } from "../services/moderation/restrictions.js";
 import type { BotContext } from "./botContext.js";
@@ -35,9 +34,12 @@ export async function buildCaseReply(context: BotContext, result: CaseResult): P
           : `${describeDuration(row.durationSeconds)}, ends ${time(row.expiresAt, TimestampStyles.LongDateTime)} (${time(row.expiresAt, TimestampStyles.RelativeTime)})`,
     });
   }
-  const previous = (await listCasesForUser(context.db, row.guildId, row.robloxUserId)).filter((other) => other.id !== row.id);
+  const [cases, avatar] = await Promise.all([
+    listCasesForUser(context.db, row.guildId, row.robloxUserId),
+    context.profiles.avatarUrl(row.robloxUserId, row.guildId),
+  ]);
+  const previous = cases.filter((other) => other.id !== row.id);
   if (previous.length > 0) embed.addFields({ name: "Previous cases here", value: summarise(previous) });
-  const avatar = await avatarUrl(context.openCloud, row.robloxUserId, row.guildId);
   if (avatar !== undefined) embed.setThumbnail(avatar);
   const note = withModLogNote("", result.published).trim();
   return { content: note === "" ? undefined : note, embeds: [embed], components: [] };

@@ -2,6 +2,7 @@ import { changeCaseReason, findCase, listCaseNotes, pageCasesForUser, type CaseR
 import type { Database } from "../db/connection.js";
 import { openAnyLink } from "./lookup.js";
 import type { ExperienceDeps } from "./moderation/linkedExperience.js";
+import type { ProfileDeps } from "./playerProfiles.js";
 import { resolvePlayer } from "./moderation/resolvePlayer.js";
 import { publish, type ModerationDeps } from "./moderation/restrictions.js";
 import type { PublishOutcome } from "./ports.js";
@@ -51,11 +52,11 @@ export interface PlayerCasesPage {
  * guild's links.
  */
 export async function listPlayerCases(
-  deps: ExperienceDeps,
+  deps: ExperienceDeps & ProfileDeps,
   guildId: string,
   typed: string,
 ): Promise<PlayerCasesPage> {
-  const player = await resolvePlayer(deps.openCloud, await openAnyLink(deps, guildId), typed, guildId);
+  const player = await resolvePlayer(deps, await openAnyLink(deps, guildId), typed, guildId);
   return readPlayerCasesPage(deps.db, guildId, player, 0);
 }
 
