@@ -56,7 +56,7 @@ export interface BotContext {
   /** Bulk join-request decisions waiting for their reviewer's confirmation. */
   bulkDecisions: TokenStore<BulkDecision>;
   /** Set when metrics are served (HTTP_PORT). */
-  metrics: Pick<Metrics, "interactionHandled"> | undefined;
+  metrics: Pick<Metrics, "interactionHandled" | "countRobloxCalls"> | undefined;
 }
 
 /** The moderation services' view of the context: the mod log is where cases are published. */

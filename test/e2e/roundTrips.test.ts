@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RecordedCall } from "../emulators/opencloud/index.js";
 import { longestChain } from "../support/callChains.js";
+import { freePort } from "../support/postgresServer.js";
 import { addExperienceWithKey, channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
 
 const UNIVERSE = "8001";
@@ -11,10 +12,13 @@ const LATENCY_MS = 80;
 describe("Roblox round trips on the commands people wait on", () => {
   let stack: Stack;
   let owner: string;
+  let metricsUrl: string;
   const thumbnailCalls = (calls: readonly RecordedCall[]) => calls.filter((call) => call.host === "thumbnails");
 
   beforeAll(async () => {
-    stack = await startStack();
+    const port = await freePort();
+    metricsUrl = `http://127.0.0.1:${port}/metrics`;
+    stack = await startStack(undefined, { env: { HTTP_PORT: String(port) } });
     owner = memberId(stack, "owner");
     stack.roblox.addUser({ id: "80", name: "SlowGameOwner" });
     stack.roblox.addUser({ id: "801", name: "farplayer" });
@@ -65,5 +69,13 @@ describe("Roblox round trips on the commands people wait on", () => {
     stack.roblox.clearCalls();
     expect(await replyTo(stack, owner, "lookup", undefined, { user: "lookedup" })).toContain("Far Game: not banned");
     expect(thumbnailCalls(stack.roblox.calls)).toHaveLength(0);
+  });
+
+  it("shows the Roblox calls of each command in /metrics", async () => {
+    const text = await (await fetch(metricsUrl)).text();
+    const series = (suffix: string) =>
+      Number(new RegExp(`^warden_interaction_roblox_calls_${suffix}\\{kind="command",name="ban",outcome="ok"\\} (\\d+)$`, "m").exec(text)?.[1]);
+    expect(series("count")).toBe(1);
+    expect(series("sum")).toBe(4);
   });
 });
