@@ -215,10 +215,14 @@ async function resolveTarget(deps: ModerationDeps, request: TargetRequest) {
     throw new UserError(`\`${clipText(placeId, 30)}\` is not a place id: it is a number (Creator Hub -> place -> Copy Place ID).`);
   }
   const experience = await openLinkedExperience(deps, request.guildId, request.experience);
-  const [player] = await Promise.all([
-    resolvePlayer(deps, experience.roblox, request.player, request.guildId),
+  // Side by side, but told in a fixed order: a wrong place is named first, whichever answer came first.
+  const [placeChecked, resolved] = await Promise.allSettled([
     placeId === undefined ? undefined : checkPlace(experience, placeId),
+    resolvePlayer(deps, experience.roblox, request.player, request.guildId),
   ]);
+  if (placeChecked.status === "rejected") throw placeChecked.reason;
+  if (resolved.status === "rejected") throw resolved.reason;
+  const player = resolved.value;
   // Started now, not awaited: the avatar the case's reply and mod-log record show is fetched while
   // Roblox applies the change, and both find it in the cache instead of asking after it.
   void deps.profiles.avatarUrl(player.id, request.guildId);
