@@ -10,6 +10,8 @@ export function longestChain(calls: readonly Pick<RecordedCall, "time" | "answer
   const spans = calls
     .map((call) => ({ arrived: Date.parse(call.time), answered: Date.parse(call.answerTime) }))
     .sort((a, b) => a.arrived - b.arrived);
+  // Without both times every call would look alone, and any chain would pass for one.
+  if (spans.some((span) => !(span.answered >= span.arrived))) throw new Error("a recorded call lacks its arrival or answer time");
   const chainEndingAt: number[] = [];
   spans.forEach((span, index) => {
     let longest = 0;
