@@ -15,6 +15,7 @@ import { createApiKeyCipher } from "../src/db/apiKeyCipher.js";
 import { openDatabase } from "../src/db/connection.js";
 import { setGroupRules } from "../src/db/links.js";
 import { createOpenCloud } from "../src/opencloud/index.js";
+import { PlayerProfiles } from "../src/services/playerProfiles.js";
 import { postPendingRequests, type ReviewDeps } from "../src/services/joinRequests/postPendingRequests.js";
 import { openLinkedById } from "../src/services/moderation/linkedExperience.js";
 import { linkWithApiKey } from "../src/services/setup.js";
@@ -62,6 +63,7 @@ export async function run(): Promise<void> {
       db: database.db,
       processId: "join-decisions-bench",
       openCloud,
+      profiles: new PlayerProfiles(openCloud),
       cipher: createApiKeyCipher(randomBytes(32)),
       publisher: { publishCase: async () => ({ posted: false, problem: "no Discord in this benchmark" }) },
       reviewBoard: {

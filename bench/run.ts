@@ -5,9 +5,10 @@ import * as dbHotPath from "./dbHotPath.js";
 import * as interactionAck from "./interactionAck.js";
 import * as joinDecisions from "./joinDecisions.js";
 import * as massBan from "./massBan.js";
+import * as roundTrips from "./roundTrips.js";
 import * as sharedBudget from "./sharedBudget.js";
 
-const benchmarks: Record<string, { run(): Promise<void> }> = { dbHotPath, bulkBan, massBan, interactionAck, joinDecisions, sharedBudget };
+const benchmarks: Record<string, { run(): Promise<void> }> = { dbHotPath, bulkBan, massBan, interactionAck, joinDecisions, roundTrips, sharedBudget };
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in benchmarks));

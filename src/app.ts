@@ -24,6 +24,7 @@ import { startJobs, type JobOptions, type Jobs } from "./jobs/index.js";
 import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
 import { newProcessId, startHeartbeat, type Heartbeat } from "./jobs/heartbeat.js";
 import { PlayerSuggester } from "./services/moderation/suggestPlayers.js";
+import { PlayerProfiles } from "./services/playerProfiles.js";
 import { StartupError } from "./startupError.js";
 
 /** How long a stop waits for interactions being handled: inside Docker's 10 s before it kills. */
@@ -99,11 +100,13 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     sharedLedger: sharesBudgets ? createSharedRateLedger(database.db) : undefined,
   });
   const processId = newProcessId();
-  const modLog = createModLog(client, database.db, openCloud, logger);
+  const profiles = new PlayerProfiles(openCloud);
+  const modLog = createModLog(client, database.db, profiles, logger);
   const bulkRunner = new BulkRunner({
     db: database.db,
     openCloud,
     cipher,
+    profiles,
     processId,
     publisher: modLog,
     logger: logger.child({ component: "mass-runs" }),
@@ -119,6 +122,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     logger,
     reviewBoard: createReviewBoard(client, database.db),
     ...createButtonStores(database.db),
+    profiles,
     playerSuggester: new PlayerSuggester(openCloud),
     metrics,
   };

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { CallObserver } from "./opencloud/index.js";
 
@@ -26,7 +27,10 @@ export interface MetricSources {
 
 export interface Metrics {
   registry: Registry;
-  interactionHandled(interaction: { kind: string; name: string; shard: number; outcome: InteractionOutcome }): void;
+  /** An interaction handled, with the Roblox requests it made (see countRobloxCalls). */
+  interactionHandled(interaction: { kind: string; name: string; shard: number; outcome: InteractionOutcome; robloxCalls: number }): void;
+  /** Runs an interaction's handling and counts the Open Cloud requests it causes on the wire, retries and 429s included. */
+  countRobloxCalls<T>(handle: () => Promise<T>): Promise<{ result: T; robloxCalls: number }>;
   /** From the interaction's arrival to Discord accepting its first answer. */
   interactionAcknowledged(seconds: number): void;
   openCloud: CallObserver;
@@ -35,6 +39,8 @@ export interface Metrics {
 /** Discord drops an interaction not answered within 3 s: the buckets resolve that range. */
 const ACK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3];
 const OPEN_CLOUD_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** A ban costs 3-4 requests, a lookup a few per linked experience; a paged listing or retries go further. */
+const CALLS_PER_INTERACTION_BUCKETS = [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50, 100];
 
 /** The series `/metrics` serves, in Prometheus's text format, with Node's process metrics. */
 export function createMetrics(sources: MetricSources | undefined): Metrics {
@@ -73,14 +79,33 @@ export function createMetrics(sources: MetricSources | undefined): Metrics {
     labelNames: ["operation", "outcome"] as const,
     registers,
   });
+  const robloxCalls = new Histogram({
+    name: "warden_interaction_roblox_calls",
+    help: "Roblox requests on the wire per interaction handled (retries and 429s included), by kind, name and outcome as in warden_interactions_total.",
+    labelNames: ["kind", "name", "outcome"] as const,
+    buckets: CALLS_PER_INTERACTION_BUCKETS,
+    registers,
+  });
+  // Per registry, not per module: two bots in one process (tests) count apart.
+  const handling = new AsyncLocalStorage<{ robloxCalls: number }>();
   if (sources !== undefined) registerDatabaseGauges(registers, sources);
 
   return {
     registry,
-    interactionHandled: ({ kind, name, shard, outcome }) => interactions.inc({ kind, name, shard: String(shard), outcome }),
+    interactionHandled({ kind, name, shard, outcome, robloxCalls: calls }) {
+      interactions.inc({ kind, name, shard: String(shard), outcome });
+      robloxCalls.observe({ kind, name, outcome }, calls);
+    },
+    async countRobloxCalls(handle) {
+      const counted = { robloxCalls: 0 };
+      const result = await handling.run(counted, handle);
+      return { result, robloxCalls: counted.robloxCalls };
+    },
     interactionAcknowledged: (seconds) => acknowledgements.observe(seconds),
     openCloud: {
       attempted({ operation, outcome, seconds }) {
+        const counted = handling.getStore();
+        if (counted !== undefined) counted.robloxCalls += 1;
         requests.inc({ operation, outcome });
         requestSeconds.observe({ operation }, seconds);
       },

@@ -3,6 +3,7 @@ import type { ApiKeyCipher } from "../db/apiKeyCipher.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { OpenCloud } from "../opencloud/index.js";
+import type { PlayerProfiles } from "../services/playerProfiles.js";
 import type { ReviewBoard } from "../services/ports.js";
 import type { ModLog } from "./modLog.js";
 import type { TokenStore } from "./tokenStore.js";
@@ -48,6 +49,8 @@ export interface BotContext {
   banConfirmations: TokenStore<PendingBan>;
   /** Commands waiting for their moderator to pick which of two players typed digits meant. */
   playerChoices: TokenStore<PlayerChoice>;
+  /** Players' avatars and profiles, fetched once a minute whichever answers show them. */
+  profiles: PlayerProfiles;
   /** Autocomplete's player suggestions, cached. */
   playerSuggester: PlayerSuggester;
   /** /bans lists being paged through. */
@@ -59,7 +62,7 @@ export interface BotContext {
   /** The mass runs this process carries. */
   bulkRunner: BulkRunner;
   /** Set when metrics are served (HTTP_PORT). */
-  metrics: Pick<Metrics, "interactionHandled"> | undefined;
+  metrics: Pick<Metrics, "interactionHandled" | "countRobloxCalls"> | undefined;
 }
 
 /** The moderation services' view of the context: the mod log is where cases are published. */

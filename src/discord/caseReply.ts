@@ -1,5 +1,4 @@
 import { EmbedBuilder, TimestampStyles, time, type InteractionEditReplyOptions } from "discord.js";
-import { avatarUrl } from "../services/avatar.js";
 import { describeDuration } from "../services/moderation/banDuration.js";
 import type { PlayerRecord } from "../services/moderation/playerRecord.js";
 import type { CaseResult } from "../services/moderation/restrictions.js";
@@ -35,7 +34,7 @@ export async function buildCaseReply(context: BotContext, result: CaseResult, re
     });
   }
   embed.addFields(playerRecordFields(record));
-  const avatar = await avatarUrl(context.openCloud, row.robloxUserId, row.guildId);
+  const avatar = await context.profiles.avatarUrl(row.robloxUserId, row.guildId);
   if (avatar !== undefined) embed.setThumbnail(avatar);
   const note = withModLogNote("", result.published).trim();
   return { content: note === "" ? undefined : note, embeds: [embed], components: [] };

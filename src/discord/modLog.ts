@@ -5,8 +5,7 @@ import type { Database } from "../db/connection.js";
 import { getGuildChannels } from "../db/guilds.js";
 import { listLinks } from "../db/links.js";
 import type { Logger } from "../log.js";
-import type { OpenCloud } from "../opencloud/index.js";
-import { avatarUrl } from "../services/avatar.js";
+import type { PlayerProfiles } from "../services/playerProfiles.js";
 import type { CasePublisher, ExpiryNotices, PublishOutcome, SetupNotices } from "../services/ports.js";
 import { buildCaseEmbed, profileUrl } from "./caseEmbed.js";
 import { NO_MENTIONS } from "./client.js";
@@ -29,7 +28,7 @@ const NOTICE_COLOUR = 0xfee75c;
 const EXPIRED_COLOUR = 0x57f287;
 const createdMessage = z.object({ id: z.string() });
 
-export function createModLog(client: Client, db: Database, openCloud: OpenCloud, logger: Logger): ModLog {
+export function createModLog(client: Client, db: Database, profiles: PlayerProfiles, logger: Logger): ModLog {
   /** Posts, or edits `editMessageId` in place; a message deleted by hand is posted again. */
   async function post(guildId: string, embed: EmbedBuilder, editMessageId?: string | null): Promise<ModLogOutcome> {
     const { modLogChannelId } = await getGuildChannels(db, guildId);
@@ -65,12 +64,8 @@ export function createModLog(client: Client, db: Database, openCloud: OpenCloud,
 
   return {
     async publishCase(row, notes) {
-      const experienceName = await experienceNameOf(row);
-      const embed = buildCaseEmbed(row, {
-        experienceName,
-        avatarUrl: await avatarUrl(openCloud, row.robloxUserId, row.guildId),
-        notes,
-      });
+      const [experienceName, avatarUrl] = await Promise.all([experienceNameOf(row), profiles.avatarUrl(row.robloxUserId, row.guildId)]);
+      const embed = buildCaseEmbed(row, { experienceName, avatarUrl, notes });
       return post(row.guildId, embed, row.modLogMessageId);
     },
 

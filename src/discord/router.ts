@@ -83,18 +83,27 @@ export function createRouter(commands: readonly CommandModule[], components: Com
       }
       return;
     }
-    let outcome: InteractionOutcome = "ok";
+    const { metrics } = context;
+    if (metrics === undefined) {
+      await handle(interaction);
+      return;
+    }
+    const { result: outcome, robloxCalls } = await metrics.countRobloxCalls(() => handle(interaction));
+    metrics.interactionHandled({ ...describe(interaction), shard: interaction.guild?.shardId ?? 0, outcome, robloxCalls });
+  };
+
+  async function handle(interaction: Interaction<"cached">): Promise<InteractionOutcome> {
     try {
-      if (interaction.isChatInputCommand()) outcome = await onChatInput(interaction);
-      else if (interaction.isAutocomplete()) outcome = await onAutocomplete(interaction);
-      else if (interaction.isMessageComponent() || interaction.isModalSubmit()) outcome = await onComponent(interaction);
+      if (interaction.isChatInputCommand()) return await onChatInput(interaction);
+      if (interaction.isAutocomplete()) return await onAutocomplete(interaction);
+      if (interaction.isMessageComponent() || interaction.isModalSubmit()) return await onComponent(interaction);
+      return "ok";
     } catch (error) {
-      outcome = error instanceof UserError ? "rejected" : explain(error) === undefined ? "error" : "failed";
       if (interaction.isRepliable()) await replyWithError(interaction, error, context.logger);
       else context.logger.error({ err: error, interactionId: interaction.id }, "autocomplete failed");
+      return error instanceof UserError ? "rejected" : explain(error) === undefined ? "error" : "failed";
     }
-    context.metrics?.interactionHandled({ ...describe(interaction), shard: interaction.guild?.shardId ?? 0, outcome });
-  };
+  }
 }
 
 /** What the metrics call an interaction: a few dozen names, never an id. */

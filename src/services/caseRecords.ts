@@ -12,6 +12,7 @@ import {
 import type { Database } from "../db/connection.js";
 import { openAnyLink } from "./lookup.js";
 import type { ExperienceDeps } from "./moderation/linkedExperience.js";
+import type { ProfileDeps } from "./playerProfiles.js";
 import { resolvePlayer } from "./moderation/resolvePlayer.js";
 import { publish, type ModerationDeps } from "./moderation/restrictions.js";
 import type { PublishOutcome } from "./ports.js";
@@ -87,12 +88,12 @@ export interface CaseListRequest {
  * account's username are asked about), with the key of any of the guild's
  * links.
  */
-export async function listCases(deps: ExperienceDeps, guildId: string, request: CaseListRequest): Promise<CasesPage> {
+export async function listCases(deps: ExperienceDeps & ProfileDeps, guildId: string, request: CaseListRequest): Promise<CasesPage> {
   if (request.player === undefined && request.moderatorId === undefined && request.action === undefined) {
     throw new UserError("Say which cases to list: a `user`, a `moderator`, an `action`, or several of them.");
   }
   const player =
-    request.player === undefined ? undefined : await resolvePlayer(deps.openCloud, await openAnyLink(deps, guildId), request.player, guildId);
+    request.player === undefined ? undefined : await resolvePlayer(deps, await openAnyLink(deps, guildId), request.player, guildId);
   const filter = { robloxUserId: player?.id, moderatorDiscordId: request.moderatorId, action: request.action };
   return readCasesPage(deps.db, guildId, filter, 0, player?.name);
 }

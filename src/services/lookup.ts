@@ -3,10 +3,10 @@ import { bindKey } from "./bindKey.js";
 import { listCasesForUser, type CaseRow } from "../db/cases.js";
 import { listLinks } from "../db/links.js";
 import { OpenCloudError, userMessage, type KeyedOpenCloud, type RestrictionLogEntry, type RobloxUser } from "../opencloud/index.js";
-import { avatarUrl } from "./avatar.js";
-import { openLinkedExperience, type ExperienceDeps } from "./moderation/linkedExperience.js";
+import { openLinkedExperience, type ExperienceDeps, type LinkedExperience } from "./moderation/linkedExperience.js";
 import { resolvePlayer, type Player } from "./moderation/resolvePlayer.js";
 import { recordsCase } from "./moderation/restrictionLog.js";
+import type { ProfileDeps } from "./playerProfiles.js";
 import { UserError } from "./userError.js";
 
 export type BanState =
@@ -26,14 +26,14 @@ export interface PlayerLookup {
  * age, avatar, whether they are banned in each linked experience (each read
  * with that experience's own key), and this guild's cases.
  */
-export async function lookUpPlayer(deps: ExperienceDeps, guildId: string, typed: string): Promise<PlayerLookup> {
+export async function lookUpPlayer(deps: ExperienceDeps & ProfileDeps, guildId: string, typed: string): Promise<PlayerLookup> {
   const links = await listLinks(deps.db, guildId);
   const keyOf = (apiKeyId: number) => openKey(deps, guildId, apiKeyId);
   const roblox = await openAnyLink(deps, guildId);
-  const player = await resolvePlayer(deps.openCloud, roblox, typed, guildId);
+  const player = await resolvePlayer(deps, roblox, typed, guildId);
   const [profile, avatar, bans, cases] = await Promise.all([
-    roblox.users.get(player.id),
-    avatarUrl(deps.openCloud, player.id, guildId),
+    deps.profiles.profile(roblox, player.id, guildId),
+    deps.profiles.avatarUrl(player.id, guildId),
     Promise.all(
       links
         .filter((link) => link.kind === "universe")
@@ -92,21 +92,18 @@ const MAX_LOG_ENTRIES = 100;
  * tool, or a game server. Cases Roblox never logged (failed) are kept too.
  */
 export async function playerHistory(
-  deps: ExperienceDeps,
+  deps: ExperienceDeps & ProfileDeps,
   guildId: string,
   typed: string,
   experience: string | undefined,
 ): Promise<{ player: Player; experienceName: string; entries: HistoryEntry[] }> {
   const linked = await openLinkedExperience(deps, guildId, experience);
-  const player = await resolvePlayer(deps.openCloud, linked.roblox, typed, guildId);
-  const logs: RestrictionLogEntry[] = [];
-  for await (const entry of linked.roblox.userRestrictions.listLogs({ universeId: linked.universeId, userId: player.id, maxPageSize: 100 }).items()) {
-    logs.push(entry);
-    if (logs.length >= MAX_LOG_ENTRIES) break;
-  }
-  const cases = (await listCasesForUser(deps.db, guildId, player.id)).filter(
-    (row) => row.universeId === linked.universeId && (row.action === "ban" || row.action === "unban"),
-  );
+  const player = await resolvePlayer(deps, linked.roblox, typed, guildId);
+  const [logs, allCases] = await Promise.all([
+    readLogs(linked, player.id),
+    listCasesForUser(deps.db, guildId, player.id),
+  ]);
+  const cases = allCases.filter((row) => row.universeId === linked.universeId && (row.action === "ban" || row.action === "unban"));
 
   const unmatched = new Set(cases);
   const entries: HistoryEntry[] = logs.map((log) => {
@@ -141,4 +138,14 @@ export async function playerHistory(
   }
   entries.sort((a, b) => b.at.getTime() - a.at.getTime());
   return { player, experienceName: linked.displayName, entries };
+}
+
+/** The newest MAX_LOG_ENTRIES entries of the player's restriction log; its pages follow one another. */
+async function readLogs(linked: LinkedExperience, userId: string): Promise<RestrictionLogEntry[]> {
+  const logs: RestrictionLogEntry[] = [];
+  for await (const entry of linked.roblox.userRestrictions.listLogs({ universeId: linked.universeId, userId, maxPageSize: 100 }).items()) {
+    logs.push(entry);
+    if (logs.length >= MAX_LOG_ENTRIES) break;
+  }
+  return logs;
 }

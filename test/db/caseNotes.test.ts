@@ -5,6 +5,7 @@ import { appendCaseNote, createCase, summarizeCaseNotes, type NotesSummary } fro
 import { createOpenCloud } from "../../src/opencloud/index.js";
 import { addCaseNote } from "../../src/services/caseRecords.js";
 import type { ModerationDeps } from "../../src/services/moderation/restrictions.js";
+import { PlayerProfiles } from "../../src/services/playerProfiles.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
 
 const GUILD = "123456789012345679";
@@ -40,6 +41,7 @@ describe("a note and the mod-log message that shows it", () => {
     const deps = {
       db,
       openCloud,
+      profiles: new PlayerProfiles(openCloud),
       cipher: createApiKeyCipher(randomBytes(32)),
       logger: { warn: () => undefined, error: () => undefined },
       processId: "notes-test",

@@ -7,6 +7,7 @@ import { keyLabel, upsertLink } from "../../src/db/links.js";
 import { createOpenCloud } from "../../src/opencloud/index.js";
 import type { CaseRow } from "../../src/db/cases.js";
 import { reconcilePendingCases } from "../../src/services/moderation/reconcile.js";
+import { PlayerProfiles } from "../../src/services/playerProfiles.js";
 import { startOpenCloudEmulator, type OpenCloudEmulator } from "../emulators/opencloud/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
 
@@ -71,6 +72,7 @@ describe("reconciling a pending case at start", () => {
       db: database.handle.db,
       processId: "reconciling-process",
       openCloud,
+      profiles: new PlayerProfiles(openCloud),
       cipher,
       publisher: {
         async publishCase(row) {

@@ -137,6 +137,8 @@ describe("/ban and /unban end to end", () => {
     [{ user: "nobody_here", duration: "1d", reason: "x" }, "No Roblox user is named `nobody_here`"],
     [{ user: "999999", duration: "1d", reason: "x" }, "No Roblox user has the id 999999"],
     [{ user: "builderman", duration: "1d", reason: "x", place: "5555" }, "Place 5555 is not part of Obby World"],
+    // Checked side by side, told in order: the place first, though the name's answer comes first.
+    [{ user: "nobody_here", duration: "1d", reason: "x", place: "5555" }, "Place 5555 is not part of Obby World"],
     [{ user: "builderman", duration: "1d", reason: "x", place: `0${PLACE}` }, `\`0${PLACE}\` is not a place id`],
     [{ user: "builderman", duration: "1d", reason: "x", experience: "12345" }, "is not an experience linked to this server"],
   ])("answers bad input %j without a PATCH", async (options, expected) => {

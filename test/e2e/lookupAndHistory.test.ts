@@ -25,6 +25,7 @@ describe("/lookup and /history end to end", () => {
     stack.roblox.addUser({ id: "77", name: "CreatorHubMod" });
     const createTime = new Date(Date.now() - 400 * 86_400_000).toISOString();
     stack.roblox.addUser({ id: "600", name: "suspect", displayName: "Sus", createTime, premium: true, idVerified: true });
+    stack.roblox.addUser({ id: "602", name: "verified", idVerified: true });
     stack.roblox.addApiKey({ key: MAIN_KEY, ownerId: "93", scopes: [restrictions(MAIN)] });
     stack.roblox.addApiKey({ key: OTHER_KEY, ownerId: "93", scopes: [restrictions(OTHER)] });
     await linkThroughForm(stack, "experience", MAIN, MAIN_KEY);
@@ -58,7 +59,8 @@ describe("/lookup and /history end to end", () => {
     );
     stack.roblox.updateApiKey(MAIN_KEY, { scopes: [restrictions(MAIN), { name: "user.advanced", operations: ["read"] }] });
     stack.roblox.updateApiKey(OTHER_KEY, { scopes: [restrictions(OTHER), { name: "user.advanced", operations: ["read"] }] });
-    expect(await replyTo(stack, bob, "lookup", undefined, { user: "600" })).toContain("ID verified\nyes");
+    // A profile read is remembered for a minute: the new scope shows on a player not read within it.
+    expect(await replyTo(stack, bob, "lookup", undefined, { user: "602" })).toContain("ID verified\nyes");
   });
 
   it("merges Roblox's log with this server's cases, naming who acted", async () => {

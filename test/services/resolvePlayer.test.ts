@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AmbiguousPlayerError, resolvePlayer } from "../../src/services/moderation/resolvePlayer.js";
+import { PlayerProfiles } from "../../src/services/playerProfiles.js";
 import { canonicalId } from "../../src/services/robloxIds.js";
 import { PlayerSuggester } from "../../src/services/moderation/suggestPlayers.js";
 import { UserError } from "../../src/services/userError.js";
@@ -10,7 +11,7 @@ const DIGITS = "100003";
 
 describe("resolving the player a moderator typed", () => {
   let h: Harness;
-  const resolve = (typed: string) => resolvePlayer(h.client, h.client.withKey(FULL_KEY), typed, "123456789012345678");
+  const resolve = (typed: string) => resolvePlayer({ openCloud: h.client, profiles: new PlayerProfiles(h.client) }, h.client.withKey(FULL_KEY), typed, "123456789012345678");
   const lookups = () => h.oc.calls.filter((call) => call.path.startsWith("/cloud/v2/users/") || call.path === "/v1/usernames/users");
 
   beforeAll(async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKeyCipher } from "../../src/db/apiKeyCipher.js";
 import { createOpenCloud, type OpenCloud } from "../../src/opencloud/index.js";
 import { applyChange, prepareBan, type ModerationDeps } from "../../src/services/moderation/restrictions.js";
+import { PlayerProfiles } from "../../src/services/playerProfiles.js";
 import { linkWithApiKey } from "../../src/services/setup.js";
 import { type OpenCloudEmulator, startOpenCloudEmulator } from "../emulators/opencloud/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
@@ -45,6 +46,7 @@ describe("two guilds moderating one universe", () => {
       db: database.handle.db,
       processId: "shared-universe-test",
       openCloud,
+      profiles: new PlayerProfiles(openCloud),
       cipher: createApiKeyCipher(randomBytes(32)),
       publisher: { publishCase: () => Promise.resolve({ posted: false, problem: "no mod log in this test" }) },
       logger: { warn: () => undefined, error: () => undefined },

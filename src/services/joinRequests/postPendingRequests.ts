@@ -64,7 +64,7 @@ export async function postPendingRequests(deps: ReviewDeps, guildId: string, lin
     // After one failed post (no channel, no permission) the rest would fail the same way.
     if (report.problem !== undefined) return releasePosting(deps.db, review.id);
     try {
-      const card = await describeRequest(linked, experiences, review, previousCases);
+      const card = await describeRequest(deps, guildId, linked, experiences, review, previousCases);
       const decided = await applyRules(deps, guildId, linked, card, judgeByRules(rules, card, new Date()));
       if (decided !== undefined) report.decidedByRules += 1;
       const outcome = await deps.reviewBoard.postRequest(guildId, card, decided);
@@ -166,24 +166,21 @@ async function applyRules(
   return `${verdict.decision === "accept" ? "Auto-approved" : "Auto-declined"}: ${verdict.rule} · case #${result.row.number}`;
 }
 
+/** The player's profile and their ban in each linked experience, all read at once. */
 async function describeRequest(
+  deps: ReviewDeps,
+  guildId: string,
   group: LinkedTarget,
   experiences: readonly LinkedExperience[],
   review: ReviewRow,
   previousCases: number,
 ): Promise<JoinRequestCard> {
   const userId = review.robloxUserId;
-  const profile = await group.roblox.users.get(userId);
-  const bannedIn: string[] = [];
-  for (const experience of experiences) {
-    try {
-      const restriction = await experience.roblox.userRestrictions.get({ universeId: experience.universeId, userId });
-      if (restriction.active) bannedIn.push(experience.displayName);
-    } catch (error) {
-      // A ban state that cannot be read is left out rather than holding up the review.
-      if (!(error instanceof OpenCloudError)) throw error;
-    }
-  }
+  const [profile, banned] = await Promise.all([
+    deps.profiles.profile(group.roblox, userId, guildId),
+    Promise.all(experiences.map((experience) => isBannedIn(experience, userId))),
+  ]);
+  const bannedIn = experiences.filter((_, index) => banned[index]).map((experience) => experience.displayName);
   return {
     groupId: group.robloxId,
     groupName: group.displayName,
@@ -195,4 +192,14 @@ async function describeRequest(
     bannedIn,
     previousCases,
   };
+}
+
+async function isBannedIn(experience: LinkedExperience, userId: string): Promise<boolean> {
+  try {
+    return (await experience.roblox.userRestrictions.get({ universeId: experience.universeId, userId })).active;
+  } catch (error) {
+    // A ban state that cannot be read is left out rather than holding up the review.
+    if (!(error instanceof OpenCloudError)) throw error;
+    return false;
+  }
 }

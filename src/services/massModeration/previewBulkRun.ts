@@ -49,7 +49,7 @@ export async function previewBulkRun(deps: ModerationDeps, request: BulkRunReque
   const { privateReason, publicReason } = checkReasons(request.reason ?? "", request.action === "ban" ? request.publicReason : undefined, request.action === "ban");
   const list = parseMassList(request.sources);
   const experience = await openLinkedExperience(deps, request.guildId, request.experience);
-  const resolved = await resolveMassList(deps.openCloud, experience.roblox, list, request.guildId);
+  const resolved = await resolveMassList(deps, experience.roblox, list, request.guildId);
 
   const banned = new Set<string>();
   await forEachConcurrently(resolved.players, READS_IN_FLIGHT, async (player) => {

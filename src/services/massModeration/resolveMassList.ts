@@ -1,6 +1,7 @@
 import type { KeyedOpenCloud, OpenCloud } from "../../opencloud/index.js";
 import { forEachConcurrently } from "../concurrently.js";
 import { findById, type Player } from "../moderation/resolvePlayer.js";
+import type { ProfileDeps } from "../playerProfiles.js";
 import type { MassEntry, MassList } from "./massList.js";
 
 /** Enough lookups in flight to keep the users budget's queue full; the client paces them. */
@@ -23,10 +24,15 @@ export interface MassResolution {
  * ways, and when the two ways find different accounts, the entry is reported
  * as ambiguous and nobody is acted on for it.
  */
-export async function resolveMassList(openCloud: OpenCloud, roblox: KeyedOpenCloud, list: MassList, tenant: string): Promise<MassResolution> {
+export async function resolveMassList(
+  deps: { openCloud: OpenCloud } & Pick<ProfileDeps, "profiles">,
+  roblox: KeyedOpenCloud,
+  list: MassList,
+  guildId: string,
+): Promise<MassResolution> {
   const names = list.entries.flatMap((entry) => (entry.kind === "name" ? [entry.name] : entry.kind === "digits" ? [entry.digits] : []));
   const ids = list.entries.flatMap((entry) => (entry.kind === "id" ? [entry.id] : entry.kind === "digits" ? [entry.digits] : []));
-  const [byName, byId] = await Promise.all([openCloud.usernames.resolve(names, { tenant }), lookUpIds(roblox, ids)]);
+  const [byName, byId] = await Promise.all([deps.openCloud.usernames.resolve(names, { tenant: guildId }), lookUpIds(deps, roblox, ids, guildId)]);
 
   const players = new Map<string, Player>();
   const unknown: string[] = [];
@@ -58,10 +64,15 @@ function match(
   return withId ?? namedPlayer;
 }
 
-async function lookUpIds(roblox: KeyedOpenCloud, ids: readonly string[]): Promise<Map<string, Player>> {
+async function lookUpIds(
+  deps: Pick<ProfileDeps, "profiles">,
+  roblox: KeyedOpenCloud,
+  ids: readonly string[],
+  guildId: string,
+): Promise<Map<string, Player>> {
   const found = new Map<string, Player>();
   await forEachConcurrently(new Set(ids), LOOKUPS_IN_FLIGHT, async (id) => {
-    const player = await findById(roblox, id);
+    const player = await findById(deps, roblox, id, guildId);
     if (player !== undefined) found.set(id, player);
   });
   return found;

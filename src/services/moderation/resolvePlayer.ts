@@ -1,5 +1,5 @@
 import { NotFoundError, type KeyedOpenCloud, type OpenCloud } from "../../opencloud/index.js";
-import { avatarUrls } from "../avatar.js";
+import type { ProfileDeps } from "../playerProfiles.js";
 import { canonicalId } from "../robloxIds.js";
 import { UserError } from "../userError.js";
 import { clipText } from "../clipText.js";
@@ -58,12 +58,17 @@ export function couldBeUsername(text: string): boolean {
  * may be either. Digits are looked up both ways at once; when they are the id
  * of one account and the username of another, AmbiguousPlayerError says so.
  */
-export async function resolvePlayer(openCloud: OpenCloud, roblox: KeyedOpenCloud, typed: string, guildId: string): Promise<Player> {
+export async function resolvePlayer(
+  deps: ProfileDeps,
+  roblox: KeyedOpenCloud,
+  typed: string,
+  guildId: string,
+): Promise<Player> {
   const text = typed.trim().replace(/^@/, "");
   const exact = EXACT.exec(text);
   if (exact !== null) {
     const id = canonicalId(exact[1] ?? "");
-    const found = id === undefined ? undefined : await findById(roblox, id);
+    const found = id === undefined ? undefined : await findById(deps, roblox, id, guildId);
     if (found === undefined) throw new UserError(`No Roblox user has the id ${exact[1]}.`);
     return found;
   }
@@ -74,11 +79,11 @@ export async function resolvePlayer(openCloud: OpenCloud, roblox: KeyedOpenCloud
     throw new UserError(`\`${clipText(typed, 40)}\` is not a Roblox username (3-20 letters, digits or _) or user id.`);
   }
   const [byId, byName] = await Promise.all([
-    id === undefined ? undefined : findById(roblox, id),
-    name === undefined ? undefined : findByName(openCloud, name, guildId),
+    id === undefined ? undefined : findById(deps, roblox, id, guildId),
+    name === undefined ? undefined : findByName(deps.openCloud, name, guildId),
   ]);
   if (byId !== undefined && byName !== undefined && byId.id !== byName.id) {
-    const avatars = await avatarUrls(openCloud, [byId.id, byName.id], guildId);
+    const avatars = await deps.profiles.avatarUrls([byId.id, byName.id], guildId);
     throw new AmbiguousPlayerError(text, [
       { ...byId, avatarUrl: avatars.get(byId.id) },
       { ...byName, avatarUrl: avatars.get(byName.id) },
@@ -91,10 +96,15 @@ export async function resolvePlayer(openCloud: OpenCloud, roblox: KeyedOpenCloud
   throw new UserError(`No Roblox user has the id ${text}, and none is named \`${text}\`.`);
 }
 
-/** The account with this id, if any. */
-export async function findById(roblox: KeyedOpenCloud, id: string): Promise<Player | undefined> {
+/** The account with this id, if any; through the profile cache: the lookup or card that shows the player next reads the same profile. */
+export async function findById(
+  deps: Pick<ProfileDeps, "profiles">,
+  roblox: KeyedOpenCloud,
+  id: string,
+  guildId: string,
+): Promise<Player | undefined> {
   try {
-    const user = await roblox.users.get(id);
+    const user = await deps.profiles.profile(roblox, id, guildId);
     return { id: user.id, name: user.name, displayName: user.displayName };
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;

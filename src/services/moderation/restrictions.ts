@@ -21,11 +21,12 @@ import type { CasePublisher, PublishOutcome } from "../ports.js";
 import { canonicalId } from "../robloxIds.js";
 import { UserError } from "../userError.js";
 import { parseBanDuration } from "./banDuration.js";
-import { openLinkedExperience, type ExperienceDeps } from "./linkedExperience.js";
+import { openLinkedExperience, type ExperienceDeps, type LinkedExperience } from "./linkedExperience.js";
 import { resolvePlayer, type Player } from "./resolvePlayer.js";
 import { clipText } from "../clipText.js";
+import type { ProfileDeps } from "../playerProfiles.js";
 
-export interface ModerationDeps extends ExperienceDeps {
+export interface ModerationDeps extends ExperienceDeps, ProfileDeps {
   publisher: CasePublisher;
   logger: Pick<Logger, "warn" | "error">;
   /** This process's id (the processes table): the cases it records are its own to settle. */
@@ -252,17 +253,17 @@ async function resolveTarget(deps: ModerationDeps, request: TargetRequest) {
     throw new UserError(`\`${clipText(placeId, 30)}\` is not a place id: it is a number (Creator Hub -> place -> Copy Place ID).`);
   }
   const experience = await openLinkedExperience(deps, request.guildId, request.experience);
-  if (placeId !== undefined) {
-    try {
-      await experience.roblox.universes.getPlace(experience.universeId, placeId);
-    } catch (error) {
-      if (error instanceof NotFoundError) {
-        throw new UserError(`Place ${placeId} is not part of ${experience.displayName} (universe ${experience.universeId}).`);
-      }
-      throw error;
-    }
-  }
-  const player = await resolvePlayer(deps.openCloud, experience.roblox, request.player, request.guildId);
+  // Side by side, but told in a fixed order: a wrong place is named first, whichever answer came first.
+  const [placeChecked, resolved] = await Promise.allSettled([
+    placeId === undefined ? undefined : checkPlace(experience, placeId),
+    resolvePlayer(deps, experience.roblox, request.player, request.guildId),
+  ]);
+  if (placeChecked.status === "rejected") throw placeChecked.reason;
+  if (resolved.status === "rejected") throw resolved.reason;
+  const player = resolved.value;
+  // Started now, not awaited: the avatar the case's reply and mod-log record show is fetched while
+  // Roblox applies the change, and both find it in the cache instead of asking after it.
+  void deps.profiles.avatarUrl(player.id, request.guildId);
   return {
     guildId: request.guildId,
     moderatorId: request.moderatorId,
@@ -272,6 +273,17 @@ async function resolveTarget(deps: ModerationDeps, request: TargetRequest) {
     placeId,
     roblox: experience.roblox,
   };
+}
+
+async function checkPlace(experience: LinkedExperience, placeId: string): Promise<void> {
+  try {
+    await experience.roblox.universes.getPlace(experience.universeId, placeId);
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      throw new UserError(`Place ${placeId} is not part of ${experience.displayName} (universe ${experience.universeId}).`);
+    }
+    throw error;
+  }
 }
 
 function checkLength(text: string, max: number, option: string): string {

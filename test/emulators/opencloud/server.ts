@@ -28,7 +28,10 @@ export interface RecordedCall {
   /** 0 when the connection was reset without an answer. */
   status: number;
   keyFingerprint: string | undefined;
+  /** When the request arrived. */
   time: string;
+  /** When it was answered (or reset), after any injected delay: what tells calls in sequence from calls alongside. */
+  answerTime: string;
   fault?: "reset" | "error" | "applyThenFail";
 }
 
@@ -133,7 +136,9 @@ async function serve(host: Host, deps: ServerDeps, request: IncomingMessage, res
     status: 0,
     keyFingerprint: redacted?.keyFingerprint ?? (apiKeyHeader === undefined ? undefined : fingerprint(apiKeyHeader)),
     time: new Date(deps.routeDeps.now()).toISOString(),
+    answerTime: "",
   };
+  const answered = () => new Date(deps.routeDeps.now()).toISOString();
 
   const received: ReceivedCall = { host, method, path };
   deps.received.push(received);
@@ -141,13 +146,13 @@ async function serve(host: Host, deps: ServerDeps, request: IncomingMessage, res
   const fault = deps.faults.decide();
   if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
   if (fault.before === "reset") {
-    deps.calls.push({ ...call, fault: "reset" });
+    deps.calls.push({ ...call, answerTime: answered(), fault: "reset" });
     request.socket.destroy();
     return;
   }
   if (fault.before !== undefined) {
     const failure = injectedFailure(host, fault.before);
-    deps.calls.push({ ...call, status: failure.status, fault: "error" });
+    deps.calls.push({ ...call, answerTime: answered(), status: failure.status, fault: "error" });
     response.writeHead(failure.status, failure.headers);
     response.end(failure.text);
     return;
@@ -180,7 +185,7 @@ async function serve(host: Host, deps: ServerDeps, request: IncomingMessage, res
     answer = { status: 500, body: v2ErrorBody("INTERNAL", "Internal server error.") };
     call.fault = "applyThenFail";
   }
-  deps.calls.push({ ...call, status: answer.status });
+  deps.calls.push({ ...call, answerTime: answered(), status: answer.status });
   send(response, answer);
 }
 
