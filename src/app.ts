@@ -103,7 +103,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     cipher,
     modLog: createModLog(client, database.db, openCloud, logger),
     logger,
-    reviewBoard: createReviewBoard(client, database.db),
+    reviewBoard: createReviewBoard(client, database.db, metrics),
     ...createButtonStores(database.db),
     playerSuggester: new PlayerSuggester(openCloud),
     metrics,
@@ -165,6 +165,15 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
           },
         },
         metrics: served.metrics.registry,
+        // Owner ids and how often their groups are read: never a key.
+        details: () => ({
+          joinRequestReads: (jobs?.joinRequestReadIntervals() ?? []).map(({ budgetId, groups, intervalMs, backoffLevel }) => ({
+            owner: budgetId,
+            groups,
+            intervalSeconds: intervalMs / 1_000,
+            backedOff: backoffLevel > 0,
+          })),
+        }),
       });
       logger.info({ port: endpoints.port }, "serving /healthz and /metrics");
     }
@@ -189,6 +198,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
         notices: context.modLog,
         logger: logger.child({ component: "jobs" }),
         shards: config.shards,
+        timeScale: options.openCloudTimeScale ?? 1,
       },
       options.jobs,
     );
