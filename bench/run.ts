@@ -4,9 +4,10 @@ import * as bulkBan from "./bulkBan.js";
 import * as dbHotPath from "./dbHotPath.js";
 import * as interactionAck from "./interactionAck.js";
 import * as joinDecisions from "./joinDecisions.js";
+import * as joinRequestDelay from "./joinRequestDelay.js";
 import * as sharedBudget from "./sharedBudget.js";
 
-const benchmarks: Record<string, { run(): Promise<void> }> = { dbHotPath, bulkBan, interactionAck, joinDecisions, sharedBudget };
+const benchmarks: Record<string, { run(): Promise<void> }> = { dbHotPath, bulkBan, interactionAck, joinDecisions, joinRequestDelay, sharedBudget };
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in benchmarks));
