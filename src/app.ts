@@ -19,6 +19,7 @@ import { createRouter, refuseWhileStopping } from "./discord/router.js";
 import { startHttpEndpoints, type HttpEndpoints } from "./httpEndpoints.js";
 import type { Logger } from "./log.js";
 import { startJobs, type JobOptions, type Jobs } from "./jobs/index.js";
+import { watchingReads } from "./jobs/joinRequestReads.js";
 import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
 import { newProcessId, startHeartbeat, type Heartbeat } from "./jobs/heartbeat.js";
 import { PlayerSuggester } from "./services/moderation/suggestPlayers.js";
@@ -91,7 +92,8 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     usersUrl: config.robloxUsersUrl,
     thumbnailsUrl: config.robloxThumbnailsUrl,
     logger: logger.child({ component: "opencloud" }),
-    observer: metrics?.openCloud,
+    // The join-request reads learn of a 429 or 5xx their calls met, even one a retry got through.
+    observer: watchingReads(metrics?.openCloud),
     ...options.openCloudRetry,
     timeScale: options.openCloudTimeScale,
     sharedLedger: sharesBudgets ? createSharedRateLedger(database.db) : undefined,

@@ -11,8 +11,8 @@
  * than `minIntervalMs`. Within a cycle an owner's reads are spread evenly,
  * each followed by a gap in proportion to its pages, so the calls never bunch.
  *
- * A read that Roblox throttled (429) or failed (5xx, timeout) doubles its
- * owner's cycle, up to MAX_BACKOFF_LEVEL times; each quiet cycle undoes one
+ * A read that Roblox throttled (429) or failed (5xx, timeout), even once and
+ * retried with success, doubles its owner's cycle, up to MAX_BACKOFF_LEVEL times; each quiet cycle undoes one
  * doubling. Other owners are not touched. A read that failed for a reason of
  * its own group (a revoked key, no review channel) only delays that group.
  */
@@ -47,9 +47,9 @@ export interface LinkedGroup extends PlannedGroup {
 }
 
 export type ReadOutcome =
-  /** Read to the end (or as far as one read goes), in this many pages. */
-  | { pages: number }
-  /** Roblox throttled or failed: the owner backs off. */
+  /** Read to the end (or as far as one read goes), in this many pages; `throttled` when a call of it was retried after a 429 or 5xx. */
+  | { pages: number; throttled: boolean }
+  /** Roblox throttled or failed until the client gave up: the owner backs off. */
   | { failed: "throttled" }
   /** Something about this group alone (its key, its channel): the group waits. */
   | { failed: "group" };
@@ -167,21 +167,21 @@ export class ReadPlan {
     if (owner === undefined) return;
     owner.reading -= 1;
     const state = owner.rotation.find((candidate) => keyOf(candidate.group) === keyOf(group));
-    if ("pages" in outcome) {
-      if (state !== undefined) {
-        // The gap charged when it started counted its last pages; the owner pays for the difference now.
-        state.pages = Math.max(1, outcome.pages);
-        state.failures = 0;
-        owner.nextAt += this.gapMs(owner, state.pages) - state.chargedMs;
-      }
+    if ("pages" in outcome && state !== undefined) {
+      // The gap charged when it started counted its last pages; the owner pays for the difference now.
+      state.pages = Math.max(1, outcome.pages);
+      state.failures = 0;
+      owner.nextAt += this.gapMs(owner, state.pages) - state.chargedMs;
+    }
+    if ("pages" in outcome ? outcome.throttled : outcome.failed === "throttled") {
+      owner.backoffLevel = Math.min(MAX_BACKOFF_LEVEL, owner.backoffLevel + 1);
+      owner.calmSince = now;
+      owner.nextAt = Math.max(owner.nextAt, now + this.gapMs(owner, state?.pages ?? 1));
+    } else if ("pages" in outcome) {
       if (owner.backoffLevel > 0 && now - owner.calmSince >= this.cycleMs(owner)) {
         owner.backoffLevel -= 1;
         owner.calmSince = now;
       }
-    } else if (outcome.failed === "throttled") {
-      owner.backoffLevel = Math.min(MAX_BACKOFF_LEVEL, owner.backoffLevel + 1);
-      owner.calmSince = now;
-      owner.nextAt = Math.max(owner.nextAt, now + this.gapMs(owner, state?.pages ?? 1));
     } else if (state !== undefined) {
       state.failures += 1;
       state.notBefore = now + Math.min(MAX_GROUP_DELAY_MS, this.options.minIntervalMs * 2 ** state.failures);

@@ -1,6 +1,7 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { listGroupLinksToRead } from "../db/links.js";
 import type { Logger } from "../log.js";
-import { PlayerUpdateLimitError, RateLimitedError, UnavailableError } from "../opencloud/index.js";
+import { PlayerUpdateLimitError, RateLimitedError, UnavailableError, type CallObserver } from "../opencloud/index.js";
 import { OPERATIONS } from "../opencloud/operations.js";
 import { postPendingRequests, type ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
 import { openLinkedById } from "../services/moderation/linkedExperience.js";
@@ -112,6 +113,32 @@ export function startJoinRequestReads(deps: ReadDeps, options: ReadOptions): Joi
   };
 }
 
+/** The read running in this async context, told of every call Roblox throttled or failed on its way. */
+const currentRead = new AsyncLocalStorage<{ throttled: boolean }>();
+
+/**
+ * The Open Cloud client's observer, also telling the read in progress that a
+ * call of it was retried (429, 5xx, timeout): the client's retries usually get
+ * through, and the read must still slow its owner down.
+ */
+export function watchingReads(observer: CallObserver | undefined): CallObserver {
+  return {
+    attempted: (call) => observer?.attempted(call),
+    retrying(call) {
+      const read = currentRead.getStore();
+      if (read !== undefined) read.throttled = true;
+      observer?.retrying(call);
+    },
+  };
+}
+
+/** Runs `read` and says whether Roblox throttled or failed any of its calls, retried or not (see watchingReads). */
+export async function watchRead<T>(read: () => Promise<T>): Promise<{ result: T; throttled: boolean }> {
+  const seen = { throttled: false };
+  const result = await currentRead.run(seen, read);
+  return { result, throttled: seen.throttled };
+}
+
 function toLinkedGroup(link: Awaited<ReturnType<typeof listGroupLinksToRead>>[number]): LinkedGroup {
   const budgetId = link.ownerId === null ? `key:${link.fingerprint}` : `owner:${link.ownerId}`;
   return { guildId: link.guildId, groupId: link.groupId, budgetId, mine: link.mine };
@@ -121,15 +148,15 @@ function toLinkedGroup(link: Awaited<ReturnType<typeof listGroupLinksToRead>>[nu
 async function readGroup(deps: ReadDeps, { guildId, groupId }: PlannedGroup): Promise<ReadOutcome> {
   try {
     const group = await openLinkedById(deps.review, guildId, "group", groupId);
-    const report = await postPendingRequests(deps.review, guildId, group);
-    const context = { guildId, groupId, pending: report.pending, pages: report.pages, posted: report.posted, decidedByRules: report.decidedByRules };
+    const { result: report, throttled } = await watchRead(() => postPendingRequests(deps.review, guildId, group));
+    const context = { guildId, groupId, pending: report.pending, pages: report.pages, posted: report.posted, decidedByRules: report.decidedByRules, throttled };
     if (report.problem !== undefined) {
       deps.logger.warn({ ...context, problem: report.problem }, "join requests polled but not all could be posted; the next poll tries again");
       return { failed: "group" };
     }
     if (report.posted > 0) deps.logger.info(context, "join requests polled; new ones posted");
     else deps.logger.debug(context, "join requests polled; nothing new");
-    return { pages: report.pages };
+    return { pages: report.pages, throttled };
   } catch (error) {
     // A link removed since the links were listed: the next listing drops it.
     if (error instanceof UserError) {

@@ -12,7 +12,7 @@ const groupsOf = (budgetId: string, count: number, mine = true): LinkedGroup[] =
 const intervalOf = (plan: ReadPlan, budgetId: string) => plan.intervals().find((owner) => owner.budgetId === budgetId)?.intervalMs;
 
 /** Starts every read that is due at `now` and ends each at once with `outcome(group)`; returns what was read. */
-function readDue(plan: ReadPlan, now: number, outcome: (group: PlannedGroup) => Parameters<ReadPlan["finished"]>[1] = () => ({ pages: 1 })) {
+function readDue(plan: ReadPlan, now: number, outcome: (group: PlannedGroup) => Parameters<ReadPlan["finished"]>[1] = () => ({ pages: 1, throttled: false })) {
   const started: PlannedGroup[] = [];
   for (let step = plan.next(now); "read" in step; step = plan.next(now)) started.push(step.read);
   for (const group of started) plan.finished(group, outcome(group), now);
@@ -53,7 +53,7 @@ describe("the join-request read plan", () => {
   it("counts every page: a group with 200 pending requests costs ten calls a read, and is read every 4 s", () => {
     const plan = new ReadPlan(OPTIONS);
     plan.setLinks(groupsOf("owner:1", 1), 0);
-    const starts = simulate(plan, 20_001, { outcome: () => ({ pages: 10 }) });
+    const starts = simulate(plan, 20_001, { outcome: () => ({ pages: 10, throttled: false }) });
     expect(intervalOf(plan, "owner:1")).toBe(4_000);
     expect(gaps(starts.get("owner:1/1") ?? []).slice(1)).toEqual([4_000, 4_000, 4_000, 4_000]);
   });
@@ -66,7 +66,7 @@ describe("the join-request read plan", () => {
     simulate(plan, 1, {
       from: 10_000,
       outcome: (group) => {
-        if (group.budgetId !== "owner:a" || throttled) return { pages: 1 };
+        if (group.budgetId !== "owner:a" || throttled) return { pages: 1, throttled: false };
         throttled = true;
         return { failed: "throttled" };
       },
@@ -89,10 +89,20 @@ describe("the join-request read plan", () => {
     expect(intervalOf(plan, "owner:a")).toBe(2_000 * 16);
   });
 
+  it("backs off after a read whose 429 the client's retry got through, and still learns its pages", () => {
+    const plan = new ReadPlan(OPTIONS);
+    plan.setLinks([...groupsOf("owner:a", 1), ...groupsOf("owner:b", 1)], 0);
+    readDue(plan, 0, (group) => ({ pages: 10, throttled: group.budgetId === "owner:a" }));
+    expect(plan.intervals()).toEqual([
+      { budgetId: "owner:a", groups: 1, intervalMs: 8_000, backoffLevel: 1 },
+      { budgetId: "owner:b", groups: 1, intervalMs: 4_000, backoffLevel: 0 },
+    ]);
+  });
+
   it("delays a group that fails on its own, never its owner's other groups", () => {
     const plan = new ReadPlan(OPTIONS);
     plan.setLinks(groupsOf("owner:a", 2), 0);
-    const starts = simulate(plan, 10 * 60_000, { outcome: (group) => (group.groupId === "1" ? { failed: "group" } : { pages: 1 }) });
+    const starts = simulate(plan, 10 * 60_000, { outcome: (group) => (group.groupId === "1" ? { failed: "group" } : { pages: 1, throttled: false }) });
     expect(gaps(starts.get("owner:a/2") ?? []).every((gap) => gap <= 2_000)).toBe(true);
     const failing = gaps(starts.get("owner:a/1") ?? []);
     expect(failing.at(-1)).toBeGreaterThanOrEqual(MAX_GROUP_DELAY_MS);
@@ -127,7 +137,7 @@ describe("the join-request read plan", () => {
         const calls: { at: number; pages: number }[] = [];
         const pagesOf = (group: PlannedGroup) => pagesByGroup[Number(group.groupId) - 1] ?? 1;
         for (let now = 0; now < 180_000; now += 50) {
-          for (const group of readDue(plan, now, (read) => ({ pages: pagesOf(read) }))) calls.push({ at: now, pages: pagesOf(group) });
+          for (const group of readDue(plan, now, (read) => ({ pages: pagesOf(read), throttled: false }))) calls.push({ at: now, pages: pagesOf(group) });
         }
         const { limit, windowMs } = OPTIONS.budget;
         // Once every group's pages are known (after the first round), no window holds more than the share.
