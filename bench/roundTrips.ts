@@ -94,7 +94,7 @@ export async function run(): Promise<void> {
     );
     warden = await startWarden(config, createLogger(config.logLevel, discard()), {
       openCloudTimeScale: TIME_SCALE,
-      jobs: { joinRequestPollSeconds: "off", keyCheckSeconds: "off", banExpirySeconds: "off", banSyncSeconds: "off" },
+      jobs: { joinRequestMinIntervalSeconds: "off", keyCheckSeconds: "off", banExpirySeconds: "off", banSyncSeconds: "off" },
     });
     const bench: Bench = {
       discord,

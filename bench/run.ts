@@ -4,11 +4,21 @@ import * as bulkBan from "./bulkBan.js";
 import * as dbHotPath from "./dbHotPath.js";
 import * as interactionAck from "./interactionAck.js";
 import * as joinDecisions from "./joinDecisions.js";
+import * as joinRequestDelay from "./joinRequestDelay.js";
 import * as massBan from "./massBan.js";
 import * as roundTrips from "./roundTrips.js";
 import * as sharedBudget from "./sharedBudget.js";
 
-const benchmarks: Record<string, { run(): Promise<void> }> = { dbHotPath, bulkBan, massBan, interactionAck, joinDecisions, roundTrips, sharedBudget };
+const benchmarks: Record<string, { run(): Promise<void> }> = {
+  dbHotPath,
+  bulkBan,
+  massBan,
+  interactionAck,
+  joinDecisions,
+  joinRequestDelay,
+  roundTrips,
+  sharedBudget,
+};
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in benchmarks));

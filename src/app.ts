@@ -21,6 +21,7 @@ import { createRouter, refuseWhileStopping } from "./discord/router.js";
 import { startHttpEndpoints, type HttpEndpoints } from "./httpEndpoints.js";
 import type { Logger } from "./log.js";
 import { startJobs, type JobOptions, type Jobs } from "./jobs/index.js";
+import { watchingReads } from "./jobs/joinRequestReads.js";
 import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
 import { newProcessId, startHeartbeat, type Heartbeat } from "./jobs/heartbeat.js";
 import { PlayerSuggester } from "./services/moderation/suggestPlayers.js";
@@ -94,7 +95,8 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     usersUrl: config.robloxUsersUrl,
     thumbnailsUrl: config.robloxThumbnailsUrl,
     logger: logger.child({ component: "opencloud" }),
-    observer: metrics?.openCloud,
+    // The join-request reads learn of a 429 or 5xx their calls met, even one a retry got through.
+    observer: watchingReads(metrics?.openCloud),
     ...options.openCloudRetry,
     timeScale: options.openCloudTimeScale,
     sharedLedger: sharesBudgets ? createSharedRateLedger(database.db) : undefined,
@@ -120,7 +122,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     modLog,
     bulkRunner,
     logger,
-    reviewBoard: createReviewBoard(client, database.db),
+    reviewBoard: createReviewBoard(client, database.db, metrics),
     ...createButtonStores(database.db),
     profiles,
     playerSuggester: new PlayerSuggester(openCloud),
@@ -185,6 +187,15 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
           },
         },
         metrics: served.metrics.registry,
+        // Owner ids and how often their groups are read: never a key.
+        details: () => ({
+          joinRequestReads: (jobs?.joinRequestReadIntervals() ?? []).map(({ budgetId, groups, intervalMs, backoffLevel }) => ({
+            owner: budgetId,
+            groups,
+            intervalSeconds: intervalMs / 1_000,
+            backedOff: backoffLevel > 0,
+          })),
+        }),
       });
       logger.info({ port: endpoints.port }, "serving /healthz and /metrics");
     }
@@ -209,6 +220,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
         notices: context.modLog,
         logger: logger.child({ component: "jobs" }),
         shards: config.shards,
+        timeScale: options.openCloudTimeScale ?? 1,
       },
       options.jobs,
     );

@@ -16,6 +16,8 @@ export interface Endpoints {
   checks: Record<string, HealthCheck>;
   /** What `/metrics` serves. */
   metrics: Pick<Registry, "metrics" | "contentType">;
+  /** More of `/healthz`'s answer, beside the checks: what the process is doing now. */
+  details?: () => Record<string, unknown>;
 }
 
 /** A part that has not answered by then is reported as failing: an orchestrator's probe must not hang on it. */
@@ -24,7 +26,8 @@ const CHECK_TIMEOUT_MS = 2_000;
 /**
  * Serves, for orchestrators, uptime monitors and Prometheus: `GET /healthz`,
  * 200 when every check passes and 503 naming each part that fails (checks
- * run at the request, so the answer is about now), and `GET /metrics`.
+ * run at the request, so the answer is about now), with the details beside
+ * them, and `GET /metrics`.
  */
 export async function startHttpEndpoints(port: number, endpoints: Endpoints): Promise<HttpEndpoints> {
   const server = createServer((request, response) => {
@@ -43,7 +46,7 @@ export async function startHttpEndpoints(port: number, endpoints: Endpoints): Pr
     }
     void runChecks(endpoints.checks).then((results) => {
       const healthy = Object.values(results).every((result) => result === "ok");
-      answer(response, healthy ? 200 : 503, { status: healthy ? "ok" : "unavailable", checks: results });
+      answer(response, healthy ? 200 : 503, { status: healthy ? "ok" : "unavailable", checks: results, ...endpoints.details?.() });
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -33,11 +33,15 @@ export interface Metrics {
   countRobloxCalls<T>(handle: () => Promise<T>): Promise<{ result: T; robloxCalls: number }>;
   /** From the interaction's arrival to Discord accepting its first answer. */
   interactionAcknowledged(seconds: number): void;
+  /** From a join request's createTime in Roblox to its card in the review channel. */
+  joinRequestCarded(seconds: number): void;
   openCloud: CallObserver;
 }
 
 /** Discord drops an interaction not answered within 3 s: the buckets resolve that range. */
 const ACK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3];
+/** Read every few seconds when the budget allows, up to minutes for an owner with hundreds of groups or a backlog. */
+const CARD_DELAY_BUCKETS = [1, 2, 5, 10, 20, 30, 45, 60, 120, 300, 900];
 const OPEN_CLOUD_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** A ban costs 3-4 requests, a lookup a few per linked experience; a paged listing or retries go further. */
 const CALLS_PER_INTERACTION_BUCKETS = [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50, 100];
@@ -58,6 +62,12 @@ export function createMetrics(sources: MetricSources | undefined): Metrics {
     name: "warden_interaction_ack_seconds",
     help: "Time from an interaction's arrival to Discord accepting its first answer (Discord's limit is 3 s).",
     buckets: ACK_BUCKETS,
+    registers,
+  });
+  const cardDelays = new Histogram({
+    name: "warden_join_request_card_delay_seconds",
+    help: "Time from a join request's creation in Roblox to its card being posted to the review channel.",
+    buckets: CARD_DELAY_BUCKETS,
     registers,
   });
   const requests = new Counter({
@@ -102,6 +112,7 @@ export function createMetrics(sources: MetricSources | undefined): Metrics {
       return { result, robloxCalls: counted.robloxCalls };
     },
     interactionAcknowledged: (seconds) => acknowledgements.observe(seconds),
+    joinRequestCarded: (seconds) => cardDelays.observe(seconds),
     openCloud: {
       attempted({ operation, outcome, seconds }) {
         const counted = handling.getStore();

@@ -1,8 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import type { Database } from "./connection.js";
-import type { WorkScope } from "../shards.js";
+import type { Shards, WorkScope } from "../shards.js";
 import { apiKeys, groupLinks, universeLinks } from "./schema.js";
-import { inShard } from "./shardFilter.js";
+import { inShard, onShards } from "./shardFilter.js";
 
 export type LinkKind = "universe" | "group";
 
@@ -106,12 +106,26 @@ export async function setGroupRules(db: Database, guildId: string, groupId: stri
     .where(and(eq(groupLinks.guildId, guildId), eq(groupLinks.groupId, groupId)));
 }
 
-/** The group links of a shard's guilds (every guild's when undefined), oldest first: what the join-request poller visits. */
-export async function listAllGroupLinks(db: Database, shard: WorkScope["shard"]): Promise<{ guildId: string; groupId: string }[]> {
+/**
+ * Every group link, with whose list budget its reads draw on (the key's owner,
+ * or the key's fingerprint while the owner is unknown) and whether its guild
+ * is on one of `shards`: the join-request reader reads those, and counts the
+ * others towards their owner's budget. One query, re-run every few seconds.
+ */
+export async function listGroupLinksToRead(
+  db: Database,
+  shards: Shards,
+): Promise<{ guildId: string; groupId: string; ownerId: string | null; fingerprint: string; mine: boolean }[]> {
   return db
-    .select({ guildId: groupLinks.guildId, groupId: groupLinks.groupId })
+    .select({
+      guildId: groupLinks.guildId,
+      groupId: groupLinks.groupId,
+      ownerId: apiKeys.ownerId,
+      fingerprint: apiKeys.fingerprint,
+      mine: onShards(groupLinks.guildId, shards),
+    })
     .from(groupLinks)
-    .where(inShard(groupLinks.guildId, shard))
+    .innerJoin(apiKeys, eq(apiKeys.id, groupLinks.apiKeyId))
     .orderBy(groupLinks.createdAt);
 }
 

@@ -14,6 +14,7 @@ import {
 import { z } from "zod";
 import type { Database } from "../db/connection.js";
 import { getGuildChannels } from "../db/guilds.js";
+import type { Metrics } from "../metrics.js";
 import type { JoinRequestCard, ReviewBoard } from "../services/ports.js";
 import { profileUrl } from "./caseEmbed.js";
 import { NO_MENTIONS } from "./client.js";
@@ -73,7 +74,8 @@ export function withDecision(card: APIEmbed | undefined, decided: string) {
   return { embeds: [embed.toJSON()], components: [] };
 }
 
-export function createReviewBoard(client: Client, db: Database): ReviewBoard {
+/** `metrics`, when served, learns how long each request waited for its card. */
+export function createReviewBoard(client: Client, db: Database, metrics?: Pick<Metrics, "joinRequestCarded">): ReviewBoard {
   return {
     async postRequest(guildId, card, decided) {
       const { reviewChannelId } = await getGuildChannels(db, guildId);
@@ -86,6 +88,8 @@ export function createReviewBoard(client: Client, db: Database): ReviewBoard {
             body: { ...buildReviewCard(card, decided), allowed_mentions: NO_MENTIONS },
           }),
         );
+        // A request Roblox sent without its createTime is on record at the epoch: it has no delay to tell.
+        if (card.requestedAt.getTime() > 0) metrics?.joinRequestCarded((Date.now() - card.requestedAt.getTime()) / 1_000);
         return { posted: true, messageId: message.id, channelId: reviewChannelId };
       } catch (error) {
         if (

@@ -5,7 +5,8 @@ import type { ReviewDeps } from "../services/joinRequests/postPendingRequests.js
 import { checkApiKeys } from "../services/keyHealth.js";
 import { announceExpiredBans } from "../services/moderation/banExpiry.js";
 import type { ExpiryNotices, SetupNotices } from "../services/ports.js";
-import { scheduleJoinRequestPolling } from "./joinRequestPolling.js";
+import type { OwnerInterval } from "./joinRequestPlan.js";
+import { startJoinRequestReads } from "./joinRequestReads.js";
 import { scheduleOutsideBanSync } from "./outsideBanSync.js";
 import { startScheduler, type Scheduler } from "./scheduler.js";
 import { workScopes, type Shards, type WorkScope } from "../shards.js";
@@ -20,14 +21,19 @@ export interface JobDeps {
   logger: Logger;
   /** The shards this process runs: it does the background work of their guilds only. */
   shards: Shards;
+  /** The time Roblox's budgets are planned in, as the Open Cloud client plans them (tests scale it). */
+  timeScale: number;
 }
 
 /** Seconds between runs, or "off": a test runs only the jobs it is about, whatever the clock says. */
 type Interval = number | "off";
 
 export interface JobOptions {
-  /** How often each linked group's join requests are read; default a minute. */
-  joinRequestPollSeconds?: Interval;
+  /**
+   * The shortest time between two reads of one group's join requests; its key
+   * owner's list budget may make it longer. Default 2 s.
+   */
+  joinRequestMinIntervalSeconds?: Interval;
   /** How often every stored API key is checked with Roblox; default 6 hours. */
   keyCheckSeconds?: Interval;
   /** How often ran-out temporary bans are looked for; default a minute. */
@@ -45,10 +51,9 @@ export interface Jobs {
   isRunning(): boolean;
   /** Every queue's backlog, across all processes on this database. */
   queueStats(): Promise<QueueStats[]>;
+  /** Each key owner whose groups this process reads, and how often they are read now; empty when reads are off. */
+  joinRequestReadIntervals(): OwnerInterval[];
 }
-
-/** A few polls at once: enough for groups sharing a key to take turns at its budget, few enough to leave room for commands. */
-const POLL_CONCURRENCY = 4;
 
 /**
  * Starts the scheduled work of this process's shards, alongside any other
@@ -63,18 +68,26 @@ export async function startJobs(deps: JobDeps, options: JobOptions = {}): Promis
     await scheduler.stop();
     throw error;
   }
-  return { stop: () => scheduler.stop(), isRunning: () => scheduler.isRunning(), queueStats: () => scheduler.queueStats() };
+  // Not on the queue: a read every few seconds per group would churn the job table. One loop covers every shard of the process.
+  const minInterval = seconds(options.joinRequestMinIntervalSeconds, 2);
+  const reads =
+    minInterval === undefined
+      ? undefined
+      : startJoinRequestReads(
+          { review: deps.review, logger: deps.logger },
+          { shards: deps.shards, timeScale: deps.timeScale, minIntervalMs: minInterval * 1_000 },
+        );
+  return {
+    async stop() {
+      await Promise.all([reads?.stop(), scheduler.stop()]);
+    },
+    isRunning: () => scheduler.isRunning(),
+    queueStats: () => scheduler.queueStats(),
+    joinRequestReadIntervals: () => reads?.intervals() ?? [],
+  };
 }
 
 async function scheduleScope(scheduler: Scheduler, deps: JobDeps, scope: WorkScope, options: JobOptions): Promise<void> {
-  const poll = seconds(options.joinRequestPollSeconds, 60);
-  if (poll !== undefined) {
-    await scheduleJoinRequestPolling(
-      scheduler,
-      { review: deps.review, logger: deps.logger },
-      { intervalSeconds: poll, concurrency: POLL_CONCURRENCY, scope },
-    );
-  }
   const keyCheck = seconds(options.keyCheckSeconds, 6 * 3_600);
   if (keyCheck !== undefined) {
     await scheduler.every(`api-keys.check${scope.queueSuffix}`, keyCheck, async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKeyCipher } from "../../src/db/apiKeyCipher.js";
 import { storeApiKey } from "../../src/db/apiKeys.js";
-import { getLink, keyLabel, upsertLink, type LinkKind } from "../../src/db/links.js";
+import { getLink, keyLabel, listGroupLinksToRead, upsertLink, type LinkKind } from "../../src/db/links.js";
 import { createOpenCloud } from "../../src/opencloud/index.js";
 import { openLinked, openLinkedById } from "../../src/services/moderation/linkedExperience.js";
 import { checkLinkName, unlink } from "../../src/services/setup.js";
@@ -99,5 +99,22 @@ describe.each(["postgres", "pglite"] as const)("finding a guild's links on %s", 
     expect((await unlink(database.handle.db, GUILD, "universe", "8001")).displayName).toBe("Big Game");
     expect(await getLink(database.handle.db, GUILD, "universe", "8001")).toBeUndefined();
     expect(await getLink(database.handle.db, GUILD, "universe", "9001")).toBeDefined();
+  });
+
+  it("lists every group link for the join-request reads, with its key's owner, and whether the process's shards hold its guild", async () => {
+    const db = database.handle.db;
+    const key = await storeApiKey(db, cipher, { guildId: OTHER_GUILD, label: keyLabel("group", "71"), apiKey: "key-71", ownerId: "4242", createdBy: ADMIN });
+    await upsertLink(db, { guildId: OTHER_GUILD, kind: "group", robloxId: "71", displayName: "Other Fans", apiKeyId: key.id, createdBy: ADMIN });
+    const shardOf = (guildId: string) => Number((BigInt(guildId) >> 22n) % 4n);
+    expect(shardOf(GUILD)).not.toBe(shardOf(OTHER_GUILD));
+    const listed = async (ids: number[]) =>
+      (await listGroupLinksToRead(db, { count: 4, ids })).map(({ guildId, groupId, ownerId, mine }) => ({ guildId, groupId, ownerId, mine }));
+    expect(await listed([shardOf(OTHER_GUILD)])).toEqual([
+      { guildId: GUILD, groupId: "7", ownerId: null, mine: false },
+      { guildId: GUILD, groupId: "70", ownerId: null, mine: false },
+      { guildId: OTHER_GUILD, groupId: "71", ownerId: "4242", mine: true },
+    ]);
+    expect((await listed([shardOf(GUILD), shardOf(OTHER_GUILD)])).every((link) => link.mine)).toBe(true);
+    expect((await listGroupLinksToRead(db, { count: 4, ids: [0, 1, 2, 3] }))[0]?.fingerprint).toMatch(/^sha256:[0-9a-f]{12}$/);
   });
 });

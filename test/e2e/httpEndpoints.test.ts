@@ -33,7 +33,7 @@ describe("the HTTP endpoints", () => {
   });
 
   it("answers 200 while Discord, the database and the job queue all work", async () => {
-    expect(await probe()).toEqual({ status: 200, body: { status: "ok", checks: { discord: "ok", database: "ok", queue: "ok" } } });
+    expect(await probe()).toEqual({ status: 200, body: { status: "ok", checks: { discord: "ok", database: "ok", queue: "ok" }, joinRequestReads: [] } });
   });
 
   it("serves metrics on interactions, Open Cloud requests and retries, pending cases and the job queue", async () => {
@@ -79,7 +79,7 @@ describe("the HTTP endpoints", () => {
     try {
       expect(await probe()).toEqual({
         status: 503,
-        body: { status: "unavailable", checks: { discord: "ok", database: "not answering (postgres)", queue: "ok" } },
+        body: { status: "unavailable", checks: { discord: "ok", database: "not answering (postgres)", queue: "ok" }, joinRequestReads: [] },
       });
       // Figures read from the database are not made up meanwhile.
       expect((await fetch(metricsUrl)).status).toBe(503);

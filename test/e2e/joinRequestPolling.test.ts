@@ -26,7 +26,7 @@ describe("join requests polled on a schedule, end to end", () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack(undefined, { joinRequestPollSeconds: 1 });
+    stack = await startStack(undefined, { joinRequestMinIntervalSeconds: 1 });
     review = channelId(stack, "join-requests");
     stack.roblox.addUser({ id: "95", name: "PollOwner" });
     stack.roblox.addGroup({ id: GROUP, displayName: "Polled Group", ownerId: "95" });

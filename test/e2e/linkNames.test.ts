@@ -210,7 +210,7 @@ describe("join requests polled for a group with a link named like it", () => {
   const cardButtons = () => stack.discord.messages(review).flatMap((message) => JSON.stringify(message.components).match(/jr:a:\d+:\d+/g) ?? []);
 
   beforeAll(async () => {
-    stack = await startStack(undefined, { joinRequestPollSeconds: 1 });
+    stack = await startStack(undefined, { joinRequestMinIntervalSeconds: 1 });
     review = channelId(stack, "join-requests");
     stack.roblox.addUser({ id: OWNER, name: "NamesOwner" });
     await replyTo(stack, memberId(stack, "owner"), "setup", "channels", { review });

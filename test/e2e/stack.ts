@@ -68,7 +68,7 @@ export async function startStack(
   guildSeed: GuildSeed = DEFAULT_GUILD,
   options: {
     startBot?: boolean;
-    joinRequestPollSeconds?: number;
+    joinRequestMinIntervalSeconds?: number;
     keyCheckSeconds?: number;
     banExpirySeconds?: number;
     banSyncSeconds?: number;
@@ -123,7 +123,7 @@ export async function startStack(
       openCloudTimeScale: options.botTimeScale ?? timeScale,
       // Each job runs only in the tests about it: one firing at the top of the hour would add calls others count.
       jobs: {
-        joinRequestPollSeconds: options.joinRequestPollSeconds ?? "off",
+        joinRequestMinIntervalSeconds: options.joinRequestMinIntervalSeconds ?? "off",
         keyCheckSeconds: options.keyCheckSeconds ?? "off",
         banExpirySeconds: options.banExpirySeconds ?? "off",
         banSyncSeconds: options.banSyncSeconds ?? "off",

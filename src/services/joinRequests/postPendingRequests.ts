@@ -22,6 +22,8 @@ export interface PostingReport {
   pending: number;
   /** The run stopped reading before the end: more than `pending` are waiting. */
   morePending: boolean;
+  /** Pages read, one list call each: what the run cost the key owner's list budget. */
+  pages: number;
   /** Newly posted to the review channel by this run. */
   posted: number;
   /** Of those, decided by the group's rules. */
@@ -56,6 +58,7 @@ export async function postPendingRequests(deps: ReviewDeps, guildId: string, lin
     groupName: linked.displayName,
     pending: 0,
     morePending: false,
+    pages: 0,
     posted: 0,
     decidedByRules: 0,
     problem: undefined,
@@ -101,10 +104,9 @@ async function* claimPageByPage(
   linked: LinkedTarget,
   report: PostingReport,
 ): AsyncGenerator<ClaimedReview, void, undefined> {
-  let pages = 0;
   let claimedInRun = 0;
   for await (const page of linked.roblox.groups.joinRequests(linked.robloxId, { maxPageSize: PAGE_SIZE })) {
-    pages += 1;
+    report.pages += 1;
     report.pending += page.items.length;
     // Every request is recorded, posted or not: one seen before is never news again.
     await recordNewRequests(
@@ -135,7 +137,7 @@ async function* claimPageByPage(
       for (const review of claimed) await releasePosting(deps.db, review.id);
     }
     if (report.problem !== undefined) return;
-    if (claimedInRun >= NEW_CARDS_PER_RUN || pages === MAX_PAGES_PER_RUN) {
+    if (claimedInRun >= NEW_CARDS_PER_RUN || report.pages === MAX_PAGES_PER_RUN) {
       report.morePending = page.nextPageToken !== null;
       return;
     }
