@@ -139,3 +139,27 @@ export async function setLogsSyncedUntil(db: Database, guildId: string, universe
     .set({ logsSyncedUntil: until })
     .where(and(eq(universeLinks.guildId, guildId), eq(universeLinks.universeId, universeId)));
 }
+
+/** A group's /setup ranks choices; null ids until set. */
+export interface RankSettings {
+  suspendedRoleId: string | null;
+  maxRoleId: string | null;
+}
+
+export async function getRankSettings(db: Database, guildId: string, groupId: string): Promise<RankSettings | undefined> {
+  const [row] = await db
+    .select({ suspendedRoleId: groupLinks.suspendedRoleId, maxRoleId: groupLinks.maxRoleId })
+    .from(groupLinks)
+    .where(and(eq(groupLinks.guildId, guildId), eq(groupLinks.groupId, groupId)));
+  return row;
+}
+
+/** False when the group is no longer linked. */
+export async function setRankSettings(db: Database, guildId: string, groupId: string, settings: { suspendedRoleId: string; maxRoleId: string }): Promise<boolean> {
+  const updated = await db
+    .update(groupLinks)
+    .set(settings)
+    .where(and(eq(groupLinks.guildId, guildId), eq(groupLinks.groupId, groupId)))
+    .returning({ groupId: groupLinks.groupId });
+  return updated.length > 0;
+}

@@ -140,12 +140,18 @@ export const groupLinks = pgTable(
     displayName: text("display_name").notNull(),
     // Join-review rules; shape owned and zod-validated by the join-request service.
     rules: jsonb("rules").notNull().default({}),
+    // /setup ranks: the role /suspend moves a member to, and the highest role Warden may assign
+    // (nor change a member at or above). Ids only: names and ranks are read from Roblox when used.
+    suspendedRoleId: robloxId("suspended_role_id"),
+    maxRoleId: robloxId("max_role_id"),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
   },
   (table) => [
     primaryKey({ columns: [table.guildId, table.groupId] }),
     check("group_links_group_id_digits", digitsOnly("group_id")),
+    check("group_links_suspended_role_id_digits", sql`${table.suspendedRoleId} IS NULL OR ${digitsOnly("suspended_role_id")}`),
+    check("group_links_max_role_id_digits", sql`${table.maxRoleId} IS NULL OR ${digitsOnly("max_role_id")}`),
     check("group_links_rules_object", sql`jsonb_typeof(${table.rules}) = 'object'`),
   ],
 );

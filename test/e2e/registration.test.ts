@@ -16,6 +16,7 @@ const DESIGN: Record<string, string[] | Record<string, string[]>> = {
     experience: ["universe", "name?"],
     group: ["group", "name?"],
     channels: ["log?", "review?"],
+    ranks: ["group", "suspended_role", "max_role"],
     show: [],
     remove: ["experience?", "group?"],
   },
