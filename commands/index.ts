@@ -9,11 +9,12 @@ import { caseCommand, casesPageButton } from "./case.js";
 import { history } from "./history.js";
 import { confirmBulkButton, joinRequestButton, joinRequests } from "./joinrequests.js";
 import { lookup } from "./lookup.js";
+import { rank } from "./rank.js";
 import { setup, setupKeyModal } from "./setup.js";
 import { staff } from "./staff.js";
 import { unban } from "./unban.js";
 
-export const commands: readonly CommandModule[] = [ban, unban, bans, lookup, history, caseCommand, joinRequests, setup, staff];
+export const commands: readonly CommandModule[] = [ban, unban, bans, lookup, history, caseCommand, joinRequests, rank, setup, staff];
 
 export const components: ComponentHandlers = {
   bansPage: bansPageButton,

@@ -30,12 +30,20 @@ const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull(
 const robloxId = (name: string) => text(name);
 const digitsOnly = (column: string) => sql.raw(`${column} ~ '^[0-9]{1,20}$'`);
 
-export const PERMISSIONS = ["ban", "unban", "lookup", "review_join_requests", "manage_cases", "configure"] as const;
+export const PERMISSIONS = ["ban", "unban", "lookup", "review_join_requests", "manage_cases", "rank", "configure"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const permission = pgEnum("permission", PERMISSIONS);
 export const grantSubject = pgEnum("grant_subject", ["role", "user"]);
-export const caseAction = pgEnum("case_action", ["ban", "unban", "join_accept", "join_decline"]);
+export const CASE_ACTIONS = ["ban", "unban", "join_accept", "join_decline", "rank", "suspend", "unsuspend"] as const;
+export const caseAction = pgEnum("case_action", CASE_ACTIONS);
+/** The cases that move a group member from one role to another. */
+export const ROLE_CHANGE_ACTIONS = ["rank", "suspend", "unsuspend"] as const;
+/**
+ * Compared as text: a value added to an enum cannot be used in the transaction
+ * that added it, and all pending migrations run in one.
+ */
+const isRoleChange = (action: unknown) => sql`${action}::text IN (${sql.raw(ROLE_CHANGE_ACTIONS.map((name) => `'${name}'`).join(", "))})`;
 export const caseSource = pgEnum("case_source", ["discord", "creator_hub", "in_game"]);
 export const caseStatus = pgEnum("case_status", ["pending", "applied", "failed"]);
 export const reviewState = pgEnum("review_state", ["pending", "claimed", "accepted", "declined", "gone"]);
@@ -196,6 +204,12 @@ export const cases = pgTable(
     publicReason: text("public_reason"),
     excludeAltAccounts: boolean("exclude_alt_accounts").notNull().default(false),
     moderatorDiscordId: text("moderator_discord_id"),
+    // A role change (rank, suspend, unsuspend): the group role the member left and the one they
+    // were given, with the names Roblox had for them then.
+    fromRoleId: robloxId("from_role_id"),
+    fromRoleName: text("from_role_name"),
+    toRoleId: robloxId("to_role_id"),
+    toRoleName: text("to_role_name"),
     // Who banned in Creator Hub, for a case taken from Roblox's log.
     robloxModeratorId: robloxId("roblox_moderator_id"),
     source: caseSource("source").notNull().default("discord"),
@@ -227,6 +241,12 @@ export const cases = pgTable(
     uniqueIndex("cases_one_pending_per_target")
       .on(table.universeId, sql`coalesce(${table.placeId}, '')`, table.robloxUserId)
       .where(sql`${table.status} = 'pending' AND ${table.action} IN ('ban', 'unban')`),
+    // The same lock for a group member's roles: one role change of a member at a time. Role
+    // changes are told by their target role (cases_role_change_has_role): an index predicate
+    // must be immutable, and an enum's cast to text is not.
+    uniqueIndex("cases_one_pending_role_change_per_member")
+      .on(table.groupId, table.robloxUserId)
+      .where(sql`${table.status} = 'pending' AND ${table.toRoleId} IS NOT NULL`),
     check("cases_number_positive", sql`${table.number} > 0`),
     check("cases_roblox_user_id_digits", digitsOnly("roblox_user_id")),
     check("cases_universe_id_digits", sql`${table.universeId} IS NULL OR ${digitsOnly("universe_id")}`),
@@ -236,8 +256,12 @@ export const cases = pgTable(
     check(
       "cases_target_matches_action",
       sql`(${table.action} IN ('ban', 'unban') AND ${table.universeId} IS NOT NULL)
-        OR (${table.action} IN ('join_accept', 'join_decline') AND ${table.groupId} IS NOT NULL)`,
+        OR (${table.action} IN ('join_accept', 'join_decline') AND ${table.groupId} IS NOT NULL)
+        OR (${isRoleChange(table.action)} AND ${table.groupId} IS NOT NULL)`,
     ),
+    check("cases_role_change_has_role", sql`(${isRoleChange(table.action)}) = (${table.toRoleId} IS NOT NULL)`),
+    check("cases_from_role_id_digits", sql`${table.fromRoleId} IS NULL OR ${digitsOnly("from_role_id")}`),
+    check("cases_to_role_id_digits", sql`${table.toRoleId} IS NULL OR ${digitsOnly("to_role_id")}`),
     check("cases_place_needs_universe", sql`${table.placeId} IS NULL OR ${table.universeId} IS NOT NULL`),
     // Roblox's Duration bounds: 1 s to 10,000 years; NULL means permanent.
     check(

@@ -9,7 +9,7 @@ import { withModLogNote } from "./replies.js";
 
 const MAX_PREVIOUS = 5;
 
-/** The moderator's answer after a ban or unban: who, where, the case, the expiry, and what came before. */
+/** The moderator's answer after a ban, an unban or a role change: who, where, the case, the expiry, and what came before. */
 export async function buildCaseReply(context: BotContext, result: CaseResult): Promise<InteractionEditReplyOptions> {
   const { row } = result;
   const name = row.robloxUsername ?? row.robloxUserId;
@@ -20,13 +20,12 @@ export async function buildCaseReply(context: BotContext, result: CaseResult): P
       components: [],
     };
   }
-  const verb = row.action === "ban" ? "Banned" : "Unbanned";
   const embed = new EmbedBuilder()
-    .setColor(row.action === "ban" ? 0xed4245 : 0x57f287)
-    .setTitle(`Case #${row.number} · ${verb} ${name}`)
+    .setColor(row.action === "ban" || row.action === "suspend" ? 0xed4245 : 0x57f287)
+    .setTitle(`Case #${row.number} · ${VERBS[row.action]} ${name}`)
     .setURL(profileUrl(row.robloxUserId))
-    .setDescription(`Roblox user \`${row.robloxUserId}\`${row.placeId ? `, place \`${row.placeId}\`` : ", every place"}`);
-  if (row.action === "ban") {
+    .setDescription(`Roblox user \`${row.robloxUserId}\`${whereOf(row)}`);
+  if (row.action === "ban" || row.action === "suspend") {
     embed.addFields({
       name: "Duration",
       value:
@@ -41,6 +40,21 @@ export async function buildCaseReply(context: BotContext, result: CaseResult): P
   if (avatar !== undefined) embed.setThumbnail(avatar);
   const note = withModLogNote("", result.published).trim();
   return { content: note === "" ? undefined : note, embeds: [embed], components: [] };
+}
+
+const VERBS = {
+  ban: "Banned",
+  unban: "Unbanned",
+  join_accept: "Accepted",
+  join_decline: "Declined",
+  rank: "Ranked",
+  suspend: "Suspended",
+  unsuspend: "Lifted the suspension of",
+} as const;
+
+function whereOf(row: CaseRow): string {
+  if (row.groupId !== null) return `, group \`${row.groupId}\`: ${row.fromRoleName ?? "?"} → ${row.toRoleName ?? "?"}`;
+  return row.placeId ? `, place \`${row.placeId}\`` : ", every place";
 }
 
 function summarise(rows: CaseRow[]): string {

@@ -38,7 +38,7 @@ export async function startHeartbeat(db: Database, processId: string, logger: Lo
     if (sharesBudgets) await forgetIdleRateBuckets(db);
     if (takeOverWith === undefined) return;
     const report = await takeOverAbandonedWork(takeOverWith);
-    if (report.confirmed + report.resumed + report.failed + report.decisions > 0) {
+    if (report.confirmed + report.resumed + report.failed + report.decisions + report.roleChanges > 0) {
       logger.info(report, "took over the work of a process that stopped");
     }
   };

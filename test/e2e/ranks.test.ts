@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelId, linkThroughForm, memberId, replyTo, startStack, textOf, type Stack } from "./stack.js";
+import { createCase } from "../../src/db/cases.js";
+import { waitUntil } from "../support/waitUntil.js";
+import { channelId, grant, linkThroughForm, memberId, replyTo, roleId, startStack, textOf, type Stack } from "./stack.js";
 
 const GROUP = "8";
 const KEY = `rank-key-${"r".repeat(60)}`;
@@ -14,10 +16,24 @@ const ROLES = {
   owner: { id: "955", displayName: "Owner", rank: 255 },
 };
 
+/** Group members by user id: their name and the role they start in. */
+const MEMBERS = {
+  "5001": { name: "RookieRiley", role: ROLES.member },
+  "5002": { name: "TrustedTess", role: ROLES.trusted },
+  "5003": { name: "ModMorgan", role: ROLES.moderator },
+};
+const OUTSIDER = { id: "5009", name: "OutsiderOlly" };
+
 describe("group ranks from Discord", () => {
   let stack: Stack;
   let owner: string;
+  let alice: string;
   let modLog: string;
+
+  const roleWrites = () => stack.roblox.calls.filter((call) => call.method === "POST" && /:(un)?assignRole$/.test(call.path));
+  const rolesOf = (userId: string) => stack.roblox.members(GROUP).find((member) => member.userId === userId)?.roleIds;
+  const rankAs = (userId: string, user: string, role: string, extra: Record<string, string> = {}) =>
+    replyTo(stack, userId, "rank", undefined, { user, role, ...extra });
 
   const setupRanks = (suspended_role: string, max_role: string, userId = owner) =>
     replyTo(stack, userId, "setup", "ranks", { group: GROUP, suspended_role, max_role });
@@ -29,8 +45,15 @@ describe("group ranks from Discord", () => {
     stack.roblox.addUser({ id: OWNER, name: "RankOwner" });
     stack.roblox.addGroup({ id: GROUP, displayName: "Cafe Staff", ownerId: OWNER, roles: Object.values(ROLES) });
     stack.roblox.addApiKey({ key: KEY, ownerId: OWNER, scopes: [{ name: "group", operations: ["read", "write"], groupIds: [GROUP] }] });
+    for (const [userId, member] of Object.entries(MEMBERS)) {
+      stack.roblox.addUser({ id: userId, name: member.name });
+      stack.roblox.addMembership({ groupId: GROUP, userId, roleId: member.role.id });
+    }
+    stack.roblox.addUser(OUTSIDER);
+    alice = memberId(stack, "alice");
     await linkThroughForm(stack, "group", GROUP, KEY);
     await replyTo(stack, owner, "setup", "channels", { log: modLog });
+    await grant(stack, { type: "role", id: roleId(stack, "Moderator") }, "rank");
   });
   afterAll(async () => {
     await stack?.stop();
@@ -89,6 +112,90 @@ describe("group ranks from Discord", () => {
       }
       const { rows } = await stack.database.handle.executeSql("SELECT max_role_id FROM group_links WHERE group_id = $1", [GROUP]);
       expect(rows).toEqual([{ max_role_id: ROLES.moderator.id }]);
+    });
+  });
+
+  describe("/rank", () => {
+    it("promotes and demotes within max_role, each a case verified in Roblox and posted to the mod log", async () => {
+      const promoted = await rankAs(alice, "id:5001", ROLES.trusted.id, { reason: "steady helper" });
+      expect(promoted).toMatch(/Case #\d+ · Ranked RookieRiley/);
+      expect(promoted).toContain("Member → Trusted");
+      expect(rolesOf("5001")).toEqual([ROLES.trusted.id]);
+      const logged = await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes("Rank change") && textOf(message).includes("RookieRiley"));
+      expect(textOf(logged)).toContain(`Member (\`${ROLES.member.id}\`) → Trusted (\`${ROLES.trusted.id}\`)`);
+      expect(textOf(logged)).toContain("steady helper");
+
+      // By name, as a moderator may type it.
+      expect(await rankAs(alice, "RookieRiley", "member")).toContain("Trusted → Member");
+      expect(rolesOf("5001")).toEqual([ROLES.member.id]);
+      const { rows } = await stack.database.handle.executeSql(
+        "SELECT action, status, from_role_id, to_role_id, group_id, moderator_discord_id FROM cases WHERE roblox_user_id = '5001' ORDER BY number",
+      );
+      expect(rows).toEqual([
+        { action: "rank", status: "applied", from_role_id: ROLES.member.id, to_role_id: ROLES.trusted.id, group_id: GROUP, moderator_discord_id: alice },
+        { action: "rank", status: "applied", from_role_id: ROLES.trusted.id, to_role_id: ROLES.member.id, group_id: GROUP, moderator_discord_id: alice },
+      ]);
+    });
+
+    it("refuses, without a write to Roblox, a role above max_role, a member at max_role, a player not in the group, and Guest or Owner", async () => {
+      stack.roblox.clearCalls();
+      expect(await rankAs(alice, "id:5002", ROLES.admin.id)).toContain("is above **Moderator** (rank 50), the highest role Warden may assign");
+      expect(await rankAs(alice, "id:5003", ROLES.trusted.id)).toContain("at or above **Moderator** (rank 50)");
+      expect(await rankAs(alice, `id:${OUTSIDER.id}`, ROLES.trusted.id)).toContain("**OutsiderOlly** (5009) is not in **Cafe Staff**");
+      expect(await rankAs(alice, "id:5002", ROLES.guest.id)).toContain("Roblox lets no one assign the Guest or Owner role");
+      expect(await rankAs(alice, "id:5002", ROLES.owner.id)).toContain("Roblox lets no one assign the Guest or Owner role");
+      expect(await rankAs(alice, "id:5002", ROLES.trusted.id)).toContain("already **Trusted** (rank 10)");
+      expect(roleWrites()).toEqual([]);
+      expect(rolesOf("5002")).toEqual([ROLES.trusted.id]);
+    });
+
+    it("records a change Roblox refuses as a failed case, and says why", async () => {
+      stack.roblox.updateApiKey(KEY, { scopes: [{ name: "group", operations: ["read"], groupIds: [GROUP] }] });
+      let reply;
+      try {
+        reply = await rankAs(alice, "id:5002", ROLES.member.id);
+      } finally {
+        stack.roblox.updateApiKey(KEY, { scopes: [{ name: "group", operations: ["read", "write"], groupIds: [GROUP] }] });
+      }
+      expect(reply).toMatch(/Case #\d+: the rank of \*\*TrustedTess\*\* failed\./);
+      expect(rolesOf("5002")).toEqual([ROLES.trusted.id]);
+      const { rows } = await stack.database.handle.executeSql("SELECT status FROM cases WHERE roblox_user_id = '5002'");
+      expect(rows).toEqual([{ status: "failed" }]);
+    });
+
+    it("finishes, once, a rank change a dead process left pending, and leaves alone a member ranked by hand meanwhile", async () => {
+      const interrupted = (userId: string, from: { id: string; displayName: string }, to: { id: string; displayName: string }) =>
+        createCase(stack.database.handle.db, {
+          guildId: stack.guild.id,
+          action: "rank",
+          robloxUserId: userId,
+          robloxUsername: MEMBERS[userId as keyof typeof MEMBERS].name,
+          groupId: GROUP,
+          fromRoleId: from.id,
+          fromRoleName: from.displayName,
+          toRoleId: to.id,
+          toRoleName: to.displayName,
+          moderatorDiscordId: alice,
+          ownerProcess: "a-process-that-died",
+        });
+      const resumed = await interrupted("5001", ROLES.member, ROLES.trusted);
+      // Asked to move 5002 from Member, but 5002 is Trusted: someone ranked them in Roblox since.
+      const overtaken = await interrupted("5002", ROLES.member, ROLES.suspended);
+      const statusOf = async (id: number) =>
+        (await stack.database.handle.executeSql("SELECT status, error FROM cases WHERE id = $1", [id])).rows[0] as { status: string; error: string | null };
+      await waitUntil(async () => (await statusOf(resumed.id)).status !== "pending" && (await statusOf(overtaken.id)).status !== "pending");
+      expect(await statusOf(resumed.id)).toEqual({ status: "applied", error: null });
+      expect(rolesOf("5001")).toEqual([ROLES.trusted.id]);
+      expect((await statusOf(overtaken.id)).error).toContain("changed in Roblox meanwhile; Warden left it as it is");
+      expect(rolesOf("5002")).toEqual([ROLES.trusted.id]);
+      await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes(`Case #${overtaken.number} · Rank change`));
+      expect(await rankAs(alice, "id:5001", ROLES.member.id)).toContain("Trusted → Member");
+    });
+
+    it("refuses a member without the rank permission, checked at every run", async () => {
+      const bob = memberId(stack, "bob");
+      expect(await rankAs(bob, "id:5002", ROLES.member.id)).toContain("You need Warden's `rank` permission");
+      expect(rolesOf("5002")).toEqual([ROLES.trusted.id]);
     });
   });
 });

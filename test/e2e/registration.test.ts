@@ -9,6 +9,7 @@ const DESIGN: Record<string, string[] | Record<string, string[]>> = {
   unban: ["user", "experience?", "place?", "reason?"],
   bans: ["experience?", "place?"],
   lookup: ["user"],
+  rank: ["user", "role", "group?", "reason?"],
   history: ["user", "experience?"],
   joinrequests: { review: ["group?"], bulk: ["decision", "group?"], rules: ["group?", "min_account_age?", "decline_banned?", "auto_accept?"] },
   case: { show: ["number"], reason: ["number", "reason"], list: ["user"] },

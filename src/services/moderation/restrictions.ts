@@ -236,7 +236,7 @@ async function resolveTarget(deps: ModerationDeps, request: TargetRequest) {
   };
 }
 
-function checkLength(text: string, max: number, option: string): string {
+export function checkLength(text: string, max: number, option: string): string {
   if ([...text].length > max) {
     throw new UserError(`\`${option}\` is ${[...text].length} characters long; Roblox accepts at most ${max}.`);
   }
@@ -248,7 +248,7 @@ const where = (target: { experienceName: string; placeId: string | undefined }) 
   target.placeId === undefined ? target.experienceName : `place ${target.placeId} of ${target.experienceName}`;
 
 /** A unique-constraint violation on `constraint`, whichever driver raised it and however drizzle wrapped it. */
-function violates(error: unknown, constraint: string): boolean {
+export function violates(error: unknown, constraint: string): boolean {
   for (let current: unknown = error; current instanceof Error; current = current.cause) {
     if ("code" in current && current.code === "23505") {
       const named = "constraint" in current ? current.constraint : undefined;
