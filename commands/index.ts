@@ -12,9 +12,11 @@ import { lookup } from "./lookup.js";
 import { rank } from "./rank.js";
 import { setup, setupKeyModal } from "./setup.js";
 import { staff } from "./staff.js";
+import { suspend } from "./suspend.js";
 import { unban } from "./unban.js";
+import { unsuspend } from "./unsuspend.js";
 
-export const commands: readonly CommandModule[] = [ban, unban, bans, lookup, history, caseCommand, joinRequests, rank, setup, staff];
+export const commands: readonly CommandModule[] = [ban, unban, bans, lookup, history, caseCommand, joinRequests, rank, suspend, unsuspend, setup, staff];
 
 export const components: ComponentHandlers = {
   bansPage: bansPageButton,

@@ -18,6 +18,7 @@ import { createReviewBoard } from "./discord/reviewBoard.js";
 import { createRouter, refuseWhileStopping } from "./discord/router.js";
 import { startHttpEndpoints, type HttpEndpoints } from "./httpEndpoints.js";
 import type { Logger } from "./log.js";
+import { SuspensionRestoreTimers } from "./jobs/suspensionRestore.js";
 import { startJobs, type JobOptions, type Jobs } from "./jobs/index.js";
 import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
 import { newProcessId, startHeartbeat, type Heartbeat } from "./jobs/heartbeat.js";
@@ -96,6 +97,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     timeScale: options.openCloudTimeScale,
     sharedLedger: sharesBudgets ? createSharedRateLedger(database.db) : undefined,
   });
+  const suspensionTimers = new SuspensionRestoreTimers(config.shards);
   const context: BotContext = {
     db: database.db,
     processId: newProcessId(),
@@ -106,6 +108,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     reviewBoard: createReviewBoard(client, database.db),
     ...createButtonStores(database.db),
     playerSuggester: new PlayerSuggester(openCloud),
+    suspensionTimers,
     metrics,
   };
   if (metrics !== undefined) timeAcknowledgements(client, metrics.interactionAcknowledged);
@@ -189,6 +192,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
         notices: context.modLog,
         logger: logger.child({ component: "jobs" }),
         shards: config.shards,
+        suspensionTimers,
       },
       options.jobs,
     );

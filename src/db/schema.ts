@@ -344,6 +344,44 @@ export const joinRequestReviews = pgTable(
 );
 
 /**
+ * A member /suspend moved to the group's suspended role: the role to give
+ * back and when. A scheduled job (src/jobs/suspensionRestore.ts) gives it
+ * back at `ends_at`; /unsuspend earlier. `ended_at` is set once, by whichever
+ * comes first, in the same step that records the case of the restore.
+ */
+export const suspensions = pgTable(
+  "suspensions",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    guildId: text("guild_id").notNull(),
+    groupId: robloxId("group_id").notNull(),
+    robloxUserId: robloxId("roblox_user_id").notNull(),
+    robloxUsername: text("roblox_username").notNull(),
+    suspendedRoleId: robloxId("suspended_role_id").notNull(),
+    suspendedRoleName: text("suspended_role_name").notNull(),
+    restoreRoleId: robloxId("restore_role_id").notNull(),
+    restoreRoleName: text("restore_role_name").notNull(),
+    endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    // The unsuspend case that ended it; null when the suspension itself never applied.
+    endCaseId: bigint("end_case_id", { mode: "number" }).references(() => cases.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex("suspensions_one_active_per_member")
+      .on(table.guildId, table.groupId, table.robloxUserId)
+      .where(sql`${table.endedAt} IS NULL`),
+    check("suspensions_ids_digits", sql`${digitsOnly("group_id")} AND ${digitsOnly("roblox_user_id")} AND ${digitsOnly("suspended_role_id")} AND ${digitsOnly("restore_role_id")}`),
+    // Unlinking the group drops its suspensions: Warden can no longer restore anyone there.
+    foreignKey({
+      name: "suspensions_group_link_fk",
+      columns: [table.guildId, table.groupId],
+      foreignColumns: [groupLinks.guildId, groupLinks.groupId],
+    }).onDelete("cascade"),
+  ],
+);
+
+/**
  * When each identify bucket (`shard_id % max_concurrency`) last took its turn
  * to IDENTIFY, by the database's clock: processes started together share
  * Discord's one-per-bucket-per-window limit through it.

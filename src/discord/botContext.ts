@@ -3,7 +3,7 @@ import type { ApiKeyCipher } from "../db/apiKeyCipher.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { OpenCloud } from "../opencloud/index.js";
-import type { ReviewBoard } from "../services/ports.js";
+import type { ReviewBoard, SuspensionTimers } from "../services/ports.js";
 import type { ModLog } from "./modLog.js";
 import type { TokenStore } from "./tokenStore.js";
 import type { ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
@@ -52,6 +52,8 @@ export interface BotContext {
   banLists: TokenStore<ActiveBans>;
   /** Bulk join-request decisions waiting for their reviewer's confirmation. */
   bulkDecisions: TokenStore<BulkDecision>;
+  /** Where /suspend asks for each suspension's restore. */
+  suspensionTimers: SuspensionTimers;
   /** Set when metrics are served (HTTP_PORT). */
   metrics: Pick<Metrics, "interactionHandled"> | undefined;
 }

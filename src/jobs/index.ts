@@ -7,6 +7,7 @@ import { announceExpiredBans } from "../services/moderation/banExpiry.js";
 import type { ExpiryNotices, SetupNotices } from "../services/ports.js";
 import { scheduleJoinRequestPolling } from "./joinRequestPolling.js";
 import { scheduleOutsideBanSync } from "./outsideBanSync.js";
+import { scheduleSuspensionRestores, type SuspensionRestoreTimers } from "./suspensionRestore.js";
 import { startScheduler, type Scheduler } from "./scheduler.js";
 import { workScopes, type Shards, type WorkScope } from "../shards.js";
 
@@ -20,6 +21,8 @@ export interface JobDeps {
   logger: Logger;
   /** The shards this process runs: it does the background work of their guilds only. */
   shards: Shards;
+  /** Where suspensions ask for their restore; its queues are attached here. */
+  suspensionTimers: SuspensionRestoreTimers;
 }
 
 /** Seconds between runs, or "off": a test runs only the jobs it is about, whatever the clock says. */
@@ -67,6 +70,8 @@ export async function startJobs(deps: JobDeps, options: JobOptions = {}): Promis
 }
 
 async function scheduleScope(scheduler: Scheduler, deps: JobDeps, scope: WorkScope, options: JobOptions): Promise<void> {
+  // Never off: a suspension's end is a promise made to a member, not a poll.
+  await scheduleSuspensionRestores(scheduler, { ...deps.review, logger: deps.logger }, deps.suspensionTimers, scope);
   const poll = seconds(options.joinRequestPollSeconds, 60);
   if (poll !== undefined) {
     await scheduleJoinRequestPolling(

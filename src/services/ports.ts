@@ -43,3 +43,9 @@ export interface SetupNotices {
 export interface ExpiryNotices {
   postBanExpired(row: CaseRow): Promise<void>;
 }
+
+/** When each running suspension is to be lifted: a durable timer, kept across restarts and processes. */
+export interface SuspensionTimers {
+  /** Asks for the suspension to be lifted at its end; asking again for one already asked for adds nothing. */
+  schedule(suspension: { id: number; guildId: string; endsAt: Date }): Promise<void>;
+}

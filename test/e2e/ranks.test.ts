@@ -21,6 +21,9 @@ const MEMBERS = {
   "5001": { name: "RookieRiley", role: ROLES.member },
   "5002": { name: "TrustedTess", role: ROLES.trusted },
   "5003": { name: "ModMorgan", role: ROLES.moderator },
+  "5004": { name: "SpammySam", role: ROLES.trusted },
+  "5005": { name: "ForgivenFinn", role: ROLES.member },
+  "5006": { name: "PromotedPat", role: ROLES.member },
 };
 const OUTSIDER = { id: "5009", name: "OutsiderOlly" };
 
@@ -195,6 +198,87 @@ describe("group ranks from Discord", () => {
     it("refuses a member without the rank permission, checked at every run", async () => {
       const bob = memberId(stack, "bob");
       expect(await rankAs(bob, "id:5002", ROLES.member.id)).toContain("You need Warden's `rank` permission");
+      expect(rolesOf("5002")).toEqual([ROLES.trusted.id]);
+    });
+  });
+
+  describe("/suspend and /unsuspend", () => {
+    const sql = (text: string, values: unknown[] = []) => stack.database.handle.executeSql(text, values);
+    const suspendAs = (userId: string, user: string, duration: string, reason = "cooling off") =>
+      replyTo(stack, userId, "suspend", undefined, { user, duration, reason });
+    /** The suspensions' time passes: what the queue holds for later, and what they end at, become now. */
+    const letSuspensionsRunOut = async () => {
+      await sql("UPDATE suspensions SET ends_at = now() WHERE ended_at IS NULL");
+      await sql("UPDATE pgboss.job SET start_after = now() WHERE name = 'ranks.restore' AND state = 'created'");
+    };
+    const restoreJobs = async () =>
+      (await sql("SELECT state FROM pgboss.job WHERE name = 'ranks.restore' ORDER BY created_on")).rows as { state: string }[];
+    const casesOf = async (userId: string) =>
+      (await sql("SELECT action, status, from_role_id, to_role_id, error FROM cases WHERE roblox_user_id = $1 ORDER BY number", [userId])).rows as {
+        action: string;
+        status: string;
+        from_role_id: string;
+        to_role_id: string;
+        error: string | null;
+      }[];
+
+    it("moves the member to the suspended role and gives their role back once when it runs out, across a restart", async () => {
+      const reply = await suspendAs(alice, "id:5004", "1h", "spamming the wall");
+      expect(reply).toMatch(/Case #\d+ · Suspended SpammySam/);
+      expect(reply).toContain("Trusted → Suspended");
+      expect(rolesOf("5004")).toEqual([ROLES.suspended.id]);
+      await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes("Suspension") && textOf(message).includes("SpammySam"));
+
+      await stack.restart();
+      await letSuspensionsRunOut();
+      await waitUntil(async () => (await casesOf("5004")).some((row) => row.action === "unsuspend" && row.status !== "pending"), 30_000);
+      expect(rolesOf("5004")).toEqual([ROLES.trusted.id]);
+      await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes("Suspension lifted") && textOf(message).includes("SpammySam"));
+      await waitUntil(async () => (await restoreJobs()).every((job) => job.state === "completed"));
+      // Once more: the catch-up at a start finds the suspension ended and schedules nothing.
+      await stack.restart();
+      expect(await restoreJobs()).toEqual([{ state: "completed" }]);
+      expect((await casesOf("5004")).map((row) => [row.action, row.status, row.from_role_id, row.to_role_id])).toEqual([
+        ["suspend", "applied", ROLES.trusted.id, ROLES.suspended.id],
+        ["unsuspend", "applied", ROLES.suspended.id, ROLES.trusted.id],
+      ]);
+    });
+
+    it("lifts a suspension early with /unsuspend, and the scheduled restore then does nothing", async () => {
+      await suspendAs(alice, "id:5005", "2w");
+      expect(rolesOf("5005")).toEqual([ROLES.suspended.id]);
+      const lifted = await replyTo(stack, alice, "unsuspend", undefined, { user: "ForgivenFinn", reason: "apologised" });
+      expect(lifted).toMatch(/Case #\d+ · Lifted the suspension of ForgivenFinn/);
+      expect(rolesOf("5005")).toEqual([ROLES.member.id]);
+      stack.roblox.clearCalls();
+      await letSuspensionsRunOut();
+      await waitUntil(async () => (await restoreJobs()).every((job) => job.state === "completed"));
+      expect(roleWrites()).toEqual([]);
+      expect((await casesOf("5005")).map((row) => row.action)).toEqual(["suspend", "unsuspend"]);
+      expect(await replyTo(stack, alice, "unsuspend", undefined, { user: "id:5005" })).toContain("has no suspension running in **Cafe Staff**");
+    });
+
+    it("leaves a member ranked by hand in Roblox during the suspension as they are, and the mod log says so", async () => {
+      await suspendAs(alice, "id:5006", "7d");
+      stack.roblox.addMembership({ groupId: GROUP, userId: "5006", roleId: ROLES.trusted.id });
+      stack.roblox.clearCalls();
+      await letSuspensionsRunOut();
+      const logged = await stack.discord.waitForMessage(
+        modLog,
+        (message) => textOf(message).includes("Suspension lifted") && textOf(message).includes("PromotedPat") && !textOf(message).includes("pending"),
+        30_000,
+      );
+      expect(textOf(logged)).toContain("was ranked in Roblox during the suspension (no longer Suspended); Warden left them as they are.");
+      expect(rolesOf("5006")).toEqual([ROLES.trusted.id]);
+      expect(roleWrites()).toEqual([]);
+    });
+
+    it("refuses a suspension without an end, a member at max_role, and a member without the rank permission", async () => {
+      expect(await suspendAs(alice, "id:5002", "perm")).toContain("A suspension ends by itself, so it needs a length");
+      expect(await suspendAs(alice, "id:5003", "1d")).toContain("at or above **Moderator** (rank 50)");
+      const bob = memberId(stack, "bob");
+      expect(await suspendAs(bob, "id:5002", "1d")).toContain("You need Warden's `rank` permission");
+      expect(await replyTo(stack, bob, "unsuspend", undefined, { user: "id:5002" })).toContain("You need Warden's `rank` permission");
       expect(rolesOf("5002")).toEqual([ROLES.trusted.id]);
     });
   });

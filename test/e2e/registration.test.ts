@@ -10,6 +10,8 @@ const DESIGN: Record<string, string[] | Record<string, string[]>> = {
   bans: ["experience?", "place?"],
   lookup: ["user"],
   rank: ["user", "role", "group?", "reason?"],
+  suspend: ["user", "duration", "reason", "group?"],
+  unsuspend: ["user", "group?", "reason?"],
   history: ["user", "experience?"],
   joinrequests: { review: ["group?"], bulk: ["decision", "group?"], rules: ["group?", "min_account_age?", "decline_banned?", "auto_accept?"] },
   case: { show: ["number"], reason: ["number", "reason"], list: ["user"] },

@@ -1,9 +1,13 @@
 import { createCase, settleCase, type CaseOutcome, type CaseRow, type NewCase } from "../../db/cases.js";
 import { OpenCloudError, userMessage, type GroupMembership, type GroupRole, type KeyedOpenCloud } from "../../opencloud/index.js";
+import { endSuspension, findActiveSuspension } from "../../db/suspensions.js";
 import { openLinkedById } from "../moderation/linkedExperience.js";
 import type { Player } from "../moderation/resolvePlayer.js";
 import { publish, violates, type CaseResult, type ModerationDeps } from "../moderation/restrictions.js";
 import { UserError } from "../userError.js";
+
+/** A role as a case keeps it: the rank may since have changed, the name is the one it had then. */
+export type RoleName = Pick<GroupRole, "id" | "displayName">;
 
 /** A checked move of one group member from one role to another, with nothing done yet. */
 export interface PreparedRoleChange {
@@ -13,8 +17,8 @@ export interface PreparedRoleChange {
   player: Player;
   groupId: string;
   groupName: string;
-  from: GroupRole;
-  to: GroupRole;
+  from: RoleName;
+  to: RoleName;
   reason: string;
   /** A suspension's length; null for every other change. */
   durationSeconds: number | null;
@@ -131,6 +135,11 @@ export async function reconcileRoleChanges(deps: ModerationDeps, taken: readonly
 }
 
 async function reconcileOne(deps: ModerationDeps, row: CaseRow): Promise<void> {
+  if (row.action === "unsuspend") {
+    // The restore may have been cut short before it ended the suspension: end it now, as this case's.
+    const running = await findActiveSuspension(deps.db, row.guildId, row.groupId ?? "", row.robloxUserId);
+    if (running !== undefined) await endSuspension(deps.db, running.id, row.id);
+  }
   const fail = async (error: string) => publish(deps, await settleCase(deps.db, row.id, deps.processId, { status: "failed", error: `Interrupted, then: ${error}` }));
   let group;
   try {
