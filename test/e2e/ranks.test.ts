@@ -140,6 +140,29 @@ describe("group ranks from Discord", () => {
       ]);
     });
 
+    it("refuses to change a member's role while another change of it is under way, from any process", async () => {
+      // A live process (its heartbeat is fresh) is carrying a rank change of 5001 to Roblox.
+      await stack.database.handle.executeSql("INSERT INTO processes (id) VALUES ('another-live-process')");
+      const inFlight = await createCase(stack.database.handle.db, {
+        guildId: stack.guild.id,
+        action: "rank",
+        robloxUserId: "5001",
+        groupId: GROUP,
+        fromRoleId: ROLES.member.id,
+        toRoleId: ROLES.trusted.id,
+        moderatorDiscordId: owner,
+        ownerProcess: "another-live-process",
+      });
+      stack.roblox.clearCalls();
+      try {
+        expect(await rankAs(alice, "id:5001", ROLES.suspended.id)).toContain("Another change of **RookieRiley**'s role in Cafe Staff is under way right now");
+        expect(roleWrites()).toEqual([]);
+      } finally {
+        await stack.database.handle.executeSql("UPDATE cases SET status = 'failed', error = 'test' WHERE id = $1", [inFlight.id]);
+        await stack.database.handle.executeSql("DELETE FROM processes WHERE id = 'another-live-process'");
+      }
+    });
+
     it("refuses, without a write to Roblox, a role above max_role, a member at max_role, a player not in the group, and Guest or Owner", async () => {
       stack.roblox.clearCalls();
       expect(await rankAs(alice, "id:5002", ROLES.admin.id)).toContain("is above **Moderator** (rank 50), the highest role Warden may assign");
