@@ -35,8 +35,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 export const permission = pgEnum("permission", PERMISSIONS);
 export const grantSubject = pgEnum("grant_subject", ["role", "user"]);
-export const CASE_ACTIONS = ["ban", "unban", "join_accept", "join_decline", "rank", "suspend", "unsuspend"] as const;
-export const caseAction = pgEnum("case_action", CASE_ACTIONS);
+export const caseAction = pgEnum("case_action", ["ban", "unban", "join_accept", "join_decline", "rank", "suspend", "unsuspend"]);
 /** The cases that move a group member from one role to another. */
 export const ROLE_CHANGE_ACTIONS = ["rank", "suspend", "unsuspend"] as const;
 /**

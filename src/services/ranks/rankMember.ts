@@ -5,10 +5,8 @@ import { resolvePlayer, type Player } from "../moderation/resolvePlayer.js";
 import { checkLength, type CaseResult, type ModerationDeps } from "../moderation/restrictions.js";
 import { UserError } from "../userError.js";
 import { chooseRole, describeRole, listGroupRoles, requireAssignable } from "./groupRoles.js";
-import { carryOutRoleChange, currentRole, findMembership, recordRoleChange, type PreparedRoleChange } from "./roleChanges.js";
+import { REASON_MAX, carryOutRoleChange, currentRole, findMembership, recordRoleChange, type PreparedRoleChange } from "./roleChanges.js";
 
-/** Warden keeps case reasons within Roblox's longest reason, as for bans. */
-const REASON_MAX = 1_000;
 
 export interface RankRequest {
   guildId: string;

@@ -1,10 +1,16 @@
 import { createCase, settleCase, type CaseOutcome, type CaseRow, type NewCase } from "../../db/cases.js";
 import { OpenCloudError, userMessage, type GroupMembership, type GroupRole, type KeyedOpenCloud } from "../../opencloud/index.js";
+import { ROLE_CHANGE_ACTIONS } from "../../db/schema.js";
 import { endSuspension, findActiveSuspension } from "../../db/suspensions.js";
 import { openLinkedById } from "../moderation/linkedExperience.js";
 import type { Player } from "../moderation/resolvePlayer.js";
 import { publish, violates, type CaseResult, type ModerationDeps } from "../moderation/restrictions.js";
 import { UserError } from "../userError.js";
+
+const ROLE_CHANGES: ReadonlySet<string> = new Set(ROLE_CHANGE_ACTIONS);
+
+/** A role change's reason is kept within Roblox's longest reason, as a ban's private reason is. */
+export const REASON_MAX = 1_000;
 
 /** A role as a case keeps it: the rank may since have changed, the name is the one it had then. */
 export type RoleName = Pick<GroupRole, "id" | "displayName">;
@@ -122,7 +128,7 @@ function movedAsAsked(row: CaseRow, membership: GroupMembership | undefined): bo
 export async function reconcileRoleChanges(deps: ModerationDeps, taken: readonly CaseRow[]): Promise<number> {
   let settled = 0;
   for (const row of taken) {
-    if (row.action !== "rank" && row.action !== "suspend" && row.action !== "unsuspend") continue;
+    if (!ROLE_CHANGES.has(row.action)) continue;
     try {
       await reconcileOne(deps, row);
       settled += 1;

@@ -9,9 +9,8 @@ import type { SuspensionTimers } from "../ports.js";
 import { UserError } from "../userError.js";
 import { describeRole } from "./groupRoles.js";
 import { openRankedGroup, rankableMember } from "./rankMember.js";
-import { carryOutRoleChange, findMembership, recordRoleChange, type PreparedRoleChange } from "./roleChanges.js";
+import { REASON_MAX, carryOutRoleChange, findMembership, recordRoleChange, type PreparedRoleChange } from "./roleChanges.js";
 
-const REASON_MAX = 1_000;
 
 export interface SuspensionDeps extends ModerationDeps {
   suspensionTimers: SuspensionTimers;
