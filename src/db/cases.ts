@@ -345,3 +345,20 @@ export async function listCasesForUsers(db: Database, guildId: string, robloxUse
     .where(and(eq(cases.guildId, guildId), inArray(cases.robloxUserId, [...robloxUserIds])))
     .orderBy(cases.robloxUserId, desc(cases.number));
 }
+
+/** The guild's settled role changes and join decisions in a group since `since`: what its audit log may show of Warden. */
+export async function listGroupCasesSince(db: Database, guildId: string, groupId: string, since: Date): Promise<CaseRow[]> {
+  return db
+    .select()
+    .from(cases)
+    .where(
+      and(
+        eq(cases.guildId, guildId),
+        eq(cases.groupId, groupId),
+        eq(cases.status, "applied"),
+        eq(cases.source, "discord"),
+        gt(cases.updatedAt, since),
+      ),
+    )
+    .orderBy(cases.id);
+}

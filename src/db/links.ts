@@ -163,3 +163,22 @@ export async function setRankSettings(db: Database, guildId: string, groupId: st
     .returning({ groupId: groupLinks.groupId });
   return updated.length > 0;
 }
+
+/** Where the group's audit log was last read to, and whether Roblox last refused it to the key. */
+export async function getAuditLogState(db: Database, guildId: string, groupId: string): Promise<{ syncedUntil: Date | null; refused: boolean } | undefined> {
+  const [row] = await db
+    .select({ syncedUntil: groupLinks.auditLogSyncedUntil, refused: groupLinks.auditLogRefused })
+    .from(groupLinks)
+    .where(and(eq(groupLinks.guildId, guildId), eq(groupLinks.groupId, groupId)));
+  return row;
+}
+
+export async function setAuditLogState(db: Database, guildId: string, groupId: string, state: { syncedUntil?: Date; refused?: boolean }): Promise<void> {
+  await db
+    .update(groupLinks)
+    .set({
+      ...(state.syncedUntil === undefined ? {} : { auditLogSyncedUntil: state.syncedUntil }),
+      ...(state.refused === undefined ? {} : { auditLogRefused: state.refused }),
+    })
+    .where(and(eq(groupLinks.guildId, guildId), eq(groupLinks.groupId, groupId)));
+}

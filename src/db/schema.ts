@@ -43,7 +43,8 @@ export const ROLE_CHANGE_ACTIONS = ["rank", "suspend", "unsuspend"] as const;
  * that added it, and all pending migrations run in one.
  */
 const isRoleChange = (action: unknown) => sql`${action}::text IN (${sql.raw(ROLE_CHANGE_ACTIONS.map((name) => `'${name}'`).join(", "))})`;
-export const caseSource = pgEnum("case_source", ["discord", "creator_hub", "in_game"]);
+// `group_audit_log`: a change made in a linked group outside Warden, read from the group's audit log.
+export const caseSource = pgEnum("case_source", ["discord", "creator_hub", "in_game", "group_audit_log"]);
 export const caseStatus = pgEnum("case_status", ["pending", "applied", "failed"]);
 export const reviewState = pgEnum("review_state", ["pending", "claimed", "accepted", "declined", "gone"]);
 export const PENDING_BUTTON_KINDS = ["ban_confirmation", "player_choice", "ban_list", "bulk_decision"] as const;
@@ -151,6 +152,11 @@ export const groupLinks = pgTable(
     // (nor change a member at or above). Ids only: names and ranks are read from Roblox when used.
     suspendedRoleId: robloxId("suspended_role_id"),
     maxRoleId: robloxId("max_role_id"),
+    // How far the group's audit log has been read for changes made outside Warden; null: not yet.
+    auditLogSyncedUntil: timestamp("audit_log_synced_until", { withTimezone: true }),
+    // Roblox refused the audit log to this link's key (no legacy-group:manage): said once in the
+    // mod log, and said again only after a read has worked since.
+    auditLogRefused: boolean("audit_log_refused").notNull().default(false),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
   },

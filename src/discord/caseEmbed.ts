@@ -76,6 +76,9 @@ function moderatorOf(row: CaseRow): string {
     return row.robloxModeratorId === null ? "Creator Hub" : `[Roblox user ${row.robloxModeratorId}](${profileUrl(row.robloxModeratorId)}) (Creator Hub or another tool)`;
   }
   if (row.source === "in_game") return "In-game";
+  if (row.source === "group_audit_log") {
+    return row.robloxModeratorId === null ? "in Roblox" : `[Roblox user ${row.robloxModeratorId}](${profileUrl(row.robloxModeratorId)}) (in Roblox, outside Warden)`;
+  }
   return row.moderatorDiscordId === null ? "unknown" : `<@${row.moderatorDiscordId}>`;
 }
 

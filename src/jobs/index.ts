@@ -6,6 +6,7 @@ import { checkApiKeys } from "../services/keyHealth.js";
 import { announceExpiredBans } from "../services/moderation/banExpiry.js";
 import type { ExpiryNotices, SetupNotices } from "../services/ports.js";
 import { scheduleJoinRequestPolling } from "./joinRequestPolling.js";
+import { scheduleGroupAuditSync } from "./groupAuditSync.js";
 import { scheduleOutsideBanSync } from "./outsideBanSync.js";
 import { scheduleSuspensionRestores, type SuspensionRestoreTimers } from "./suspensionRestore.js";
 import { startScheduler, type Scheduler } from "./scheduler.js";
@@ -37,6 +38,8 @@ export interface JobOptions {
   banExpirySeconds?: Interval;
   /** How often linked experiences' restriction logs are read for bans made outside Warden; default 5 minutes. */
   banSyncSeconds?: Interval;
+  /** How often linked groups' audit logs are read for changes made outside Warden; default 5 minutes. */
+  groupAuditSyncSeconds?: Interval;
   /** How often an idle worker asks the queue for a job; default 2 seconds. */
   workerPollingSeconds?: number;
 }
@@ -96,6 +99,14 @@ async function scheduleScope(scheduler: Scheduler, deps: JobDeps, scope: WorkSco
   const banSync = seconds(options.banSyncSeconds, 300);
   if (banSync !== undefined) {
     await scheduleOutsideBanSync(scheduler, { ...deps.review, logger: deps.logger }, { intervalSeconds: banSync, scope });
+  }
+  const auditSync = seconds(options.groupAuditSyncSeconds, 300);
+  if (auditSync !== undefined) {
+    await scheduleGroupAuditSync(
+      scheduler,
+      { ...deps.review, notices: deps.notices, logger: deps.logger },
+      { intervalSeconds: auditSync, scope },
+    );
   }
 }
 
