@@ -47,7 +47,15 @@ const caseNumber = {
   autocomplete: true,
 } as const;
 
-const ACTION_NAMES = { ban: "Ban", unban: "Unban", join_accept: "Join request accepted", join_decline: "Join request declined" } as const;
+const ACTION_NAMES = {
+  ban: "Ban",
+  unban: "Unban",
+  join_accept: "Join request accepted",
+  join_decline: "Join request declined",
+  rank: "Rank change",
+  suspend: "Suspension",
+  unsuspend: "Suspension lifted",
+} as const;
 
 export const definition = {
   name: "case",

@@ -15,11 +15,12 @@ import {
 import type { LinkKind } from "../src/db/links.js";
 import type { BotContext } from "../src/discord/botContext.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
-import { suggestLinks } from "../src/discord/autocomplete.js";
+import { suggestGroupRoles, suggestLinks } from "../src/discord/autocomplete.js";
 import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { encodeCustomId } from "../src/discord/customIds.js";
 import { withModLogNote } from "../src/discord/replies.js";
 import { checkLinkName, chooseChannels, describeSetup, linkWithApiKey, unlink } from "../src/services/setup.js";
+import { configureRanks } from "../src/services/ranks/rankSettings.js";
 import { UserError } from "../src/services/userError.js";
 import { clipText } from "../src/services/clipText.js";
 
@@ -77,6 +78,28 @@ export const definition = {
         },
       ],
     },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: "ranks",
+      description: "Choose a linked group's suspended role and the highest role Warden may assign",
+      options: [
+        { type: ApplicationCommandOptionType.String, name: "group", description: "A linked group", required: true, autocomplete: true },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: "suspended_role",
+          description: "The role /suspend moves a member to",
+          required: true,
+          autocomplete: true,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: "max_role",
+          description: "The highest role Warden may assign",
+          required: true,
+          autocomplete: true,
+        },
+      ],
+    },
     { type: ApplicationCommandOptionType.Subcommand, name: "show", description: "Show what is linked and where Warden posts" },
     {
       type: ApplicationCommandOptionType.Subcommand,
@@ -90,7 +113,7 @@ export const definition = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-const SUBCOMMANDS = new Set(["experience", "group", "channels", "show", "remove"]);
+const SUBCOMMANDS = new Set(["experience", "group", "channels", "ranks", "show", "remove"]);
 
 export const setup: CommandModule = {
   definition,
@@ -107,6 +130,8 @@ export const setup: CommandModule = {
         return askForApiKey(interaction, context, "group", interaction.options.getString("group", true));
       case "channels":
         return setChannels(interaction, context);
+      case "ranks":
+        return chooseRanks(interaction, context);
       case "show":
         return show(interaction, context);
       case "remove":
@@ -116,6 +141,9 @@ export const setup: CommandModule = {
 
   autocomplete(interaction, context) {
     const focused = interaction.options.getFocused(true);
+    if (focused.name === "suspended_role" || focused.name === "max_role") {
+      return suggestGroupRoles(context, interaction.guildId, interaction.options.getString("group") ?? undefined, focused.value);
+    }
     return suggestLinks(context, interaction.guildId, focused.name === "group" ? "group" : "universe", focused.value);
   },
 };
@@ -180,6 +208,20 @@ async function setChannels(interaction: ChatInputCommandInteraction<"cached">, c
   const parts = [log && `mod log -> <#${log.id}>`, review && `join-request review -> <#${review.id}>`].filter(Boolean);
   const summary = `Channels set: ${parts.join(", ")}.`;
   // Posting the change is also the test that Warden can write in the new log channel.
+  const outcome = await context.modLog.configChanged(interaction.guildId, { actorId: interaction.user.id, summary });
+  await interaction.editReply(withModLogNote(summary, outcome));
+}
+
+async function chooseRanks(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
+  const chosen = await configureRanks(context, {
+    guildId: interaction.guildId,
+    group: interaction.options.getString("group", true),
+    suspendedRole: interaction.options.getString("suspended_role", true),
+    maxRole: interaction.options.getString("max_role", true),
+  });
+  const summary =
+    `Ranks for group **${chosen.groupName}** (\`${chosen.groupId}\`): /suspend moves members to ${chosen.suspendedRole}; ` +
+    `Warden assigns roles up to ${chosen.maxRole}.`;
   const outcome = await context.modLog.configChanged(interaction.guildId, { actorId: interaction.user.id, summary });
   await interaction.editReply(withModLogNote(summary, outcome));
 }

@@ -20,6 +20,7 @@ import { createReviewBoard } from "./discord/reviewBoard.js";
 import { createRouter, refuseWhileStopping } from "./discord/router.js";
 import { startHttpEndpoints, type HttpEndpoints } from "./httpEndpoints.js";
 import type { Logger } from "./log.js";
+import { SuspensionRestoreTimers } from "./jobs/suspensionRestore.js";
 import { startJobs, type JobOptions, type Jobs } from "./jobs/index.js";
 import { watchingReads } from "./jobs/joinRequestReads.js";
 import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
@@ -101,6 +102,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     timeScale: options.openCloudTimeScale,
     sharedLedger: sharesBudgets ? createSharedRateLedger(database.db) : undefined,
   });
+  const suspensionTimers = new SuspensionRestoreTimers(config.shards);
   const processId = newProcessId();
   const profiles = new PlayerProfiles(openCloud);
   const modLog = createModLog(client, database.db, profiles, logger);
@@ -126,6 +128,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     ...createButtonStores(database.db),
     profiles,
     playerSuggester: new PlayerSuggester(openCloud),
+    suspensionTimers,
     metrics,
   };
   if (metrics !== undefined) timeAcknowledgements(client, metrics.interactionAcknowledged);
@@ -221,6 +224,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
         logger: logger.child({ component: "jobs" }),
         shards: config.shards,
         timeScale: options.openCloudTimeScale ?? 1,
+        suspensionTimers,
       },
       options.jobs,
     );

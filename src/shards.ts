@@ -22,3 +22,15 @@ export function workScopes(shards: Shards): WorkScope[] {
   if (shards.ids.length === shards.count) return [{ queueSuffix: "", shard: undefined }];
   return shards.ids.map((id) => ({ queueSuffix: `.shard-${id}-of-${shards.count}`, shard: { id, count: shards.count } }));
 }
+
+/** The slice of this process's work a guild belongs to: its shard's, or the single one. */
+export function scopeOfGuild(shards: Shards, guildId: string): WorkScope {
+  const scopes = workScopes(shards);
+  const [single] = scopes;
+  if (single !== undefined && single.shard === undefined) return single;
+  // Discord's formula: the guild's shard is its id's timestamp bits modulo the shard count.
+  const shardId = Number((BigInt(guildId) >> 22n) % BigInt(shards.count));
+  const scope = scopes.find((candidate) => candidate.shard?.id === shardId);
+  if (scope === undefined) throw new Error(`guild ${guildId} is on shard ${shardId}, which this process does not run`);
+  return scope;
+}

@@ -31,6 +31,10 @@ export async function createCase(db: Database, input: NewCase): Promise<CaseRow>
     universeId: input.universeId ?? null,
     placeId: input.placeId ?? null,
     groupId: input.groupId ?? null,
+    fromRoleId: input.fromRoleId ?? null,
+    fromRoleName: input.fromRoleName ?? null,
+    toRoleId: input.toRoleId ?? null,
+    toRoleName: input.toRoleName ?? null,
     durationSeconds: input.durationSeconds ?? null,
     privateReason: input.privateReason ?? null,
     publicReason: input.publicReason ?? null,
@@ -75,6 +79,10 @@ function prepareCaseInsert(db: Database, name: string) {
       universeId: placeholder("universeId"),
       placeId: placeholder("placeId"),
       groupId: placeholder("groupId"),
+      fromRoleId: placeholder("fromRoleId"),
+      fromRoleName: placeholder("fromRoleName"),
+      toRoleId: placeholder("toRoleId"),
+      toRoleName: placeholder("toRoleName"),
       durationSeconds: placeholder("durationSeconds"),
       privateReason: placeholder("privateReason"),
       publicReason: placeholder("publicReason"),
@@ -386,4 +394,21 @@ export async function listCasesForUsers(db: Database, guildId: string, robloxUse
     .from(cases)
     .where(and(eq(cases.guildId, guildId), inArray(cases.robloxUserId, [...robloxUserIds])))
     .orderBy(cases.robloxUserId, desc(cases.number));
+}
+
+/** The guild's settled role changes and join decisions in a group since `since`: what its audit log may show of Warden. */
+export async function listGroupCasesSince(db: Database, guildId: string, groupId: string, since: Date): Promise<CaseRow[]> {
+  return db
+    .select()
+    .from(cases)
+    .where(
+      and(
+        eq(cases.guildId, guildId),
+        eq(cases.groupId, groupId),
+        eq(cases.status, "applied"),
+        eq(cases.source, "discord"),
+        gt(cases.updatedAt, since),
+      ),
+    )
+    .orderBy(cases.id);
 }

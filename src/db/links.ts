@@ -129,6 +129,15 @@ export async function listGroupLinksToRead(
     .orderBy(groupLinks.createdAt);
 }
 
+/** The linked groups of a shard's guilds (every guild's when undefined), oldest first: what the audit-log sync visits. */
+export async function listAllGroupLinks(db: Database, shard: WorkScope["shard"]): Promise<{ guildId: string; groupId: string }[]> {
+  return db
+    .select({ guildId: groupLinks.guildId, groupId: groupLinks.groupId })
+    .from(groupLinks)
+    .where(inShard(groupLinks.guildId, shard))
+    .orderBy(groupLinks.createdAt);
+}
+
 /** The linked experiences of a shard's guilds (every guild's when undefined), oldest first: what the outside-ban sync visits. */
 export async function listAllUniverseLinks(db: Database, shard: WorkScope["shard"]): Promise<{ guildId: string; universeId: string }[]> {
   return db
@@ -152,4 +161,47 @@ export async function setLogsSyncedUntil(db: Database, guildId: string, universe
     .update(universeLinks)
     .set({ logsSyncedUntil: until })
     .where(and(eq(universeLinks.guildId, guildId), eq(universeLinks.universeId, universeId)));
+}
+
+/** A group's /setup ranks choices; null ids until set. */
+export interface RankSettings {
+  suspendedRoleId: string | null;
+  maxRoleId: string | null;
+}
+
+export async function getRankSettings(db: Database, guildId: string, groupId: string): Promise<RankSettings | undefined> {
+  const [row] = await db
+    .select({ suspendedRoleId: groupLinks.suspendedRoleId, maxRoleId: groupLinks.maxRoleId })
+    .from(groupLinks)
+    .where(and(eq(groupLinks.guildId, guildId), eq(groupLinks.groupId, groupId)));
+  return row;
+}
+
+/** False when the group is no longer linked. */
+export async function setRankSettings(db: Database, guildId: string, groupId: string, settings: { suspendedRoleId: string; maxRoleId: string }): Promise<boolean> {
+  const updated = await db
+    .update(groupLinks)
+    .set(settings)
+    .where(and(eq(groupLinks.guildId, guildId), eq(groupLinks.groupId, groupId)))
+    .returning({ groupId: groupLinks.groupId });
+  return updated.length > 0;
+}
+
+/** Where the group's audit log was last read to, and whether Roblox last refused it to the key. */
+export async function getAuditLogState(db: Database, guildId: string, groupId: string): Promise<{ syncedUntil: Date | null; refused: boolean } | undefined> {
+  const [row] = await db
+    .select({ syncedUntil: groupLinks.auditLogSyncedUntil, refused: groupLinks.auditLogRefused })
+    .from(groupLinks)
+    .where(and(eq(groupLinks.guildId, guildId), eq(groupLinks.groupId, groupId)));
+  return row;
+}
+
+export async function setAuditLogState(db: Database, guildId: string, groupId: string, state: { syncedUntil?: Date; refused?: boolean }): Promise<void> {
+  await db
+    .update(groupLinks)
+    .set({
+      ...(state.syncedUntil === undefined ? {} : { auditLogSyncedUntil: state.syncedUntil }),
+      ...(state.refused === undefined ? {} : { auditLogRefused: state.refused }),
+    })
+    .where(and(eq(groupLinks.guildId, guildId), eq(groupLinks.groupId, groupId)));
 }

@@ -30,13 +30,21 @@ const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull(
 const robloxId = (name: string) => text(name);
 const digitsOnly = (column: string) => sql.raw(`${column} ~ '^[0-9]{1,20}$'`);
 
-export const PERMISSIONS = ["ban", "unban", "lookup", "review_join_requests", "manage_cases", "configure"] as const;
+export const PERMISSIONS = ["ban", "unban", "lookup", "review_join_requests", "manage_cases", "rank", "configure"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const permission = pgEnum("permission", PERMISSIONS);
 export const grantSubject = pgEnum("grant_subject", ["role", "user"]);
-export const caseAction = pgEnum("case_action", ["ban", "unban", "join_accept", "join_decline"]);
-export const caseSource = pgEnum("case_source", ["discord", "creator_hub", "in_game"]);
+export const caseAction = pgEnum("case_action", ["ban", "unban", "join_accept", "join_decline", "rank", "suspend", "unsuspend"]);
+/** The cases that move a group member from one role to another. */
+export const ROLE_CHANGE_ACTIONS = ["rank", "suspend", "unsuspend"] as const;
+/**
+ * Compared as text: a value added to an enum cannot be used in the transaction
+ * that added it, and all pending migrations run in one.
+ */
+const isRoleChange = (action: unknown) => sql`${action}::text IN (${sql.raw(ROLE_CHANGE_ACTIONS.map((name) => `'${name}'`).join(", "))})`;
+// `group_audit_log`: a change made in a linked group outside Warden, read from the group's audit log.
+export const caseSource = pgEnum("case_source", ["discord", "creator_hub", "in_game", "group_audit_log"]);
 export const caseStatus = pgEnum("case_status", ["pending", "applied", "failed"]);
 export const bulkRunAction = pgEnum("bulk_run_action", ["ban", "unban"]);
 export const bulkRunStatus = pgEnum("bulk_run_status", ["running", "cancelled", "finished"]);
@@ -142,12 +150,23 @@ export const groupLinks = pgTable(
     displayName: text("display_name").notNull(),
     // Join-review rules; shape owned and zod-validated by the join-request service.
     rules: jsonb("rules").notNull().default({}),
+    // /setup ranks: the role /suspend moves a member to, and the highest role Warden may assign
+    // (nor change a member at or above). Ids only: names and ranks are read from Roblox when used.
+    suspendedRoleId: robloxId("suspended_role_id"),
+    maxRoleId: robloxId("max_role_id"),
+    // How far the group's audit log has been read for changes made outside Warden; null: not yet.
+    auditLogSyncedUntil: timestamp("audit_log_synced_until", { withTimezone: true }),
+    // Roblox refused the audit log to this link's key (no legacy-group:manage): said once in the
+    // mod log, and said again only after a read has worked since.
+    auditLogRefused: boolean("audit_log_refused").notNull().default(false),
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
   },
   (table) => [
     primaryKey({ columns: [table.guildId, table.groupId] }),
     check("group_links_group_id_digits", digitsOnly("group_id")),
+    check("group_links_suspended_role_id_digits", sql`${table.suspendedRoleId} IS NULL OR ${digitsOnly("suspended_role_id")}`),
+    check("group_links_max_role_id_digits", sql`${table.maxRoleId} IS NULL OR ${digitsOnly("max_role_id")}`),
     check("group_links_rules_object", sql`jsonb_typeof(${table.rules}) = 'object'`),
   ],
 );
@@ -192,6 +211,12 @@ export const cases = pgTable(
     publicReason: text("public_reason"),
     excludeAltAccounts: boolean("exclude_alt_accounts").notNull().default(false),
     moderatorDiscordId: text("moderator_discord_id"),
+    // A role change (rank, suspend, unsuspend): the group role the member left and the one they
+    // were given, with the names Roblox had for them then.
+    fromRoleId: robloxId("from_role_id"),
+    fromRoleName: text("from_role_name"),
+    toRoleId: robloxId("to_role_id"),
+    toRoleName: text("to_role_name"),
     // Who banned in Creator Hub, for a case taken from Roblox's log.
     robloxModeratorId: robloxId("roblox_moderator_id"),
     source: caseSource("source").notNull().default("discord"),
@@ -229,6 +254,12 @@ export const cases = pgTable(
     uniqueIndex("cases_one_pending_per_target")
       .on(table.universeId, sql`coalesce(${table.placeId}, '')`, table.robloxUserId)
       .where(sql`${table.status} = 'pending' AND ${table.action} IN ('ban', 'unban')`),
+    // The same lock for a group member's roles: one role change of a member at a time. Role
+    // changes are told by their target role (cases_role_change_has_role): an index predicate
+    // must be immutable, and an enum's cast to text is not.
+    uniqueIndex("cases_one_pending_role_change_per_member")
+      .on(table.groupId, table.robloxUserId)
+      .where(sql`${table.status} = 'pending' AND ${table.toRoleId} IS NOT NULL`),
     check("cases_number_positive", sql`${table.number} > 0`),
     check("cases_roblox_user_id_digits", digitsOnly("roblox_user_id")),
     check("cases_universe_id_digits", sql`${table.universeId} IS NULL OR ${digitsOnly("universe_id")}`),
@@ -238,8 +269,12 @@ export const cases = pgTable(
     check(
       "cases_target_matches_action",
       sql`(${table.action} IN ('ban', 'unban') AND ${table.universeId} IS NOT NULL)
-        OR (${table.action} IN ('join_accept', 'join_decline') AND ${table.groupId} IS NOT NULL)`,
+        OR (${table.action} IN ('join_accept', 'join_decline') AND ${table.groupId} IS NOT NULL)
+        OR (${isRoleChange(table.action)} AND ${table.groupId} IS NOT NULL)`,
     ),
+    check("cases_role_change_has_role", sql`(${isRoleChange(table.action)}) = (${table.toRoleId} IS NOT NULL)`),
+    check("cases_from_role_id_digits", sql`${table.fromRoleId} IS NULL OR ${digitsOnly("from_role_id")}`),
+    check("cases_to_role_id_digits", sql`${table.toRoleId} IS NULL OR ${digitsOnly("to_role_id")}`),
     check("cases_place_needs_universe", sql`${table.placeId} IS NULL OR ${table.universeId} IS NOT NULL`),
     // Roblox's Duration bounds: 1 s to 10,000 years; NULL means permanent.
     check(
@@ -315,6 +350,44 @@ export const joinRequestReviews = pgTable(
     // (decisions already taken live on as cases).
     foreignKey({
       name: "join_request_reviews_group_link_fk",
+      columns: [table.guildId, table.groupId],
+      foreignColumns: [groupLinks.guildId, groupLinks.groupId],
+    }).onDelete("cascade"),
+  ],
+);
+
+/**
+ * A member /suspend moved to the group's suspended role: the role to give
+ * back and when. A scheduled job (src/jobs/suspensionRestore.ts) gives it
+ * back at `ends_at`; /unsuspend earlier. `ended_at` is set once, by whichever
+ * comes first, in the same step that records the case of the restore.
+ */
+export const suspensions = pgTable(
+  "suspensions",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    guildId: text("guild_id").notNull(),
+    groupId: robloxId("group_id").notNull(),
+    robloxUserId: robloxId("roblox_user_id").notNull(),
+    robloxUsername: text("roblox_username").notNull(),
+    suspendedRoleId: robloxId("suspended_role_id").notNull(),
+    suspendedRoleName: text("suspended_role_name").notNull(),
+    restoreRoleId: robloxId("restore_role_id").notNull(),
+    restoreRoleName: text("restore_role_name").notNull(),
+    endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    // The unsuspend case that ended it; null when the suspension itself never applied.
+    endCaseId: bigint("end_case_id", { mode: "number" }).references(() => cases.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex("suspensions_one_active_per_member")
+      .on(table.guildId, table.groupId, table.robloxUserId)
+      .where(sql`${table.endedAt} IS NULL`),
+    check("suspensions_ids_digits", sql`${digitsOnly("group_id")} AND ${digitsOnly("roblox_user_id")} AND ${digitsOnly("suspended_role_id")} AND ${digitsOnly("restore_role_id")}`),
+    // Unlinking the group drops its suspensions: Warden can no longer restore anyone there.
+    foreignKey({
+      name: "suspensions_group_link_fk",
       columns: [table.guildId, table.groupId],
       foreignColumns: [groupLinks.guildId, groupLinks.groupId],
     }).onDelete("cascade"),

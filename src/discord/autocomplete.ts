@@ -4,6 +4,9 @@ import { exactPlayer } from "../services/moderation/resolvePlayer.js";
 import type { PlayerSuggestion } from "../services/moderation/suggestPlayers.js";
 import type { BotContext } from "./botContext.js";
 import { clipText } from "../services/clipText.js";
+import { matchRoles } from "../services/ranks/groupRoles.js";
+import { rolesOfLinkedGroup } from "../services/ranks/rankSettings.js";
+import { UserError } from "../services/userError.js";
 
 /** Discord shows at most this many choices. */
 const MAX_CHOICES = 25;
@@ -54,4 +57,27 @@ export function suggestPlayerOrExperience(
   return focused.name === "experience"
     ? suggestLinks(context, interaction.guildId, "universe", focused.value)
     : suggestPlayerChoices(context, focused.value);
+}
+
+/**
+ * The roles of the group named in the `group` option (or the only one
+ * linked), by name and rank, each offered by its id. Nothing while no group
+ * can be told: the command itself says why.
+ */
+export async function suggestGroupRoles(
+  context: BotContext,
+  guildId: string,
+  typedGroup: string | undefined,
+  typed: string,
+): Promise<ApplicationCommandOptionChoiceData[]> {
+  let roles;
+  try {
+    roles = await rolesOfLinkedGroup(context, guildId, typedGroup);
+  } catch (error) {
+    if (error instanceof UserError) return [];
+    throw error;
+  }
+  return matchRoles(roles, typed)
+    .slice(0, MAX_CHOICES)
+    .map((role) => ({ name: clipText(`${role.displayName} · rank ${role.rank}`, 100), value: role.id }));
 }

@@ -4,7 +4,7 @@ import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { OpenCloud } from "../opencloud/index.js";
 import type { PlayerProfiles } from "../services/playerProfiles.js";
-import type { ReviewBoard } from "../services/ports.js";
+import type { ReviewBoard, SuspensionTimers } from "../services/ports.js";
 import type { ModLog } from "./modLog.js";
 import type { TokenStore } from "./tokenStore.js";
 import type { ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
@@ -61,6 +61,8 @@ export interface BotContext {
   bulkRunPreviews: TokenStore<BulkRunPreview>;
   /** The mass runs this process carries. */
   bulkRunner: BulkRunner;
+  /** Where /suspend asks for each suspension's restore. */
+  suspensionTimers: SuspensionTimers;
   /** Set when metrics are served (HTTP_PORT). */
   metrics: Pick<Metrics, "interactionHandled" | "countRobloxCalls"> | undefined;
 }

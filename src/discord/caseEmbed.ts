@@ -3,8 +3,26 @@ import type { CaseRow } from "../db/cases.js";
 import { describeDuration } from "../services/moderation/banDuration.js";
 import { clipText } from "../services/clipText.js";
 
-const COLOURS = { ban: 0xed4245, unban: 0x57f287, join_accept: 0x57f287, join_decline: 0xfee75c, failed: 0x747f8d, pending: 0xfaa61a };
-const ACTION_TITLES = { ban: "Ban", unban: "Unban", join_accept: "Join request accepted", join_decline: "Join request declined" };
+const COLOURS = {
+  ban: 0xed4245,
+  unban: 0x57f287,
+  join_accept: 0x57f287,
+  join_decline: 0xfee75c,
+  rank: 0x5865f2,
+  suspend: 0xe67e22,
+  unsuspend: 0x57f287,
+  failed: 0x747f8d,
+  pending: 0xfaa61a,
+};
+const ACTION_TITLES = {
+  ban: "Ban",
+  unban: "Unban",
+  join_accept: "Join request accepted",
+  join_decline: "Join request declined",
+  rank: "Rank change",
+  suspend: "Suspension",
+  unsuspend: "Suspension lifted",
+};
 
 export interface CaseEmbedContext {
   /** The linked experience's name, when the case has one. */
@@ -33,6 +51,11 @@ export function buildCaseEmbed(row: CaseRow, context: CaseEmbedContext): EmbedBu
     embed.addFields({ name: "Where", value: row.placeId === null ? `${experience}, every place` : `${experience}, place \`${row.placeId}\``, inline: true });
   }
   if (row.groupId !== null) embed.addFields({ name: "Group", value: `\`${row.groupId}\``, inline: true });
+  if (row.toRoleId !== null) embed.addFields({ name: "Role", value: `${roleOf(row.fromRoleName, row.fromRoleId)} → ${roleOf(row.toRoleName, row.toRoleId)}`, inline: true });
+  if (row.action === "suspend") {
+    const expiry = row.expiresAt === null ? "" : `, ends ${time(row.expiresAt, TimestampStyles.RelativeTime)}`;
+    embed.addFields({ name: "Duration", value: `${describeDuration(row.durationSeconds)}${expiry}`, inline: true });
+  }
   if (row.action === "ban") {
     const expiry = row.expiresAt === null ? "" : `, ends ${time(row.expiresAt, TimestampStyles.RelativeTime)}`;
     embed.addFields(
@@ -62,6 +85,9 @@ function moderatorOf(row: CaseRow): string {
     return row.robloxModeratorId === null ? "Creator Hub" : `[Roblox user ${row.robloxModeratorId}](${profileUrl(row.robloxModeratorId)}) (Creator Hub or another tool)`;
   }
   if (row.source === "in_game") return "In-game";
+  if (row.source === "group_audit_log") {
+    return row.robloxModeratorId === null ? "in Roblox" : `[Roblox user ${row.robloxModeratorId}](${profileUrl(row.robloxModeratorId)}) (in Roblox, outside Warden)`;
+  }
   return row.moderatorDiscordId === null ? "unknown" : `<@${row.moderatorDiscordId}>`;
 }
 
@@ -70,5 +96,7 @@ function statusOf(row: CaseRow): string {
   if (row.status === "pending") return "pending: waiting for Roblox";
   return clipText(`failed: ${row.error ?? "unknown reason"}`, 1024);
 }
+
+const roleOf = (name: string | null, id: string | null) => (id === null ? "none" : `${name ?? "role"} (\`${id}\`)`);
 
 const quote = (text: string | null) => (text === null || text === "" ? "none" : clipText(text, 1024));

@@ -1,4 +1,5 @@
 import { EmbedBuilder, TimestampStyles, time, type InteractionEditReplyOptions } from "discord.js";
+import type { CaseRow } from "../db/cases.js";
 import { describeDuration } from "../services/moderation/banDuration.js";
 import type { PlayerRecord } from "../services/moderation/playerRecord.js";
 import type { CaseResult } from "../services/moderation/restrictions.js";
@@ -7,8 +8,12 @@ import { profileUrl } from "./caseEmbed.js";
 import { playerRecordFields } from "./playerRecordFields.js";
 import { withModLogNote } from "./replies.js";
 
-/** The moderator's answer after a ban or unban: who, where, the case, the expiry, and the player's record as read before acting. */
-export async function buildCaseReply(context: BotContext, result: CaseResult, record: PlayerRecord): Promise<InteractionEditReplyOptions> {
+/**
+ * The moderator's answer after a ban, an unban or a role change: who, where,
+ * the case, the expiry, and, for bans and unbans, the player's record as read
+ * before acting.
+ */
+export async function buildCaseReply(context: BotContext, result: CaseResult, record?: PlayerRecord): Promise<InteractionEditReplyOptions> {
   const { row } = result;
   const name = row.robloxUsername ?? row.robloxUserId;
   if (result.failure !== undefined) {
@@ -18,13 +23,12 @@ export async function buildCaseReply(context: BotContext, result: CaseResult, re
       components: [],
     };
   }
-  const verb = row.action === "ban" ? "Banned" : "Unbanned";
   const embed = new EmbedBuilder()
-    .setColor(row.action === "ban" ? 0xed4245 : 0x57f287)
-    .setTitle(`Case #${row.number} · ${verb} ${name}`)
+    .setColor(row.action === "ban" || row.action === "suspend" ? 0xed4245 : 0x57f287)
+    .setTitle(`Case #${row.number} · ${VERBS[row.action]} ${name}`)
     .setURL(profileUrl(row.robloxUserId))
-    .setDescription(`Roblox user \`${row.robloxUserId}\`${row.placeId ? `, place \`${row.placeId}\`` : ", every place"}`);
-  if (row.action === "ban") {
+    .setDescription(`Roblox user \`${row.robloxUserId}\`${whereOf(row)}`);
+  if (row.action === "ban" || row.action === "suspend") {
     embed.addFields({
       name: "Duration",
       value:
@@ -33,9 +37,24 @@ export async function buildCaseReply(context: BotContext, result: CaseResult, re
           : `${describeDuration(row.durationSeconds)}, ends ${time(row.expiresAt, TimestampStyles.LongDateTime)} (${time(row.expiresAt, TimestampStyles.RelativeTime)})`,
     });
   }
-  embed.addFields(playerRecordFields(record));
+  if (record !== undefined) embed.addFields(playerRecordFields(record));
   const avatar = await context.profiles.avatarUrl(row.robloxUserId, row.guildId);
   if (avatar !== undefined) embed.setThumbnail(avatar);
   const note = withModLogNote("", result.published).trim();
   return { content: note === "" ? undefined : note, embeds: [embed], components: [] };
+}
+
+const VERBS = {
+  ban: "Banned",
+  unban: "Unbanned",
+  join_accept: "Accepted",
+  join_decline: "Declined",
+  rank: "Ranked",
+  suspend: "Suspended",
+  unsuspend: "Lifted the suspension of",
+} as const;
+
+function whereOf(row: CaseRow): string {
+  if (row.groupId !== null) return `, group \`${row.groupId}\`: ${row.fromRoleName ?? "?"} → ${row.toRoleName ?? "?"}`;
+  return row.placeId ? `, place \`${row.placeId}\`` : ", every place";
 }

@@ -18,3 +18,10 @@ export const experienceOption = {
   description: "Which linked experience",
   autocomplete: true,
 } as const;
+
+export const groupOption = {
+  type: ApplicationCommandOptionType.String,
+  name: "group",
+  description: "Which linked group",
+  autocomplete: true,
+} as const;

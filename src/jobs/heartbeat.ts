@@ -39,7 +39,7 @@ export async function startHeartbeat(db: Database, processId: string, logger: Lo
     if (sharesBudgets) await forgetIdleRateBuckets(db);
     if (takeOverWith === undefined) return;
     const report = { ...(await takeOverAbandonedWork(takeOverWith.deps)), massRuns: await takeOverWith.runs.takeOver() };
-    if (report.confirmed + report.resumed + report.failed + report.decisions + report.massRuns > 0) {
+    if (report.confirmed + report.resumed + report.failed + report.decisions + report.roleChanges + report.massRuns > 0) {
       logger.info(report, "took over the work of a process that stopped");
     }
   };

@@ -7,7 +7,9 @@ import { announceExpiredBans } from "../services/moderation/banExpiry.js";
 import type { ExpiryNotices, SetupNotices } from "../services/ports.js";
 import type { OwnerInterval } from "./joinRequestPlan.js";
 import { startJoinRequestReads } from "./joinRequestReads.js";
+import { scheduleGroupAuditSync } from "./groupAuditSync.js";
 import { scheduleOutsideBanSync } from "./outsideBanSync.js";
+import { scheduleSuspensionRestores, type SuspensionRestoreTimers } from "./suspensionRestore.js";
 import { startScheduler, type Scheduler } from "./scheduler.js";
 import { workScopes, type Shards, type WorkScope } from "../shards.js";
 
@@ -23,6 +25,8 @@ export interface JobDeps {
   shards: Shards;
   /** The time Roblox's budgets are planned in, as the Open Cloud client plans them (tests scale it). */
   timeScale: number;
+  /** Where suspensions ask for their restore; its queues are attached here. */
+  suspensionTimers: SuspensionRestoreTimers;
 }
 
 /** Seconds between runs, or "off": a test runs only the jobs it is about, whatever the clock says. */
@@ -40,6 +44,8 @@ export interface JobOptions {
   banExpirySeconds?: Interval;
   /** How often linked experiences' restriction logs are read for bans made outside Warden; default 5 minutes. */
   banSyncSeconds?: Interval;
+  /** How often linked groups' audit logs are read for changes made outside Warden; default 5 minutes. */
+  groupAuditSyncSeconds?: Interval;
   /** How often an idle worker asks the queue for a job; default 2 seconds. */
   workerPollingSeconds?: number;
 }
@@ -88,6 +94,8 @@ export async function startJobs(deps: JobDeps, options: JobOptions = {}): Promis
 }
 
 async function scheduleScope(scheduler: Scheduler, deps: JobDeps, scope: WorkScope, options: JobOptions): Promise<void> {
+  // Never off: a suspension's end is a promise made to a member, not a poll.
+  await scheduleSuspensionRestores(scheduler, { ...deps.review, logger: deps.logger }, deps.suspensionTimers, scope);
   const keyCheck = seconds(options.keyCheckSeconds, 6 * 3_600);
   if (keyCheck !== undefined) {
     await scheduler.every(`api-keys.check${scope.queueSuffix}`, keyCheck, async () => {
@@ -104,6 +112,14 @@ async function scheduleScope(scheduler: Scheduler, deps: JobDeps, scope: WorkSco
   const banSync = seconds(options.banSyncSeconds, 300);
   if (banSync !== undefined) {
     await scheduleOutsideBanSync(scheduler, { ...deps.review, logger: deps.logger }, { intervalSeconds: banSync, scope });
+  }
+  const auditSync = seconds(options.groupAuditSyncSeconds, 300);
+  if (auditSync !== undefined) {
+    await scheduleGroupAuditSync(
+      scheduler,
+      { ...deps.review, notices: deps.notices, logger: deps.logger },
+      { intervalSeconds: auditSync, scope },
+    );
   }
 }
 

@@ -18,6 +18,8 @@ export interface Scheduler {
    * next is due delays it rather than overlapping it.
    */
   every(name: string, intervalSeconds: number, run: () => Promise<void>): Promise<void>;
+  /** A queue of jobs each due at a time of their own, once per key (see DelayedQueue). */
+  delayed<T extends object>(name: string, options: DelayedOptions<T>): Promise<DelayedQueue<T>>;
   /** A queue where each key's jobs run one at a time (see ExclusiveQueue). */
   exclusive<T extends object>(name: string, options: ExclusiveOptions<T>): Promise<ExclusiveQueue<T>>;
   /** Stops taking jobs and waits for the running ones; jobs not finished are handed back to the queue. */
@@ -49,6 +51,26 @@ export interface ExclusiveQueue<T> {
   enqueue(key: string, data: T): Promise<boolean>;
 }
 
+export interface DelayedOptions<T> {
+  /** Job data is read back from the database, perhaps written by another version of the bot. */
+  schema: z.ZodType<T>;
+  /** How many jobs this process runs at once. */
+  concurrency: number;
+  /** A run still going after this long is presumed dead (its process crashed) and is retried. */
+  expireInSeconds: number;
+  /** Throwing fails the run, and it is tried again a little later, a few times. */
+  run(data: T): Promise<void>;
+}
+
+export interface DelayedQueue<T> {
+  /**
+   * Queues `data` to run at `at`, whichever process of the shard gets there
+   * first. Once per key: the job's id is derived from it, so asking again
+   * (a restart, a second process) adds nothing while the job exists, run or not.
+   */
+  sendAt(key: string, data: T, at: Date): Promise<void>;
+}
+
 export interface SchedulerOptions {
   /** How often an idle worker asks for a job; pg-boss's floor is half a second. */
   pollingIntervalSeconds?: number;
@@ -58,6 +80,9 @@ export interface SchedulerOptions {
 
 /** Retries are for runs cut short by a crash or a shutdown, not for errors: those are logged and the next run tries again. */
 const RETRY_LIMIT = 3;
+/** A delayed job has no next run: a failed one is tried again this often, after this long at first, backing off. */
+const DELAYED_RETRY_LIMIT = 10;
+const DELAYED_RETRY_DELAY_SECONDS = 5;
 const UNFINISHED: ReadonlySet<string> = new Set(["created", "retry", "active"]);
 /**
  * Recurring runs only hand work out, in seconds; one running longer is taken
@@ -121,6 +146,7 @@ export async function startScheduler(
     try {
       await work(job);
     } catch (error) {
+      if (error instanceof RetryLater) throw error;
       logger.error({ err: error, queue, job: job.id }, "job failed; the next run tries again");
     }
   };
@@ -148,6 +174,32 @@ export async function startScheduler(
       timer.unref();
       timers.push(timer);
       await addWorkers(name, 1, () => run());
+    },
+
+    async delayed<T extends object>(name: string, queue: DelayedOptions<T>): Promise<DelayedQueue<T>> {
+      await boss.createQueue(name, {
+        name,
+        policy: "standard",
+        retryLimit: DELAYED_RETRY_LIMIT,
+        retryDelay: DELAYED_RETRY_DELAY_SECONDS,
+        retryBackoff: true,
+        expireInSeconds: queue.expireInSeconds,
+      });
+      await addWorkers(name, queue.concurrency, async (job) => {
+        try {
+          await queue.run(queue.schema.parse(job.data));
+        } catch (error) {
+          // Rethrown past handle()'s log: pg-boss then fails the run and tries it again later.
+          logger.warn({ err: error, queue: name, job: job.id }, "delayed job failed; it is tried again shortly");
+          throw new RetryLater(error);
+        }
+      });
+      return {
+        async sendAt(key, data, at) {
+          // The id is what makes it once per key; the singleton key names the job for whoever reads the queue.
+          await boss.send(name, data, { id: jobIdFor(name, key), singletonKey: key, startAfter: at });
+        },
+      };
     },
 
     async exclusive<T extends object>(name: string, queue: ExclusiveOptions<T>): Promise<ExclusiveQueue<T>> {
@@ -191,6 +243,14 @@ export async function startScheduler(
       }
     },
   };
+}
+
+/** A delayed job's failure, handed to pg-boss so that it retries the run. */
+class RetryLater extends Error {
+  override name = "RetryLater";
+  constructor(cause: unknown) {
+    super("the job failed and is retried", { cause });
+  }
 }
 
 /** Waiting counts only jobs already due: a recurring run queued for later is not a backlog. */

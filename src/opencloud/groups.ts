@@ -3,6 +3,8 @@ import type { Caller, KeyHandle } from "./call.js";
 import { type RobloxId, toId } from "./ids.js";
 import { type PageOptions, Paginator, toPage } from "./paginate.js";
 import {
+  type AuditLogEntry,
+  auditLogPageSchema,
   type Group,
   type GroupMembership,
   type GroupRole,
@@ -64,6 +66,27 @@ export class Groups {
   /** NotFoundError means the request is gone: handled elsewhere, or withdrawn. */
   async declineJoinRequest(groupId: RobloxId, userId: RobloxId): Promise<void> {
     await this.decideJoinRequest("groups.declineJoinRequest", "decline", groupId, userId);
+  }
+
+  /**
+   * The group's audit log, newest first, 100 entries a page (the legacy
+   * surface's largest). Needs `legacy-group:manage` and, for a member's key,
+   * the viewAuditLog permission.
+   */
+  auditLog(groupId: RobloxId): Paginator<AuditLogEntry> {
+    const id = toId(groupId, "groupId");
+    return new Paginator("groups.auditLog", async (cursor) => {
+      const page = await this.caller.call({
+        operation: "groups.auditLog",
+        host: "openCloud",
+        method: "GET",
+        path: `/legacy-groups/v1/groups/${id}/audit-log`,
+        query: { limit: 100, sortOrder: "Desc", cursor },
+        key: this.key,
+        schema: auditLogPageSchema,
+      });
+      return toPage(page.data, page.nextPageCursor ?? undefined);
+    }, undefined);
   }
 
   memberships(groupId: RobloxId, options: PageOptions & MembershipFilter = {}): Paginator<GroupMembership> {

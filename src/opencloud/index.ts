@@ -138,6 +138,7 @@ export {
   type Group,
   type GroupMembership,
   type GroupRole,
+  type AuditLogEntry,
   type Headshot,
   type JoinRequest,
   type KeyIntrospection,

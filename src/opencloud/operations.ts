@@ -91,6 +91,8 @@ export const OPERATIONS = {
     notFound: "That player isn't in the group, or the role doesn't exist.",
   },
   "groups.listRoles": { perKey: perMinute(300), notFound: GROUP_NOT_FOUND },
+  // The legacy groups surface, reached on the Open Cloud host with an API key.
+  "groups.auditLog": { scope: "legacy-group:manage", perKey: perMinute(100), notFound: GROUP_NOT_FOUND },
   "universes.get": { perKey: perMinute(100), notFound: "Roblox has no experience with that universe id." },
   "universes.getPlace": {
     perKey: perMinute(100),

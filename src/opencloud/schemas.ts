@@ -296,6 +296,52 @@ export const listRolesSchema = z.object({
   nextPageToken: z.string().optional(),
 });
 
+/** Legacy ids are JSON numbers; kept as digit strings like every other id. */
+const legacyId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
+
+/**
+ * One audit log entry. The specification leaves `description` untyped; the
+ * fields read here are the ones Roblox shows for the actions Warden records
+ * (TargetId for every one; the new role set of a rank change or role
+ * assignment), and an entry without them is kept as an unknown action.
+ */
+export const auditLogEntrySchema = z
+  .object({
+    actor: z.object({ user: z.object({ userId: legacyId }).optional() }).optional(),
+    actionType: z.string(),
+    description: z.unknown(),
+    created: time,
+  })
+  .transform((entry) => {
+    const described = z
+      .object({
+        TargetId: legacyId.optional(),
+        NewRoleSetId: legacyId.optional(),
+        NewRoleSetName: z.string().optional(),
+        OldRoleSetId: legacyId.optional(),
+        OldRoleSetName: z.string().optional(),
+        RoleSetId: legacyId.optional(),
+        RoleSetName: z.string().optional(),
+      })
+      .safeParse(entry.description);
+    const fields = described.success ? described.data : {};
+    return {
+      actorUserId: entry.actor?.user?.userId ?? null,
+      actionType: entry.actionType,
+      targetUserId: fields.TargetId ?? null,
+      /** The role given: a rank change's new role set, or the role assigned. */
+      newRole: fields.NewRoleSetId !== undefined ? { id: fields.NewRoleSetId, name: fields.NewRoleSetName ?? "" } : fields.RoleSetId !== undefined ? { id: fields.RoleSetId, name: fields.RoleSetName ?? "" } : null,
+      oldRole: fields.OldRoleSetId !== undefined ? { id: fields.OldRoleSetId, name: fields.OldRoleSetName ?? "" } : null,
+      created: entry.created,
+    };
+  });
+export type AuditLogEntry = z.output<typeof auditLogEntrySchema>;
+
+export const auditLogPageSchema = z.object({
+  data: z.array(auditLogEntrySchema).default([]),
+  nextPageCursor: z.string().nullish(),
+});
+
 // ---- universes and places ----------------------------------------------------
 
 export const universeSchema = z

@@ -74,3 +74,9 @@ export interface BulkRunBoard {
   /** One post per run in the mod log, with every entry's outcome attached. */
   postSummary(run: BulkRunRow, progress: BulkRunProgress, outcomes: readonly BulkRunOutcome[]): Promise<void>;
 }
+
+/** When each running suspension is to be lifted: a durable timer, kept across restarts and processes. */
+export interface SuspensionTimers {
+  /** Asks for the suspension to be lifted at its end; asking again for one already asked for adds nothing. */
+  schedule(suspension: { id: number; guildId: string; endsAt: Date }): Promise<void>;
+}

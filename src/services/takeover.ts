@@ -2,6 +2,7 @@ import { takeOverAbandonedCases } from "../db/cases.js";
 import { resumeInterruptedDecisions } from "./joinRequests/resumeDecisions.js";
 import type { ReviewDeps } from "./joinRequests/postPendingRequests.js";
 import { reconcilePendingCases, type ReconcileReport } from "./moderation/reconcile.js";
+import { reconcileRoleChanges } from "./ranks/roleChanges.js";
 
 /**
  * A process is taken for dead once its heartbeat is this old. Heartbeats
@@ -13,6 +14,8 @@ export const DEAD_AFTER_SECONDS = 20;
 export interface TakeoverReport extends ReconcileReport {
   /** Join decisions finished or claims given back. */
   decisions: number;
+  /** Group role changes settled. */
+  roleChanges: number;
 }
 
 /**
@@ -25,5 +28,5 @@ export interface TakeoverReport extends ReconcileReport {
 export async function takeOverAbandonedWork(deps: ReviewDeps): Promise<TakeoverReport> {
   const taken = await takeOverAbandonedCases(deps.db, deps.processId, DEAD_AFTER_SECONDS);
   const cases = await reconcilePendingCases(deps, taken);
-  return { ...cases, decisions: await resumeInterruptedDecisions(deps, taken) };
+  return { ...cases, decisions: await resumeInterruptedDecisions(deps, taken), roleChanges: await reconcileRoleChanges(deps, taken) };
 }

@@ -34,6 +34,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (kind) => {
       "processes",
       "rate_buckets",
       "staff_grants",
+      "suspensions",
       "universe_links",
     ]);
   });

@@ -72,6 +72,7 @@ export async function startStack(
     keyCheckSeconds?: number;
     banExpirySeconds?: number;
     banSyncSeconds?: number;
+    groupAuditSyncSeconds?: number;
     /** A PostgreSQL server of the test's own, e.g. one it stops. */
     postgresServerUrl?: string;
     /** More settings, e.g. HTTP_PORT. */
@@ -127,6 +128,7 @@ export async function startStack(
         keyCheckSeconds: options.keyCheckSeconds ?? "off",
         banExpirySeconds: options.banExpirySeconds ?? "off",
         banSyncSeconds: options.banSyncSeconds ?? "off",
+        groupAuditSyncSeconds: options.groupAuditSyncSeconds ?? "off",
         workerPollingSeconds: 0.5,
       },
     });

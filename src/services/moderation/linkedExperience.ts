@@ -2,7 +2,7 @@ import { revealApiKey } from "../../db/apiKeys.js";
 import type { ApiKeyCipher } from "../../db/apiKeyCipher.js";
 import type { Database } from "../../db/connection.js";
 import { getLink, listLinks, type Link, type LinkKind } from "../../db/links.js";
-import type { KeyedOpenCloud, OpenCloud } from "../../opencloud/index.js";
+import type { KeyIntrospection, KeyedOpenCloud, OpenCloud } from "../../opencloud/index.js";
 import { chooseLink } from "../linkNames.js";
 import { bindKey } from "../bindKey.js";
 import { clipText } from "../clipText.js";
@@ -26,6 +26,8 @@ export interface LinkedTarget {
   displayName: string;
   /** Open Cloud with this link's own key. */
   roblox: KeyedOpenCloud;
+  /** What Roblox says this link's key may do now (its scopes may have changed since it was linked). */
+  introspectKey(): Promise<KeyIntrospection>;
 }
 
 const NOUN = { universe: "Experience", group: "Group" } as const;
@@ -83,7 +85,12 @@ export async function openLinkedExperienceById(
 async function open(deps: ExperienceDeps, guildId: string, link: Link, tenant = guildId): Promise<LinkedTarget> {
   const apiKey = await revealApiKey(deps.db, deps.cipher, guildId, link.apiKeyId);
   if (apiKey === undefined) throw new Error(`The API key of ${link.kind} link ${link.robloxId} is missing.`);
-  return { robloxId: link.robloxId, displayName: link.displayName, roblox: bindKey(deps.openCloud, apiKey, tenant) };
+  return {
+    robloxId: link.robloxId,
+    displayName: link.displayName,
+    roblox: bindKey(deps.openCloud, apiKey, tenant),
+    introspectKey: () => deps.openCloud.apiKeys.introspect(apiKey.secret),
+  };
 }
 
 function asExperience(linked: LinkedTarget): LinkedExperience {

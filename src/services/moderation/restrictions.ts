@@ -286,7 +286,7 @@ async function checkPlace(experience: LinkedExperience, placeId: string): Promis
   }
 }
 
-function checkLength(text: string, max: number, option: string): string {
+export function checkLength(text: string, max: number, option: string): string {
   if ([...text].length > max) {
     throw new UserError(`\`${option}\` is ${[...text].length} characters long; Roblox accepts at most ${max}.`);
   }

@@ -176,4 +176,48 @@ describe("groups", () => {
       expect((await request("GET", "/roles", { query: { maxPageSize: "500" } })).json.groupRoles).toHaveLength(4);
     });
   });
+
+  describe("audit log", () => {
+    const AUDIT_KEY = "audit-key-of-1001";
+    interface AuditPage {
+      data: { actionType: string; actor: unknown; description: unknown }[];
+      nextPageCursor: string | null;
+    }
+    const auditLog = (query: Record<string, string> = {}, key = AUDIT_KEY) =>
+      call(emulator.openCloudUrl, "GET", `/legacy-groups/v1/groups/${GROUP}/audit-log`, { key, query });
+    const pageOf = async (query: Record<string, string>) => (await auditLog(query)).json as unknown as AuditPage;
+
+    beforeEach(() => {
+      emulator.addApiKey({ key: AUDIT_KEY, ownerId: OWNER, scopes: [{ name: "group", operations: ["read", "write"], groupIds: [GROUP] }, { name: "legacy-group", operations: ["manage"] }] });
+      emulator.addMembership({ groupId: GROUP, userId: PLAYER, roleId: MEMBER_ROLE });
+    });
+
+    it("records Open Cloud's role changes and the website's rank changes, with their actor, and pages by cursor", async () => {
+      await request("POST", `/memberships/${PLAYER}:assignRole`, { body: { role: `groups/${GROUP}/roles/${OFFICER_ROLE}` } });
+      await request("POST", `/memberships/${PLAYER}:unassignRole`, { body: { role: `groups/${GROUP}/roles/${MEMBER_ROLE}` } });
+      emulator.rankOnWebsite({ groupId: GROUP, userId: PLAYER, roleId: MEMBER_ROLE, actorId: OWNER });
+      const first = await pageOf({ limit: "10", sortOrder: "Desc" });
+      expect(first.data.map((entry) => entry.actionType)).toEqual(["ChangeRank", "UnassignRole", "AssignRole"]);
+      expect(first.data[0]).toMatchObject({
+        actor: { user: { userId: Number(OWNER) } },
+        description: { TargetId: Number(PLAYER), OldRoleSetId: Number(OFFICER_ROLE), NewRoleSetId: Number(MEMBER_ROLE) },
+      });
+      expect(first.data[2]?.description).toMatchObject({ TargetId: Number(PLAYER), RoleSetId: Number(OFFICER_ROLE) });
+      for (let i = 0; i < 10; i += 1) emulator.rankOnWebsite({ groupId: GROUP, userId: PLAYER, roleId: MEMBER_ROLE, actorId: OWNER });
+      const paged = await pageOf({ limit: "10" });
+      expect(paged.data).toHaveLength(10);
+      const rest = await pageOf({ limit: "10", cursor: paged.nextPageCursor ?? "" });
+      expect(rest.data).toHaveLength(3);
+      expect(rest.nextPageCursor).toBeNull();
+    });
+
+    it("refuses a key without legacy-group:manage and a page size outside the spec's, in the legacy shape", async () => {
+      const refused = await auditLog({}, FULL_KEY);
+      expect(refused.status).toBe(403);
+      expect(refused.json).toEqual({ errors: [{ code: 23, message: "Insufficient permissions to complete the request." }] });
+      const badLimit = await auditLog({ limit: "20" });
+      expect(badLimit.status).toBe(400);
+      expect(badLimit.json).toMatchObject({ errors: [{ code: 8 }] });
+    });
+  });
 });

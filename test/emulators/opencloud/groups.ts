@@ -5,7 +5,7 @@
  * must be allowed in the group, as the spec describes for each method.
  */
 import { z } from "zod";
-import { invalidArgument, notFound, permissionDenied } from "./errors.js";
+import { invalidArgument, LegacyError, notFound, permissionDenied } from "./errors.js";
 import { parseFilter } from "./filters.js";
 import { ok, requireBody, type CloudRequest, type CloudRoute, type RouteDeps } from "./router.js";
 import {
@@ -23,6 +23,8 @@ import { allowOnlyParams, parseBody } from "./validation.js";
 const MAX_JOIN_REQUEST_PAGE = 20;
 const MAX_MEMBERSHIP_PAGE = 100;
 const MAX_ROLE_PAGE = 20;
+/** The audit log's page sizes: the specification's enum. */
+const AUDIT_LOG_LIMITS = ["10", "25", "50", "100"];
 const GUEST_RANK = 0;
 const OWNER_RANK = 255;
 
@@ -114,6 +116,14 @@ export class Groups {
           handle: (request) => this.changeRoles(request, verb === "assignRole" ? "assign" : "unassign"),
         }),
       ),
+      {
+        method: "GET",
+        pattern: /^\/legacy-groups\/v1\/groups\/(?<groupId>[^/:]+)\/audit-log$/,
+        operation: "groups.auditLog",
+        write: false,
+        // The scope is checked by the handler: this legacy surface refuses in its own error shape.
+        handle: (request) => this.auditLog(request),
+      },
       {
         method: "GET",
         pattern: new RegExp(`^${group}/roles$`),
@@ -245,6 +255,7 @@ export class Groups {
     const requests = this.state.joinRequestsOf(group.id);
     if (!requests.has(userId)) throw notFound(`Join request groups/${group.id}/join-requests/${userId} not found.`);
     requests.delete(userId);
+    this.state.audit(group.id, request.key.ownerId, verb === "accept" ? "AcceptJoinRequest" : "DeclineJoinRequest", userId);
     if (verb === "accept") {
       const entryRole = group.roles.find((role) => role.rank > GUEST_RANK && role.rank < OWNER_RANK);
       if (entryRole === undefined) throw invalidArgument(`Group ${group.id} has no role to join as.`);
@@ -312,15 +323,78 @@ export class Groups {
         throw permissionDenied("The requester can only manage members and roles ranked below their own.");
       }
     }
-    if (mode === "replace") membership.roleIds = [role.id];
-    else if (mode === "assign" && !membership.roleIds.includes(role.id)) membership.roleIds.push(role.id);
-    else if (mode === "unassign" && membership.roleIds.includes(role.id)) {
+    const actor = request.key.ownerId;
+    const before = this.rolesOf(group, membership).reduce<RoleRecord | undefined>((best, held) => (best === undefined || held.rank > best.rank ? held : best), undefined);
+    if (mode === "replace") {
+      membership.roleIds = [role.id];
+      this.state.audit(group.id, actor, "ChangeRank", userId, {
+        OldRoleSetId: Number(before?.id ?? 0),
+        NewRoleSetId: Number(role.id),
+        OldRoleSetName: before?.displayName ?? "",
+        NewRoleSetName: role.displayName,
+      });
+    }
+    else if (mode === "assign" && !membership.roleIds.includes(role.id)) {
+      membership.roleIds.push(role.id);
+      this.state.audit(group.id, actor, "AssignRole", userId, { RoleSetId: Number(role.id), RoleSetName: role.displayName });
+    } else if (mode === "unassign" && membership.roleIds.includes(role.id)) {
       // A member always holds a role; dropping the last one would make them a guest, which the API cannot assign.
       if (membership.roleIds.length === 1) throw invalidArgument("A member must keep at least one role.");
       membership.roleIds = membership.roleIds.filter((held) => held !== role.id);
+      this.state.audit(group.id, actor, "UnassignRole", userId, { RoleSetId: Number(role.id), RoleSetName: role.displayName });
     }
     membership.updateTime = iso(this.now());
     return ok(this.membershipJson(group, membership));
+  }
+
+  /**
+   * The legacy audit log: `legacy-group:manage`, and the viewAuditLog
+   * permission in the group; pages by an opaque cursor, `limit` one of the
+   * spec's sizes, oldest first unless `sortOrder=Desc`.
+   */
+  private auditLog(request: CloudRequest) {
+    const group = this.state.groups.get(request.params.groupId ?? "");
+    if (group === undefined) throw new LegacyError(400, 1, "Group is invalid or does not exist.");
+    if (!grants(request.key, "legacy-group:manage", { groupId: group.id })) {
+      throw new LegacyError(403, 23, "Insufficient permissions to complete the request.");
+    }
+    const authority = this.authorityOf(request.key, group);
+    if (authority.kind === "none" || (authority.kind === "member" && authority.permissions.viewAuditLog !== true)) {
+      throw new LegacyError(403, 23, "Insufficient permissions to complete the request.");
+    }
+    const { query } = request;
+    const limit = query.get("limit") ?? "10";
+    const sortOrder = query.get("sortOrder") ?? "Asc";
+    const cursor = query.get("cursor");
+    if (!AUDIT_LOG_LIMITS.includes(limit) || !["Asc", "Desc"].includes(sortOrder) || (cursor !== null && !/^\d+$/.test(cursor))) {
+      throw new LegacyError(400, 8, "Invalid or missing pagination parameters");
+    }
+    const actionType = query.get("actionType");
+    const actor = query.get("userId");
+    const all = (this.state.auditLogs.get(group.id) ?? []).filter(
+      (entry) => (actionType === null || entry.actionType === actionType) && (actor === null || entry.actorUserId === actor),
+    );
+    const ordered = sortOrder === "Desc" ? [...all].reverse() : all;
+    const start = cursor === null ? 0 : Number(cursor);
+    const page = ordered.slice(start, start + Number(limit));
+    const next = start + page.length < ordered.length ? String(start + page.length) : null;
+    return ok({
+      previousPageCursor: start > 0 ? String(Math.max(0, start - Number(limit))) : null,
+      nextPageCursor: next,
+      data: page.map((entry) => {
+        const actorRole = this.state.membersOf(group.id).get(entry.actorUserId);
+        const role = actorRole === undefined ? undefined : this.rolesOf(group, actorRole).sort((a, b) => b.rank - a.rank)[0];
+        return {
+          actor: {
+            user: { hasVerifiedBadge: false, userId: Number(entry.actorUserId), username: this.state.users.get(entry.actorUserId)?.name ?? "", displayName: this.state.users.get(entry.actorUserId)?.name ?? "" },
+            ...(role === undefined ? {} : { role: { id: Number(role.id), name: role.displayName, rank: role.rank } }),
+          },
+          actionType: entry.actionType,
+          description: entry.description,
+          created: entry.created,
+        };
+      }),
+    });
   }
 
   private listRoles(deps: RouteDeps, request: CloudRequest) {

@@ -66,6 +66,8 @@ export interface OpenCloudEmulator {
   addGroup(group: GroupInput): void;
   addJoinRequest(request: { groupId: string; userId: string; createTime?: string }): void;
   addMembership(membership: { groupId: string; userId: string; roleId: string }): void;
+  /** A rank change made on the Roblox website by `actorId`: the member's role replaced, and the audit log says so. */
+  rankOnWebsite(change: { groupId: string; userId: string; roleId: string; actorId: string }): void;
   /** A ban (or, with `active: false`, an unban) by a person in Creator Hub: logged with a `robloxUser` moderator. */
   banFromCreatorHub(ban: OutOfBandBan & { moderatorId: string }): void;
   /** A ban by an experience's own server script: logged with a `gameServerScript` moderator. */
@@ -138,6 +140,20 @@ export async function startOpenCloudEmulator(options: OpenCloudEmulatorOptions =
     addGroup: (group) => state.addGroup(group),
     addJoinRequest: (request) => state.addJoinRequest(request),
     addMembership: (membership) => state.addMembership(membership),
+    rankOnWebsite: ({ groupId, userId, roleId, actorId }) => {
+      const group = state.requireGroup(groupId);
+      const membership = state.membersOf(groupId).get(userId);
+      const before = group.roles.filter((role) => membership?.roleIds.includes(role.id) === true).sort((a, b) => b.rank - a.rank)[0];
+      const after = group.roles.find((role) => role.id === roleId);
+      if (membership === undefined || after === undefined) throw new Error(`${userId} is not in group ${groupId}, or it has no role ${roleId}`);
+      membership.roleIds = [roleId];
+      state.audit(groupId, actorId, "ChangeRank", userId, {
+        OldRoleSetId: Number(before?.id ?? 0),
+        NewRoleSetId: Number(roleId),
+        OldRoleSetName: before?.displayName ?? "",
+        NewRoleSetName: after.displayName,
+      });
+    },
     banFromCreatorHub: ({ moderatorId, ...ban }) =>
       restrictions.applyOutOfBand(ban, { robloxUser: `users/${moderatorId}` }),
     banFromGameServer: (ban) => restrictions.applyOutOfBand(ban, { gameServerScript: {} }),

@@ -46,6 +46,7 @@ export const OPERATION_BUDGETS = {
   "groups.unassignRole": { perOwner: perMinute(300) },
   "groups.listRoles": { perOwner: perMinute(300) },
   "groups.getRole": { perOwner: perMinute(300) },
+  "groups.auditLog": { perOwner: perMinute(100) },
   "universes.get": { perOwner: perMinute(100) },
   "universes.getPlace": { perOwner: perMinute(100) },
   // Introspection has no documented budget; the gateway still sees the call.

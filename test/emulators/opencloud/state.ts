@@ -206,6 +206,18 @@ export const ROLE_PERMISSION_NAMES = [
   "bypassSlowMode",
 ] as const;
 
+/**
+ * One entry of a group's audit log. The specification leaves `description`
+ * untyped; its fields here are the ones Roblox's live API shows for each
+ * action type (TargetId, TargetName, and the role sets of a rank change).
+ */
+export interface AuditEntryRecord {
+  actorUserId: string;
+  actionType: string;
+  description: Record<string, string | number>;
+  created: string;
+}
+
 export class EmulatorState {
   readonly apiKeys = new Map<string, ApiKeyRecord>();
   readonly users = new Map<string, UserRecord>();
@@ -222,6 +234,8 @@ export class EmulatorState {
   /** universeId -> logs, oldest first. */
   readonly restrictionLogs = new Map<string, LogRecord[]>();
   readonly thumbnailOperations = new Map<string, ThumbnailOperation>();
+  /** groupId -> audit log, oldest first. */
+  readonly auditLogs = new Map<string, AuditEntryRecord[]>();
 
   constructor(private readonly now: () => number) {}
 
@@ -362,6 +376,14 @@ export class EmulatorState {
     const group = this.groups.get(id);
     if (group === undefined) throw notFound(`Group groups/${id} not found.`);
     return group;
+  }
+
+  /** Adds an entry to the group's audit log, by `actorUserId`, about `targetId`. */
+  audit(groupId: string, actorUserId: string, actionType: string, targetId: string, more: Record<string, string | number> = {}): void {
+    const entries = this.auditLogs.get(groupId) ?? [];
+    const target = this.users.get(targetId)?.name ?? "";
+    entries.push({ actorUserId, actionType, description: { TargetId: Number(targetId), TargetName: target, ...more }, created: iso(this.now()) });
+    this.auditLogs.set(groupId, entries);
   }
 
   membersOf(groupId: string): Map<string, MembershipRecord> {
