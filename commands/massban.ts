@@ -17,6 +17,13 @@ export const usersOption = {
   max_length: 6_000,
 } as const;
 
+/** The list as a file: one player per line, or the first column of a CSV. */
+export const fileOption = {
+  type: ApplicationCommandOptionType.Attachment,
+  name: "file",
+  description: "A .txt or .csv file of usernames or ids, one per line",
+} as const;
+
 export const definition = {
   name: "massban",
   description: "Ban a list of players from a linked experience, after a preview",
@@ -26,6 +33,7 @@ export const definition = {
     { type: ApplicationCommandOptionType.String, name: "duration", description: "30m, 12h, 7d, 2w, or perm", required: true, max_length: 20 },
     { type: ApplicationCommandOptionType.String, name: "reason", description: "Why (staff only; Roblox's private reason)", required: true, max_length: 1000 },
     usersOption,
+    fileOption,
     { type: ApplicationCommandOptionType.String, name: "public_reason", description: "What the players are shown", max_length: 400 },
     experienceOption,
     { type: ApplicationCommandOptionType.Boolean, name: "exclude_alts", description: "Leave the players' alt accounts unbanned (default: banned too)" },

@@ -8,7 +8,7 @@ import { suggestLinks } from "../src/discord/autocomplete.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
 import { experienceOption } from "../src/discord/commandOptions.js";
 import { answerMassRun } from "../src/discord/massRuns.js";
-import { usersOption } from "./massban.js";
+import { fileOption, usersOption } from "./massban.js";
 
 export const definition = {
   name: "massunban",
@@ -17,6 +17,7 @@ export const definition = {
   contexts: [InteractionContextType.Guild],
   options: [
     usersOption,
+    fileOption,
     { type: ApplicationCommandOptionType.String, name: "reason", description: "Why (staff only)", max_length: 1000 },
     experienceOption,
   ],

@@ -123,6 +123,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     cipher,
     modLog,
     bulkRunner,
+    discordCdnUrl: config.discordCdnUrl,
     logger,
     reviewBoard: createReviewBoard(client, database.db, metrics),
     ...createButtonStores(database.db),

@@ -37,6 +37,7 @@ const envSchema = z.object({
     .regex(/^\d{17,20}$/, { error: "must be a Discord guild id (17-20 digits)" })
     .optional(),
   DISCORD_API_URL: httpUrl("Discord REST base without /v10").default("https://discord.com/api"),
+  DISCORD_CDN_URL: httpUrl("Discord attachment CDN").default("https://cdn.discordapp.com"),
   OPENCLOUD_URL: httpUrl("Open Cloud base").default("https://apis.roblox.com"),
   ROBLOX_USERS_URL: httpUrl("Roblox users API base").default("https://users.roblox.com"),
   ROBLOX_THUMBNAILS_URL: httpUrl("Roblox thumbnails API base").default("https://thumbnails.roblox.com"),
@@ -73,6 +74,8 @@ export interface Config {
   encryptionKey: Buffer | undefined;
   devGuildId: string | undefined;
   discordApiUrl: string;
+  /** Attachments (a /massban list) are downloaded only from links under this base. */
+  discordCdnUrl: string;
   openCloudUrl: string;
   robloxUsersUrl: string;
   robloxThumbnailsUrl: string;
@@ -131,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
     encryptionKey: parsed.ENCRYPTION_KEY === undefined ? undefined : Buffer.from(parsed.ENCRYPTION_KEY, "base64"),
     devGuildId: parsed.DEV_GUILD_ID,
     discordApiUrl: parsed.DISCORD_API_URL,
+    discordCdnUrl: parsed.DISCORD_CDN_URL.replace(/\/+$/, ""),
     openCloudUrl: parsed.OPENCLOUD_URL,
     robloxUsersUrl: parsed.ROBLOX_USERS_URL,
     robloxThumbnailsUrl: parsed.ROBLOX_THUMBNAILS_URL,

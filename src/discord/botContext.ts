@@ -61,6 +61,8 @@ export interface BotContext {
   bulkRunPreviews: TokenStore<BulkRunPreview>;
   /** The mass runs this process carries. */
   bulkRunner: BulkRunner;
+  /** Files attached to commands are read only from links under this base (DISCORD_CDN_URL). */
+  discordCdnUrl: string;
   /** Where /suspend asks for each suspension's restore. */
   suspensionTimers: SuspensionTimers;
   /** Set when metrics are served (HTTP_PORT). */

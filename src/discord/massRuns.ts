@@ -16,12 +16,15 @@ import { previewBulkRun, type BulkRunPreview } from "../services/massModeration/
 import { clipText } from "../services/clipText.js";
 import { UserError } from "../services/userError.js";
 import { moderationDeps, type BotContext } from "./botContext.js";
+import { readAttachedText } from "./attachments.js";
 import type { ComponentHandler } from "./componentHandler.js";
 import { encodeCustomId } from "./customIds.js";
 import { explain } from "./errorReply.js";
 
 /** Past this many players a preview says so in bold: a list that size deserves a second look. */
 const LARGE_RUN = 100;
+/** Room for 10,000 entries of a name or an id each, with a second column beside them. */
+const MAX_LIST_BYTES = 1024 * 1024;
 /** Skipped entries named in the preview; the rest are counted. */
 const NAMED_SKIPS = 10;
 
@@ -31,9 +34,10 @@ export async function answerMassRun(
   context: BotContext,
   action: "ban" | "unban",
 ): Promise<void> {
-  const users = interaction.options.getString("users") ?? undefined;
-  const sources: MassListSource[] = users === undefined ? [] : [{ text: users, csv: false }];
-  if (sources.length === 0) throw new UserError("Give the players in `users` (usernames or ids, separated by spaces, commas or new lines).");
+  const sources = await listSources(interaction, context);
+  if (sources.length === 0) {
+    throw new UserError("Give the players in `users` (usernames or ids, separated by spaces, commas or new lines) or as a `file`.");
+  }
   const preview = await previewBulkRun(moderationDeps(context), {
     action,
     guildId: interaction.guildId,
@@ -51,6 +55,20 @@ export async function answerMassRun(
   }
   const { token, expiresAt } = await context.bulkRunPreviews.add(interaction.guildId, interaction.user.id, preview);
   await interaction.editReply(renderPreview(preview, token, expiresAt));
+}
+
+/** The list as given: typed in `users`, and/or the text of the attached `file` (.txt, or .csv by its first column). */
+async function listSources(interaction: ChatInputCommandInteraction<"cached">, context: BotContext): Promise<MassListSource[]> {
+  const sources: MassListSource[] = [];
+  const users = interaction.options.getString("users");
+  if (users !== null) sources.push({ text: users, csv: false });
+  const file = interaction.options.getAttachment("file");
+  if (file !== null) {
+    const kind = /\.(txt|csv)$/i.exec(file.name)?.[1]?.toLowerCase();
+    if (kind === undefined) throw new UserError(`\`${clipText(file.name, 60)}\` is not a list: attach a .txt or .csv file.`);
+    sources.push({ text: await readAttachedText(file, { cdnUrl: context.discordCdnUrl, maxBytes: MAX_LIST_BYTES }), csv: kind === "csv" });
+  }
+  return sources;
 }
 
 function renderPreview(preview: BulkRunPreview, token: string, expiresAt: Date): InteractionEditReplyOptions {

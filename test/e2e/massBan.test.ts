@@ -122,6 +122,36 @@ describe("/massban and /massunban end to end", () => {
     for (const raider of raiders.slice(0, 20)) expect(stack.roblox.restriction(UNIVERSE, raider.id)?.active).toBe(false);
     expect(stack.roblox.restriction(UNIVERSE, raiders[20]?.id ?? "")?.active).toBe(true);
   }, 60_000);
+
+  it("reads the list from an attached .txt or .csv file, downloaded when the command arrives", async () => {
+    const filers = Array.from({ length: 50 }, (_, index) => ({ id: String(600_000 + index), name: `filer${index}` }));
+    for (const filer of filers) stack.roblox.addUser(filer);
+    const txt = stack.discord.uploadAttachment({ filename: "raid.txt", content: filers.map((filer) => filer.name).join("\r\n"), contentType: "text/plain" });
+    const shown = await preview(alice, "massban", { file: txt, duration: "3d", reason: "file raid" });
+    expect(textOf(shown)).toContain("50 players will be banned in Raid Target");
+    await (await click(alice, shown, button(shown, "start"))).waitForCallback();
+    const summary = await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes("Mass ban in Raid Target") && textOf(message).includes("file raid"), 60_000);
+    expect(textOf(summary)).toContain("**50** applied");
+    for (const filer of filers) expect(stack.roblox.restriction(UNIVERSE, filer.id)?.active).toBe(true);
+
+    // A spreadsheet's export: a header, the player in the first column, the rest ignored.
+    const csv = stack.discord.uploadAttachment({ filename: "Appeals.CSV", content: "username,note\nfiler0,ok, really\nfiler1,also\n" });
+    expect(textOf(await preview(alice, "massunban", { file: csv }))).toContain("2 players will be unbanned in Raid Target");
+  }, 90_000);
+
+  it("explains an expired link, an oversized file, a file that is not a list, and sends nothing", async () => {
+    const before = stack.roblox.calls.length;
+    const expired = stack.discord.uploadAttachment({ filename: "old.txt", content: "raider1" });
+    stack.discord.expireAttachment(expired);
+    expect(textOf(await preview(alice, "massban", { file: expired, duration: "1d", reason: "x" }))).toContain("The link to `old.txt` has expired");
+    const huge = stack.discord.uploadAttachment({ filename: "huge.txt", content: "raider1\n".repeat(200_000) });
+    expect(textOf(await preview(alice, "massban", { file: huge, duration: "1d", reason: "x" }))).toContain("`huge.txt` is larger than 1024 KiB");
+    const image = stack.discord.uploadAttachment({ filename: "list.png", content: Buffer.from([0x89, 0x50, 0x4e, 0x47]) });
+    expect(textOf(await preview(alice, "massban", { file: image, duration: "1d", reason: "x" }))).toContain("`list.png` is not a list");
+    const disguised = stack.discord.uploadAttachment({ filename: "list.txt", content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0xfe]) });
+    expect(textOf(await preview(alice, "massban", { file: disguised, duration: "1d", reason: "x" }))).toContain("`list.txt` is not a text file");
+    expect(stack.roblox.calls.length).toBe(before);
+  });
 });
 
 describe("a mass run cancelled from its progress message", () => {

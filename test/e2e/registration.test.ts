@@ -8,9 +8,9 @@ const DESIGN: Record<string, string[] | Record<string, string[]>> = {
   ban: ["user", "duration", "reason", "public_reason?", "experience?", "place?", "exclude_alts?"],
   unban: ["user", "experience?", "place?", "reason?"],
   bans: ["experience?", "place?"],
-  // Discord takes the required options first; `file?` comes with attachment downloads.
-  massban: ["duration", "reason", "users?", "public_reason?", "experience?", "exclude_alts?"],
-  massunban: ["users?", "reason?", "experience?"],
+  // Discord takes the required options first.
+  massban: ["duration", "reason", "users?", "file?", "public_reason?", "experience?", "exclude_alts?"],
+  massunban: ["users?", "file?", "reason?", "experience?"],
   lookup: ["user"],
   rank: ["user", "role", "group?", "reason?"],
   suspend: ["user", "duration", "reason", "group?"],

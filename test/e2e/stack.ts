@@ -109,6 +109,7 @@ export async function startStack(
     ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     DEV_GUILD_ID: guild.id,
     DISCORD_API_URL: discord.apiUrl,
+    DISCORD_CDN_URL: discord.cdnUrl,
     OPENCLOUD_URL: roblox.openCloudUrl,
     ROBLOX_USERS_URL: roblox.usersUrl,
     ROBLOX_THUMBNAILS_URL: roblox.thumbnailsUrl,

@@ -24,6 +24,7 @@ describe("loadConfig", () => {
       encryptionKey: undefined,
       devGuildId: undefined,
       discordApiUrl: "https://discord.com/api",
+      discordCdnUrl: "https://cdn.discordapp.com",
       openCloudUrl: "https://apis.roblox.com",
       robloxUsersUrl: "https://users.roblox.com",
       robloxThumbnailsUrl: "https://thumbnails.roblox.com",

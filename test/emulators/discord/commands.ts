@@ -264,7 +264,7 @@ export function assertInvocable(world: World, store: CommandStore, command: APIA
 
 /**
  * Turns test input into interaction options typed by the registered definition,
- * with `resolved` entries for users, members, roles and channels (docs:
+ * with `resolved` entries for users, members, roles, channels and attachments (docs:
  * interactions/receiving-and-responding.mdx "Resolved Data Structure"). Input the
  * Discord client would refuse (missing required options, values outside choices
  * or bounds) throws instead of being sent.
@@ -275,11 +275,12 @@ export function buildCommandOptions(
   invocation: CommandInvocation,
   focused?: { name: string; value: string },
 ): { options: Options; resolved?: APIInteractionDataResolved } {
-  const resolved: Required<Pick<APIInteractionDataResolved, "users" | "members" | "roles" | "channels">> = {
+  const resolved: Required<Pick<APIInteractionDataResolved, "users" | "members" | "roles" | "channels" | "attachments">> = {
     users: {},
     members: {},
     roles: {},
     channels: {},
+    attachments: {},
   };
   let definitions = command.options ?? [];
   const wrap: { type: ApplicationCommandOptionType.Subcommand | ApplicationCommandOptionType.SubcommandGroup; name: string }[] = [];
@@ -334,7 +335,7 @@ function optionValue(
   invocation: CommandInvocation,
   definition: APIApplicationCommandOption,
   value: OptionValue,
-  resolved: Required<Pick<APIInteractionDataResolved, "users" | "members" | "roles" | "channels">>,
+  resolved: Required<Pick<APIInteractionDataResolved, "users" | "members" | "roles" | "channels" | "attachments">>,
   partial: boolean,
 ): Options[number] {
   const fail = (why: string): never => {
@@ -404,6 +405,12 @@ function optionValue(
         ...("topic" in payload ? { topic: payload.topic ?? null } : {}),
         ...(record.parentId ? { parent_id: record.parentId } : {}),
       } as NonNullable<APIInteractionDataResolved["channels"]>[string];
+      return { ...base, type: definition.type, value: id };
+    }
+    case ApplicationCommandOptionType.Attachment: {
+      // The value is the id of a file the member uploaded (DiscordEmulator.uploadAttachment).
+      const id = String(value);
+      resolved.attachments[id] = world.attachment(id) ?? fail(`no uploaded file ${id}`);
       return { ...base, type: definition.type, value: id };
     }
     default:

@@ -9,6 +9,7 @@ import type {
   APIMessage,
 } from "discord.js";
 import { registerApplicationRoutes } from "./application.js";
+import { Cdn, type UploadInput } from "./cdn.js";
 import { CommandStore, registerCommandRoutes, type CommandInvocation } from "./commands.js";
 import { Gateway, type GatewaySessionInfo } from "./gateway.js";
 import { registerGuildRoutes } from "./guilds.js";
@@ -26,6 +27,7 @@ import { RestServer, type InjectedFailure, type RateLimitOptions, type RecordedR
 import { World, type EmulatedGuild, type EmulatedMember, type GuildSeed, type MemberSeed, type RoleSeed } from "./state.js";
 import { Waiters } from "./waiters.js";
 
+export type { UploadInput } from "./cdn.js";
 export type { CommandInvocation, OptionValue } from "./commands.js";
 export { allChannelsPermissionId } from "./commandPermissions.js";
 export type { GatewaySessionInfo } from "./gateway.js";
@@ -65,6 +67,8 @@ export class DiscordEmulator {
   /** Pass as discord.js `rest: { api }`; the client appends `/v10`. */
   readonly apiUrl: string;
   readonly gatewayUrl: string;
+  /** Where attachment links point, as `https://cdn.discordapp.com` in Discord: the bot's DISCORD_CDN_URL. */
+  readonly cdnUrl: string;
   readonly token: string;
   readonly applicationId: string;
   readonly botUserId: string;
@@ -81,19 +85,35 @@ export class DiscordEmulator {
       store: MessageStore;
       interactions: Interactions;
       waiters: Waiters;
+      cdn: Cdn;
       waitTimeoutMs: number;
       close: () => Promise<void>;
     },
-    urls: { api: string; gateway: string },
+    urls: { api: string; gateway: string; cdn: string },
     token: string,
     guilds: EmulatedGuild[],
   ) {
     this.apiUrl = urls.api;
     this.gatewayUrl = urls.gateway;
+    this.cdnUrl = urls.cdn;
     this.token = token;
     this.applicationId = parts.world.bot.id;
     this.botUserId = parts.world.bot.id;
     this.guilds = guilds;
+  }
+
+  /**
+   * A file a member uploads with a command: its id is the value of an
+   * attachment option in `runCommand`, and the interaction carries it with a
+   * signed link that opens for `ttlMs` (a day by default).
+   */
+  uploadAttachment(input: UploadInput): string {
+    return this.parts.cdn.upload(input).id;
+  }
+
+  /** The upload's link stops opening, as an old one does. */
+  expireAttachment(id: string): void {
+    this.parts.cdn.expire(id);
   }
 
   /** Every request the bot made, in order; the token is redacted. */
@@ -299,9 +319,16 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
   registerGuildRoutes(rest, world);
   registerCommandRoutes(rest, world, commands, world.bot.id);
   registerMessageRoutes(rest, world, store);
+  let cdnUrl = "";
+  const cdn = new Cdn(world, () => cdnUrl);
+  world.attachment = (id) => {
+    const upload = cdn.get(id);
+    return upload === undefined ? undefined : cdn.attachmentPayload(upload);
+  };
   interactions.registerRoutes(rest);
 
   const server = createServer((req, res) => {
+    if (cdn.handle(req, res)) return;
     rest.handle(req, res).catch((error: unknown) => {
       res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ message: String(error), code: 0 }));
     });
@@ -312,6 +339,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  cdnUrl = `http://127.0.0.1:${port}/cdn`;
   gateway.url = `ws://127.0.0.1:${port}/gateway`;
 
   const guilds = (options.guilds ?? []).map((seed) => world.addGuild(seed));
@@ -326,8 +354,8 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     }));
 
   return new DiscordEmulator(
-    { world, rest, gateway, commands, store, interactions, waiters, waitTimeoutMs, close },
-    { api: `http://127.0.0.1:${port}/api`, gateway: gateway.url },
+    { world, rest, gateway, commands, store, interactions, waiters, cdn, waitTimeoutMs, close },
+    { api: `http://127.0.0.1:${port}/api`, gateway: gateway.url, cdn: cdnUrl },
     token,
     guilds,
   );

@@ -10,6 +10,7 @@ import {
   Locale,
   OverwriteType,
   PermissionFlagsBits,
+  type APIAttachment,
   type APIGuild,
   type APIGuildCategoryChannel,
   type ChannelFlags,
@@ -184,6 +185,8 @@ export class World {
   readonly bot: UserRecord;
   /** Tells connected sessions about changes; set by the gateway. */
   dispatch: DispatchHook = () => {};
+  /** A file a member uploaded, as a command's attachment option carries it; set by the CDN. */
+  attachment: (id: string) => APIAttachment | undefined = () => undefined;
 
   constructor(botUsername: string) {
     this.bot = { id: this.ids.next(), username: botUsername, bot: true, locale: Locale.EnglishUS };

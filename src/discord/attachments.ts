@@ -1,0 +1,44 @@
+import type { Attachment } from "discord.js";
+import { UserError } from "../services/userError.js";
+
+/** Long enough for a list file over a slow link; a stuck download must not hold the command for its 15 minutes. */
+const DOWNLOAD_TIMEOUT_MS = 15_000;
+
+/**
+ * The text of a file attached to a command, downloaded when the command
+ * arrives: Discord's attachment links are signed and expire. Only from
+ * Discord's CDN (`cdnUrl`), never past `maxBytes` (checked against the size
+ * Discord states, then again while reading), and only UTF-8 text.
+ */
+export async function readAttachedText(attachment: Attachment, options: { cdnUrl: string; maxBytes: number }): Promise<string> {
+  const name = `\`${attachment.name}\``;
+  const tooBig = new UserError(`${name} is larger than ${Math.round(options.maxBytes / 1024)} KiB, the most a list file may be.`);
+  if (attachment.size > options.maxBytes) throw tooBig;
+  if (!attachment.url.startsWith(`${options.cdnUrl}/`)) throw new UserError(`${name} is not a file uploaded to Discord; attach it to the command.`);
+  let response: Response;
+  try {
+    response = await fetch(attachment.url, { redirect: "error", signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+  } catch {
+    throw new UserError(`${name} could not be downloaded from Discord just now; try again.`);
+  }
+  if (response.status === 403 || response.status === 404) {
+    throw new UserError(`The link to ${name} has expired; run the command again with the file attached.`);
+  }
+  if (!response.ok || response.body === null) throw new UserError(`${name} could not be downloaded from Discord just now; try again.`);
+
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of response.body) {
+    length += chunk.length;
+    if (length > options.maxBytes) throw tooBig;
+    chunks.push(chunk);
+  }
+  const bytes = Buffer.concat(chunks);
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    if (text.includes("\u0000")) throw new Error("binary");
+    return text;
+  } catch {
+    throw new UserError(`${name} is not a text file: a list is plain text (UTF-8), one player per line.`);
+  }
+}
