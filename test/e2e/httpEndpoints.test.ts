@@ -3,7 +3,7 @@ import { startWarden } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { freePort, startPostgresServer, type PostgresServer } from "../support/postgresServer.js";
-import { addExperienceWithKey, linkThroughForm, memberId, replyTo, startStack, type Stack } from "./stack.js";
+import { addExperienceWithKey, finishedRuns, linkThroughForm, memberId, replyTo, startStack, type Stack } from "./stack.js";
 import { waitUntil } from "../support/waitUntil.js";
 
 describe("the HTTP endpoints", () => {
@@ -50,6 +50,8 @@ describe("the HTTP endpoints", () => {
       stack.roblox.setFaults({ errorRate: 0 });
     }
 
+    // The hourly job has run once at start (beside the other queues' first runs): none of it waits now.
+    await waitUntil(async () => (await finishedRuns(stack, "bans.expiry")) >= 1);
     const response = await fetch(metricsUrl);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/plain");

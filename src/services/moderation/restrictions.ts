@@ -145,6 +145,10 @@ export async function prepareUnban(deps: ModerationDeps, request: UnbanRequest):
  * applied or failed, publish it, and report.
  */
 export async function applyChange(deps: ModerationDeps, change: PreparedChange): Promise<CaseResult> {
+  // Started now, not awaited: the avatar the case's reply and mod-log record show is fetched while
+  // Roblox applies the change, and both find it in the cache instead of asking after it. Not at
+  // prepare time: a change that waits for a confirmation may never be applied.
+  void deps.profiles.avatarUrl(change.player.id, change.guildId);
   let row: CaseRow;
   try {
     row = await createCase(deps.db, {
@@ -261,9 +265,6 @@ async function resolveTarget(deps: ModerationDeps, request: TargetRequest) {
   if (placeChecked.status === "rejected") throw placeChecked.reason;
   if (resolved.status === "rejected") throw resolved.reason;
   const player = resolved.value;
-  // Started now, not awaited: the avatar the case's reply and mod-log record show is fetched while
-  // Roblox applies the change, and both find it in the cache instead of asking after it.
-  void deps.profiles.avatarUrl(player.id, request.guildId);
   return {
     guildId: request.guildId,
     moderatorId: request.moderatorId,
