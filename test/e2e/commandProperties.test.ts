@@ -56,6 +56,19 @@ describe("every command's options, filled in by a hostile member", () => {
         return fc.constantFrom(...Object.values(guild.roles));
       case ApplicationCommandOptionType.Channel:
         return fc.constantFrom(...Object.values(guild.channels));
+      case ApplicationCommandOptionType.Attachment:
+        // A file the member uploads with the command: any name, any bytes, its link fresh or expired.
+        return fc
+          .record({
+            filename: fc.oneof(fc.constantFrom("list.txt", "list.csv", "LIST.CSV", "list.png", "list"), hostileText.filter((text) => text.length > 0 && text.length <= 100)),
+            content: fc.oneof(hostileText, fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes))),
+            expired: fc.boolean(),
+          })
+          .map(({ filename, content, expired }) => {
+            const id = stack.discord.uploadAttachment({ filename, content });
+            if (expired) stack.discord.expireAttachment(id);
+            return id;
+          });
       default:
         throw new Error(`teach this test to fill in option type ${option.type} (/${option.name})`);
     }

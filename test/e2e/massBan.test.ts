@@ -123,6 +123,26 @@ describe("/massban and /massunban end to end", () => {
     expect(stack.roblox.restriction(UNIVERSE, raiders[20]?.id ?? "")?.active).toBe(true);
   }, 60_000);
 
+  it("bans every player exactly once through 20% injected faults: 5xx, resets, and bans applied whose answer is lost", async () => {
+    const faulty = Array.from({ length: 100 }, (_, index) => ({ id: String(610_000 + index), name: `faulty${index}` }));
+    for (const player of faulty) stack.roblox.addUser(player);
+    const shown = await preview(alice, "massban", { users: faulty.map((player) => player.name).join(" "), duration: "2d", reason: "faulty wave" });
+    stack.roblox.setFaults({ errorRate: 0.1, resetRate: 0.05, applyThenFailRate: 0.05 });
+    try {
+      await (await click(alice, shown, button(shown, "start"))).waitForCallback();
+      const summary = await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes("faulty wave"), 90_000);
+      expect(textOf(summary)).toContain("**100** applied · **0** failed · **0** not sent");
+    } finally {
+      stack.roblox.setFaults({ errorRate: 0, resetRate: 0, applyThenFailRate: 0 });
+    }
+    expect(stack.roblox.calls.filter((call) => call.fault !== undefined).length).toBeGreaterThan(0);
+    for (const player of faulty) {
+      expect(stack.roblox.restriction(UNIVERSE, player.id)?.active).toBe(true);
+      // Roblox's own log: one ban each, however often a PATCH was sent again with its idempotency key.
+      expect(stack.roblox.logs(UNIVERSE).filter((entry) => entry.user === `users/${player.id}`)).toHaveLength(1);
+    }
+  }, 120_000);
+
   it("reads the list from an attached .txt or .csv file, downloaded when the command arrives", async () => {
     const filers = Array.from({ length: 50 }, (_, index) => ({ id: String(600_000 + index), name: `filer${index}` }));
     for (const filer of filers) stack.roblox.addUser(filer);
