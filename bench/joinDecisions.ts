@@ -65,6 +65,7 @@ export async function run(): Promise<void> {
       openCloud,
       profiles: new PlayerProfiles(openCloud),
       cipher: createApiKeyCipher(randomBytes(32)),
+      notices: { postSetupNotice: () => Promise.resolve() },
       publisher: { publishCase: async () => ({ posted: false, problem: "no Discord in this benchmark" }) },
       reviewBoard: {
         postRequest: async () => ({ posted: true, messageId: "1", channelId: "1" }),

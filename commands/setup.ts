@@ -20,6 +20,7 @@ import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { encodeCustomId } from "../src/discord/customIds.js";
 import { withModLogNote } from "../src/discord/replies.js";
 import { checkLinkName, chooseChannels, describeSetup, linkWithApiKey, unlink } from "../src/services/setup.js";
+import { setGuard } from "../src/db/moderatorPauses.js";
 import { configureRanks } from "../src/services/ranks/rankSettings.js";
 import { UserError } from "../src/services/userError.js";
 import { clipText } from "../src/services/clipText.js";
@@ -100,6 +101,28 @@ export const definition = {
         },
       ],
     },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: "guard",
+      description: "Pause a member who bans, mass-bans, ranks or suspends more than this in a short time",
+      options: [
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: "actions",
+          description: "How many such actions a member may take in the window (0 turns the guard off; default 10)",
+          required: true,
+          min_value: 0,
+          max_value: 100,
+        },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: "seconds",
+          description: "The window, in seconds (default 60)",
+          min_value: 10,
+          max_value: 3600,
+        },
+      ],
+    },
     { type: ApplicationCommandOptionType.Subcommand, name: "show", description: "Show what is linked and where Warden posts" },
     {
       type: ApplicationCommandOptionType.Subcommand,
@@ -113,7 +136,7 @@ export const definition = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-const SUBCOMMANDS = new Set(["experience", "group", "channels", "ranks", "show", "remove"]);
+const SUBCOMMANDS = new Set(["experience", "group", "channels", "ranks", "guard", "show", "remove"]);
 
 export const setup: CommandModule = {
   definition,
@@ -132,6 +155,8 @@ export const setup: CommandModule = {
         return setChannels(interaction, context);
       case "ranks":
         return chooseRanks(interaction, context);
+      case "guard":
+        return chooseGuard(interaction, context);
       case "show":
         return show(interaction, context);
       case "remove":
@@ -222,6 +247,18 @@ async function chooseRanks(interaction: ChatInputCommandInteraction<"cached">, c
   const summary =
     `Ranks for group **${chosen.groupName}** (\`${chosen.groupId}\`): /suspend moves members to ${chosen.suspendedRole}; ` +
     `Warden assigns roles up to ${chosen.maxRole}.`;
+  const outcome = await context.modLog.configChanged(interaction.guildId, { actorId: interaction.user.id, summary });
+  await interaction.editReply(withModLogNote(summary, outcome));
+}
+
+async function chooseGuard(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
+  const actions = interaction.options.getInteger("actions", true);
+  const seconds = interaction.options.getInteger("seconds") ?? 60;
+  await setGuard(context.db, interaction.guildId, actions, seconds);
+  const summary =
+    actions === 0
+      ? "Guard off: no member is paused however many bans, mass bans, rank changes and suspensions they make."
+      : `Guard: a member who makes more than ${actions} bans, mass bans, rank changes and suspensions in ${seconds} s is paused until \`/staff release\`.`;
   const outcome = await context.modLog.configChanged(interaction.guildId, { actorId: interaction.user.id, summary });
   await interaction.editReply(withModLogNote(summary, outcome));
 }

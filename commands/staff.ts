@@ -5,6 +5,7 @@ import {
   type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
+import { liftPause } from "../src/db/moderatorPauses.js";
 import { PERMISSIONS, type Permission } from "../src/db/schema.js";
 import type { BotContext } from "../src/discord/botContext.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
@@ -43,17 +44,24 @@ export const definition = {
       options: [...subjectOptions],
     },
     { type: ApplicationCommandOptionType.Subcommand, name: "list", description: "Show who holds which Warden permission" },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: "release",
+      description: "Lift the guard's pause on a member's bans, rank changes and suspensions",
+      options: [{ type: ApplicationCommandOptionType.User, name: "user", description: "The paused member", required: true }],
+    },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export const staff: CommandModule = {
   definition,
   access: (subcommand) =>
-    subcommand === "grant" || subcommand === "revoke" || subcommand === "list" ? { permission: "configure" } : undefined,
+    subcommand === "grant" || subcommand === "revoke" || subcommand === "list" || subcommand === "release" ? { permission: "configure" } : undefined,
 
   async execute(interaction, context) {
     const subcommand = interaction.options.getSubcommand();
     if (subcommand === "list") return list(interaction, context);
+    if (subcommand === "release") return release(interaction, context);
 
     const change = {
       guildId: interaction.guildId,
@@ -79,6 +87,17 @@ export const staff: CommandModule = {
     await interaction.editReply(withModLogNote(summary, outcome));
   },
 };
+
+async function release(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
+  const member = interaction.options.getUser("user", true);
+  if (!(await liftPause(context.db, interaction.guildId, member.id, interaction.user.id))) {
+    await interaction.editReply(`<@${member.id}> is not paused; nothing changed.`);
+    return;
+  }
+  const summary = `Lifted the guard's pause on <@${member.id}>: their bans, rank changes and suspensions are taken again.`;
+  const outcome = await context.modLog.configChanged(interaction.guildId, { actorId: interaction.user.id, summary });
+  await interaction.editReply(withModLogNote(summary, outcome));
+}
 
 async function list(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
   const grants = await listStaffGrants(context.db, interaction.guildId);

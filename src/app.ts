@@ -113,6 +113,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     profiles,
     processId,
     publisher: modLog,
+    notices: modLog,
     logger: logger.child({ component: "mass-runs" }),
     board: createBulkRunBoard(client, database.db, logger),
   });

@@ -62,13 +62,38 @@ export const guilds = pgTable(
     // The per-guild case counter: bumped with UPDATE ... RETURNING in the case's own
     // transaction, so concurrent moderators never share or skip a number.
     lastCaseNumber: integer("last_case_number").notNull().default(0),
+    // The guard against a rogue or compromised moderator: more destructive actions than this in
+    // the window pause the member's (0: off). Ten a minute, as the anti-nuke bots of peers do.
+    guardMaxActions: integer("guard_max_actions").notNull().default(10),
+    guardWindowSeconds: integer("guard_window_seconds").notNull().default(60),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (table) => [
     check("guilds_id_snowflake", sql`${table.id} ~ '^[0-9]{17,20}$'`),
     check("guilds_last_case_number_not_negative", sql`${table.lastCaseNumber} >= 0`),
+    check("guilds_guard_bounds", sql`${table.guardMaxActions} BETWEEN 0 AND 100 AND ${table.guardWindowSeconds} BETWEEN 10 AND 3600`),
   ],
+);
+
+/**
+ * Members whose destructive actions the guard paused: from when, after how
+ * many, and who lifted it. At most one pause in force per member and guild.
+ */
+export const moderatorPauses = pgTable(
+  "moderator_pauses",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    guildId: text("guild_id")
+      .notNull()
+      .references(() => guilds.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull(),
+    actions: integer("actions").notNull(),
+    pausedAt: timestamp("paused_at", { withTimezone: true }).notNull().defaultNow(),
+    liftedBy: text("lifted_by"),
+    liftedAt: timestamp("lifted_at", { withTimezone: true }),
+  },
+  (table) => [uniqueIndex("moderator_pauses_one_in_force").on(table.guildId, table.userId).where(sql`${table.liftedAt} IS NULL`)],
 );
 
 export const apiKeys = pgTable(

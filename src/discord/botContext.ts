@@ -71,7 +71,7 @@ export interface BotContext {
 
 /** The moderation services' view of the context: the mod log is where cases are published. */
 export function moderationDeps(context: BotContext): ModerationDeps {
-  return { ...context, publisher: context.modLog };
+  return { ...context, publisher: context.modLog, notices: context.modLog };
 }
 
 /** The join-review services' view: automatic decisions are recorded as the bot's own. */

@@ -45,6 +45,7 @@ describe("a note and the mod-log message that shows it", () => {
       cipher: createApiKeyCipher(randomBytes(32)),
       logger: { warn: () => undefined, error: () => undefined },
       processId: "notes-test",
+      notices: { postSetupNotice: () => Promise.resolve() },
       publisher: {
         async publishCase(_row, notes) {
           if (!interleaved) {

@@ -30,6 +30,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (kind) => {
       "guilds",
       "identify_turns",
       "join_request_reviews",
+      "moderator_pauses",
       "pending_buttons",
       "processes",
       "rate_buckets",

@@ -74,6 +74,7 @@ describe("reconciling a pending case at start", () => {
       openCloud,
       profiles: new PlayerProfiles(openCloud),
       cipher,
+      notices: { postSetupNotice: () => Promise.resolve() },
       publisher: {
         async publishCase(row) {
           published.push(row);

@@ -28,6 +28,8 @@ const NEEDS: Record<string, string> = {
   "setup show": "configure",
   "setup remove": "configure",
   "setup ranks": "configure",
+  "setup guard": "configure",
+  "staff release": "configure",
   "staff grant": "configure",
   "staff revoke": "configure",
   "staff list": "configure",
@@ -42,6 +44,7 @@ const REQUIRED: Record<string, Record<string, string | number>> = {
   suspend: { user: "156", duration: "1d", reason: "x" },
   unsuspend: { user: "156" },
   "setup ranks": { group: "7", suspended_role: "1", max_role: "2" },
+  "setup guard": { actions: 5 },
   lookup: { user: "156" },
   history: { user: "156" },
   "case show": { number: 1 },
@@ -53,6 +56,8 @@ const REQUIRED: Record<string, Record<string, string | number>> = {
   "staff grant": { permission: "ban" },
   "joinrequests bulk": { decision: "accept" },
   "staff revoke": { permission: "ban" },
+  // Carol asks to lift her own pause.
+  "staff release": { user: "carol" },
 };
 
 interface Invocation {
@@ -106,7 +111,7 @@ describe("a member without a grant", () => {
         userId: carol,
         name,
         ...(subcommand === undefined ? {} : { subcommand }),
-        options: REQUIRED[key] ?? {},
+        options: Object.fromEntries(Object.entries(REQUIRED[key] ?? {}).map(([option, value]) => [option, option === "user" && value === "carol" ? carol : value])),
       });
       expect(textOf(await handle.waitForReply()), `/${key}`).toContain(`You need Warden's \`${NEEDS[key]}\` permission`);
       expect(handle.modal, `/${key}`).toBeUndefined();

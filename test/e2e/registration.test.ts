@@ -23,6 +23,7 @@ const DESIGN: Record<string, string[] | Record<string, string[]>> = {
     group: ["group", "name?"],
     channels: ["log?", "review?"],
     ranks: ["group", "suspended_role", "max_role"],
+    guard: ["actions", "seconds?"],
     show: [],
     remove: ["experience?", "group?"],
   },
@@ -30,6 +31,7 @@ const DESIGN: Record<string, string[] | Record<string, string[]>> = {
     grant: ["permission", "role?", "user?"],
     revoke: ["permission", "role?", "user?"],
     list: [],
+    release: ["user"],
   },
 };
 

@@ -18,6 +18,7 @@ import { startDiscordEmulator, type DiscordEmulator, type EmulatedGuild } from "
 import { shardOf } from "../emulators/discord/gateway.js";
 import { compiledEntryPoint } from "../support/compiledBot.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
+import { setGuard } from "../../src/db/moderatorPauses.js";
 import { waitUntil } from "../support/waitUntil.js";
 import { addGroupWithKey, textOf } from "./stack.js";
 
@@ -94,6 +95,8 @@ describe(`${SHARD_COUNT} processes, one shard each, on one PostgreSQL`, () => {
         createdBy: guild.ownerId,
       });
       await upsertLink(db, { guildId: guild.id, kind: "universe", robloxId: SHARED_UNIVERSE, displayName: "Shared Game", apiKeyId: stored.id, createdBy: guild.ownerId });
+      // Twenty-five bans at once by one moderator: what the guard against rogue moderators would pause.
+      await setGuard(db, guild.id, 0, 60);
     }
     scratch = mkdtempSync(path.join(tmpdir(), "warden-shards-"));
     const shared = {

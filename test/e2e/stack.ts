@@ -7,6 +7,7 @@ import { PermissionFlagsBits, REST, type APIMessage } from "discord.js";
 import { commands } from "../../commands/index.js";
 import { startWarden, type Warden } from "../../src/app.js";
 import type { Permission } from "../../src/db/schema.js";
+import { setGuard } from "../../src/db/moderatorPauses.js";
 import { grantPermission } from "../../src/db/staffGrants.js";
 import { loadConfig } from "../../src/config.js";
 import { deployCommands } from "../../src/discord/deployCommands.js";
@@ -83,6 +84,8 @@ export async function startStack(
     botTimeScale?: number;
     /** Time the bot has for an interaction's first callback; Discord's is 3 s (the default). */
     interactionDeadlineMs?: number;
+    /** Keep the guard against rogue moderators at its default (10 actions a minute); off otherwise. */
+    guard?: boolean;
   } = {},
 ): Promise<Stack> {
   const timeScale = options.timeScale ?? TIME_SCALE;
@@ -135,7 +138,11 @@ export async function startStack(
     });
     return running;
   };
-  if (options.startBot ?? true) await start();
+  if (options.startBot ?? true) {
+    await start();
+    // Tests ban in bursts a guard would pause: off unless the test is about it.
+    if (options.guard !== true) for (const seeded of [guild, otherGuild]) await setGuard(database.handle.db, seeded.id, 0, 60);
+  }
 
   return {
     discord,

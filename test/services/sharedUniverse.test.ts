@@ -48,6 +48,7 @@ describe("two guilds moderating one universe", () => {
       openCloud,
       profiles: new PlayerProfiles(openCloud),
       cipher: createApiKeyCipher(randomBytes(32)),
+      notices: { postSetupNotice: () => Promise.resolve() },
       publisher: { publishCase: () => Promise.resolve({ posted: false, problem: "no mod log in this test" }) },
       logger: { warn: () => undefined, error: () => undefined },
     };

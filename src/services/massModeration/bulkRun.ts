@@ -18,6 +18,7 @@ import { openLinkedExperienceById } from "../moderation/linkedExperience.js";
 import { carryOut, violates, type ModerationDeps } from "../moderation/restrictions.js";
 import type { BulkRunBoard, BulkRunOutcome, BulkRunProgress } from "../ports.js";
 import { DEAD_AFTER_SECONDS } from "../takeover.js";
+import { guardDestructiveAction } from "../actionGuard.js";
 import { UserError } from "../userError.js";
 import type { BulkRunPreview } from "./previewBulkRun.js";
 
@@ -42,6 +43,7 @@ const RETRY_AFTER_MS = 5_000;
 
 /** Records a confirmed run as this process's; `BulkRunner.start` then carries it out. */
 export async function startBulkRun(deps: ModerationDeps, preview: BulkRunPreview, channelId: string): Promise<BulkRunRow> {
+  if (preview.action === "ban") await guardDestructiveAction(deps, preview.guildId, preview.invokerId);
   return createBulkRun(deps.db, {
     id: randomUUID(),
     guildId: preview.guildId,

@@ -17,7 +17,8 @@ import {
   type KeyedOpenCloud,
   type UserRestriction,
 } from "../../opencloud/index.js";
-import type { CasePublisher, PublishOutcome } from "../ports.js";
+import { guardDestructiveAction } from "../actionGuard.js";
+import type { CasePublisher, PublishOutcome, SetupNotices } from "../ports.js";
 import { canonicalId } from "../robloxIds.js";
 import { UserError } from "../userError.js";
 import { parseBanDuration } from "./banDuration.js";
@@ -28,6 +29,8 @@ import type { ProfileDeps } from "../playerProfiles.js";
 
 export interface ModerationDeps extends ExperienceDeps, ProfileDeps {
   publisher: CasePublisher;
+  /** The mod log's notices to the guild's configurers (the guard's pause). */
+  notices: SetupNotices;
   logger: Pick<Logger, "warn" | "error">;
   /** This process's id (the processes table): the cases it records are its own to settle. */
   processId: string;
@@ -149,6 +152,7 @@ export async function applyChange(deps: ModerationDeps, change: PreparedChange):
   // Roblox applies the change, and both find it in the cache instead of asking after it. Not at
   // prepare time: a change that waits for a confirmation may never be applied.
   void deps.profiles.avatarUrl(change.player.id, change.guildId);
+  if (change.action === "ban") await guardDestructiveAction(deps, change.guildId, change.moderatorId);
   let row: CaseRow;
   try {
     row = await createCase(deps.db, {

@@ -5,6 +5,7 @@ import { endSuspension, findActiveSuspension } from "../../db/suspensions.js";
 import { openLinkedById } from "../moderation/linkedExperience.js";
 import type { Player } from "../moderation/resolvePlayer.js";
 import { publish, violates, type CaseResult, type ModerationDeps } from "../moderation/restrictions.js";
+import { guardDestructiveAction } from "../actionGuard.js";
 import { UserError } from "../userError.js";
 
 const ROLE_CHANGES: ReadonlySet<string> = new Set(ROLE_CHANGE_ACTIONS);
@@ -51,6 +52,7 @@ export function currentRole(roles: readonly GroupRole[], membership: GroupMember
  * nothing is lost if the process dies during the Roblox call.
  */
 export async function recordRoleChange(deps: ModerationDeps, change: PreparedRoleChange, expiresAt?: Date): Promise<CaseRow> {
+  if (change.action !== "unsuspend") await guardDestructiveAction(deps, change.guildId, change.moderatorId);
   const row: NewCase = {
     guildId: change.guildId,
     action: change.action,
