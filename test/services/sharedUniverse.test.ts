@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKeyCipher } from "../../src/db/apiKeyCipher.js";
+import { setGuard } from "../../src/db/moderatorPauses.js";
 import { createOpenCloud, type OpenCloud } from "../../src/opencloud/index.js";
 import { applyChange, prepareBan, type ModerationDeps } from "../../src/services/moderation/restrictions.js";
 import { PlayerProfiles } from "../../src/services/playerProfiles.js";
@@ -57,6 +58,8 @@ describe("two guilds moderating one universe", () => {
       [GUILD_B, `key-b-${"b".repeat(40)}`],
     ] as const) {
       await linkWithApiKey(deps, { guildId, actorId: MODERATOR, kind: "universe", robloxId: UNIVERSE, name: undefined, apiKey });
+      // Fifty bans at once by one moderator: what the guard against rogue moderators is there to pause.
+      await setGuard(deps.db, guildId, 0, 60);
     }
   });
   afterAll(async () => {
