@@ -7,7 +7,7 @@
 import { performance } from "node:perf_hooks";
 import { and, eq, isNotNull } from "drizzle-orm";
 import { cases } from "../src/db/schema.js";
-import { addExperienceWithKey, channelId, grant, linkThroughForm, replyTo, startStack, textOf } from "../test/e2e/stack.js";
+import { addExperienceWithKey, channelId, customIdStarting, grant, linkThroughForm, replyTo, startStack, textOf } from "../test/e2e/stack.js";
 import { OPERATION_BUDGETS, type FaultSettings } from "../test/emulators/opencloud/index.js";
 import { startPostgresServer } from "../test/support/postgresServer.js";
 import { printTable, scenario, viaOpenblox, type Row } from "./bulkBan.js";
@@ -67,7 +67,7 @@ async function throughTheBot(serverUrl: string, faults: boolean) {
         options: { users: players.map((player) => player.name).join("\n"), duration: "1d", reason: "bench" },
       })
     ).waitForReply(undefined, 60_000);
-    const start = JSON.stringify(shown.components).match(/"custom_id":"(mb:ok:[^"]+)"/)?.[1] ?? "";
+    const start = customIdStarting(shown, "mb:ok:");
     if (faults) stack.roblox.setFaults(FAULTS);
     const clicked = performance.now();
     await stack.discord.clickButton({ userId: stack.guild.ownerId, messageId: shown.id, customId: start });

@@ -39,7 +39,7 @@ export function createBulkRunBoard(client: Client, db: Database, logger: Logger)
         if (run.progressMessageId !== null) {
           try {
             await client.rest.patch(Routes.channelMessage(run.channelId, run.progressMessageId), { body });
-            return run.progressMessageId;
+            return;
           } catch (error) {
             // Deleted by hand: the run goes on and shows itself again.
             if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
@@ -47,12 +47,9 @@ export function createBulkRunBoard(client: Client, db: Database, logger: Logger)
         }
         const message = createdMessage.parse(await client.rest.post(Routes.channelMessages(run.channelId), { body }));
         await setProgressMessage(db, run.id, message.id);
-        run.progressMessageId = message.id;
-        return message.id;
       } catch (error) {
         if (!(error instanceof DiscordAPIError)) throw error;
         logger.warn({ err: error, runId: run.id }, "could not show a mass run's progress");
-        return undefined;
       }
     },
 

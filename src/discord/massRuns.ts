@@ -9,6 +9,7 @@ import {
   type InteractionEditReplyOptions,
 } from "discord.js";
 import { cancelBulkRun, readBulkRun } from "../db/bulkRuns.js";
+import { describeDuration } from "../services/moderation/banDuration.js";
 import { openLinkedById } from "../services/moderation/linkedExperience.js";
 import { startBulkRun } from "../services/massModeration/bulkRun.js";
 import type { MassListSource } from "../services/massModeration/massList.js";
@@ -90,7 +91,7 @@ function describe(preview: BulkRunPreview): string {
   const headline = `${count} player${count === 1 ? "" : "s"} will be ${preview.action === "ban" ? "banned" : "unbanned"} in ${preview.experienceName}`;
   const lines = [count > LARGE_RUN ? `**${headline}.**` : `${headline}.`];
   if (preview.action === "ban") {
-    lines.push(`Duration: ${preview.durationSeconds === null ? "**permanent**" : formatDuration(preview.durationSeconds)}`);
+    lines.push(`Duration: ${preview.durationSeconds === null ? "**permanent**" : describeDuration(preview.durationSeconds)}`);
     lines.push(`Alt accounts: ${preview.excludeAltAccounts ? "left alone" : "banned too"}`);
   }
   lines.push(`Reason (staff only): ${clipText(preview.privateReason || "none given", 300)}`);
@@ -107,11 +108,6 @@ function describe(preview: BulkRunPreview): string {
 const named = (entries: readonly string[]) =>
   `${entries.length} (${entries.slice(0, NAMED_SKIPS).map((entry) => `\`${clipText(entry, 32)}\``).join(", ")}${entries.length > NAMED_SKIPS ? ", …" : ""})`;
 
-function formatDuration(seconds: number): string {
-  const units: [number, string][] = [[604_800, "w"], [86_400, "d"], [3_600, "h"], [60, "m"]];
-  const [size, unit] = units.find(([size]) => seconds % size === 0) ?? [1, "s"];
-  return `${seconds / size}${unit}`;
-}
 
 /**
  * Confirm and Cancel under a preview: only its invoker, in its guild, once.

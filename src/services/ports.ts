@@ -69,8 +69,8 @@ export interface BulkRunOutcome {
 
 /** Where a mass run is shown: its progress message in the channel it was started from, its summary in the mod log. */
 export interface BulkRunBoard {
-  /** Posts the progress message the first time, edits it afterwards; the message id, when there is one. */
-  showProgress(run: BulkRunRow, progress: BulkRunProgress): Promise<string | undefined>;
+  /** Posts the progress message the first time (remembering it on the run), edits it afterwards. */
+  showProgress(run: BulkRunRow, progress: BulkRunProgress): Promise<void>;
   /** One post per run in the mod log, with every entry's outcome attached. */
   postSummary(run: BulkRunRow, progress: BulkRunProgress, outcomes: readonly BulkRunOutcome[]): Promise<void>;
 }

@@ -1,9 +1,9 @@
-import type { APIMessage } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addExperienceWithKey,
   addGroupWithKey,
   channelId,
+  customIdsOf,
   grant,
   inOtherGuild,
   linkThroughForm,
@@ -29,7 +29,6 @@ interface Side {
   bystander: string;
 }
 
-const customIdsOf = (message: APIMessage) => [...JSON.stringify(message.components ?? []).matchAll(/"custom_id":"([^"]+)"/g)].map((m) => m[1] ?? "");
 
 describe("two guilds: an id from one guild is refused in the other, with no Roblox call", () => {
   let stack: Stack;

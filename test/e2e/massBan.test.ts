@@ -3,8 +3,7 @@ import { and, eq, isNotNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "../support/waitUntil.js";
 import { cases } from "../../src/db/schema.js";
-import { decodeCustomId } from "../../src/discord/customIds.js";
-import { addExperienceWithKey, channelId, grant, linkThroughForm, memberId, replyTo, roleId, startStack, textOf, type Stack } from "./stack.js";
+import { addExperienceWithKey, channelId, customIdsOf, customIdStarting, grant, linkThroughForm, memberId, replyTo, roleId, startStack, textOf, type Stack } from "./stack.js";
 
 const UNIVERSE = "7001";
 const KEY = `mass-key-${"m".repeat(60)}`;
@@ -21,15 +20,6 @@ describe("/massban and /massunban end to end", () => {
     stack.roblox.calls.filter((call) => call.method === "PATCH" && userIds.some((id) => call.path.endsWith(`/user-restrictions/${id}`)));
   const preview = async (userId: string, name: "massban" | "massunban", options: Record<string, string | boolean>) =>
     (await stack.discord.runCommand({ guildId: stack.guild.id, channelId: general, userId, name, options })).waitForReply();
-  const buttons = (message: APIMessage) => [...JSON.stringify(message.components ?? []).matchAll(/"custom_id":"([^"]+)"/g)].map((match) => match[1] ?? "");
-  const button = (message: APIMessage, kind: "start" | "drop") => {
-    const found = buttons(message).find((id) => {
-      const decoded = decodeCustomId(id);
-      return decoded?.kind === "massRun" && decoded.action === kind;
-    });
-    if (found === undefined) throw new Error(`no ${kind} button on: ${textOf(message)}`);
-    return found;
-  };
   const click = (userId: string, message: APIMessage, customId: string) =>
     stack.discord.clickButton({ guildId: stack.guild.id, channelId: general, userId, messageId: message.id, customId });
   const runCases = async () => stack.database.handle.db.select().from(cases).where(and(eq(cases.guildId, stack.guild.id), isNotNull(cases.bulkRunId)));
@@ -75,9 +65,9 @@ describe("/massban and /massunban end to end", () => {
     expect(patchesFor(raiders.map((raider) => raider.id))).toHaveLength(0);
 
     // Another moderator cannot see the preview; a click forged with its id is still turned away.
-    const stranger = await stack.discord.forgeClick({ guildId: stack.guild.id, channelId: general, userId: memberId(stack, "bob"), customId: button(shown, "start") });
+    const stranger = await stack.discord.forgeClick({ guildId: stack.guild.id, channelId: general, userId: memberId(stack, "bob"), customId: customIdStarting(shown, "mb:ok:") });
     expect(textOf(await stranger.waitForReply())).toContain("Only the moderator who asked for this preview can answer it.");
-    const dropped = await click(alice, shown, button(shown, "drop"));
+    const dropped = await click(alice, shown, customIdStarting(shown, "mb:no:"));
     expect(textOf(await dropped.waitForReply((message) => textOf(message).includes("Cancelled")))).toContain("nothing was sent");
     expect(patchesFor(raiders.map((raider) => raider.id))).toHaveLength(0);
     expect(await runCases()).toHaveLength(0);
@@ -87,7 +77,7 @@ describe("/massban and /massunban end to end", () => {
     const logBefore = stack.discord.messages(modLog).length;
     const shown = await preview(alice, "massban", { users: raiders.map((raider) => raider.name).join("\n"), duration: "1d", reason: "raid wave" });
     expect(textOf(shown)).toContain(`**${RAIDERS - 1} players will be banned in Raid Target.**`);
-    await (await click(alice, shown, button(shown, "start"))).waitForCallback();
+    await (await click(alice, shown, customIdStarting(shown, "mb:ok:"))).waitForCallback();
 
     const summary = await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes("Mass ban in Raid Target"), 60_000);
     expect(textOf(summary)).toContain(`**${RAIDERS - 1}** applied · **0** failed · **0** not sent · **1** skipped`);
@@ -105,7 +95,7 @@ describe("/massban and /massunban end to end", () => {
 
     const progress = await stack.discord.waitForMessage(general, (message) => textOf(message).includes("Mass ban in Raid Target: finished"));
     expect(textOf(progress)).toContain(`**${RAIDERS - 1}** applied · **0** failed · **0** remaining of ${RAIDERS - 1}`);
-    expect(buttons(progress)).toHaveLength(0);
+    expect(customIdsOf(progress)).toHaveLength(0);
   }, 90_000);
 
   it("unbans the same list with /massunban, and refuses a member without the permission at the command and at the button", async () => {
@@ -115,9 +105,9 @@ describe("/massban and /massunban end to end", () => {
     const shown = await preview(alice, "massunban", { users: names, reason: "appeal wave" });
     expect(textOf(shown)).toContain("20 players will be unbanned in Raid Target");
     // Bob may ban but not unban: a forged Confirm of an unban run is refused on that, before anything else.
-    const forged = await stack.discord.forgeClick({ guildId: stack.guild.id, channelId: general, userId: memberId(stack, "bob"), customId: button(shown, "start") });
+    const forged = await stack.discord.forgeClick({ guildId: stack.guild.id, channelId: general, userId: memberId(stack, "bob"), customId: customIdStarting(shown, "mb:ok:") });
     expect(textOf(await forged.waitForReply())).toMatch(/permission/i);
-    await (await click(alice, shown, button(shown, "start"))).waitForCallback();
+    await (await click(alice, shown, customIdStarting(shown, "mb:ok:"))).waitForCallback();
     await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes("Mass unban in Raid Target"), 60_000);
     for (const raider of raiders.slice(0, 20)) expect(stack.roblox.restriction(UNIVERSE, raider.id)?.active).toBe(false);
     expect(stack.roblox.restriction(UNIVERSE, raiders[20]?.id ?? "")?.active).toBe(true);
@@ -129,7 +119,7 @@ describe("/massban and /massunban end to end", () => {
     const shown = await preview(alice, "massban", { users: faulty.map((player) => player.name).join(" "), duration: "2d", reason: "faulty wave" });
     stack.roblox.setFaults({ errorRate: 0.1, resetRate: 0.05, applyThenFailRate: 0.05 });
     try {
-      await (await click(alice, shown, button(shown, "start"))).waitForCallback();
+      await (await click(alice, shown, customIdStarting(shown, "mb:ok:"))).waitForCallback();
       const summary = await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes("faulty wave"), 90_000);
       expect(textOf(summary)).toContain("**100** applied · **0** failed · **0** not sent");
     } finally {
@@ -149,7 +139,7 @@ describe("/massban and /massunban end to end", () => {
     const txt = stack.discord.uploadAttachment({ filename: "raid.txt", content: filers.map((filer) => filer.name).join("\r\n"), contentType: "text/plain" });
     const shown = await preview(alice, "massban", { file: txt, duration: "3d", reason: "file raid" });
     expect(textOf(shown)).toContain("50 players will be banned in Raid Target");
-    await (await click(alice, shown, button(shown, "start"))).waitForCallback();
+    await (await click(alice, shown, customIdStarting(shown, "mb:ok:"))).waitForCallback();
     const summary = await stack.discord.waitForMessage(modLog, (message) => textOf(message).includes("Mass ban in Raid Target") && textOf(message).includes("file raid"), 60_000);
     expect(textOf(summary)).toContain("**50** applied");
     for (const filer of filers) expect(stack.roblox.restriction(UNIVERSE, filer.id)?.active).toBe(true);
@@ -207,7 +197,7 @@ describe("a mass run cancelled from its progress message", () => {
         options: { users: crowd.map((player) => player.name).join(" "), duration: "1h", reason: "crowd" },
       })
     ).waitForReply();
-    const start = JSON.stringify(shown.components).match(/"custom_id":"(mb:ok:[^"]+)"/)?.[1] ?? "";
+    const start = customIdStarting(shown, "mb:ok:");
     await (await stack.discord.clickButton({ userId: alice, messageId: shown.id, customId: start })).waitForCallback();
     await waitUntil(() => stack.roblox.received.filter((call) => call.method === "PATCH").length >= 5);
     const ban = await stack.discord.runCommand({ guildId: stack.guild.id, channelId: general, userId: alice, name: "ban", options: { user: "id:729999", duration: "1d", reason: "mid-run" } });
@@ -235,13 +225,13 @@ describe("a mass run cancelled from its progress message", () => {
         options: { users: players.map((player) => player.name).join(" "), duration: "perm", reason: "flood" },
       })
     ).waitForReply();
-    const start = JSON.stringify(shown.components).match(/"custom_id":"(mb:ok:[^"]+)"/)?.[1] ?? "";
+    const start = customIdStarting(shown, "mb:ok:");
     await (await stack.discord.clickButton({ userId: alice, messageId: shown.id, customId: start })).waitForCallback();
     const progress = await stack.discord.waitForMessage(general, (message) => textOf(message).includes("Mass ban in Flood Zone: running"));
     const ownPatches = () =>
       stack.roblox.calls.filter((call) => call.method === "PATCH" && players.some((player) => call.path.endsWith(`/user-restrictions/${player.id}`)));
     await waitUntil(() => ownPatches().length >= 10);
-    const cancel = JSON.stringify(progress.components).match(/"custom_id":"(mb:x:[^"]+)"/)?.[1] ?? "";
+    const cancel = customIdStarting(progress, "mb:x:");
     // Carol holds no permission: her click stops nothing.
     expect(textOf(await (await stack.discord.clickButton({ userId: memberId(stack, "carol"), messageId: progress.id, customId: cancel })).waitForReply())).toMatch(/permission/i);
     const cancelled = await stack.discord.clickButton({ userId: alice, messageId: progress.id, customId: cancel });

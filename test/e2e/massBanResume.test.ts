@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cases } from "../../src/db/schema.js";
 import { spawnBot } from "../support/compiledBot.js";
 import { waitUntil } from "../support/waitUntil.js";
-import { addExperienceWithKey, channelId, grant, linkThroughForm, replyTo, startStack, textOf, type Stack } from "./stack.js";
+import { addExperienceWithKey, channelId, customIdStarting, grant, linkThroughForm, replyTo, startStack, textOf, type Stack } from "./stack.js";
 
 const UNIVERSE = "7101";
 const KEY = `resume-key-${"r".repeat(60)}`;
@@ -43,7 +43,7 @@ describe("a mass ban killed mid-run", () => {
           options: { users: players.map((player) => player.name).join("\n"), duration: "1d", reason: "wave" },
         })
       ).waitForReply(undefined, 30_000);
-      const start = JSON.stringify(shown.components).match(/"custom_id":"(mb:ok:[^"]+)"/)?.[1] ?? "";
+      const start = customIdStarting(shown, "mb:ok:");
       await (await stack.discord.clickButton({ userId: stack.guild.ownerId, messageId: shown.id, customId: start })).waitForCallback();
       await waitUntil(async () => (await runCases()).length >= PLAYERS / 3, 30_000);
       bot.kill("SIGKILL");

@@ -2,7 +2,7 @@ import type { APIMessage } from "discord.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { revokePermission } from "../../src/db/staffGrants.js";
 import { fingerprint } from "../emulators/opencloud/index.js";
-import { addExperienceWithKey, channelId, grant, linkThroughForm, memberId, replyTo, roleId, startStack, textOf, type Stack } from "./stack.js";
+import { addExperienceWithKey, channelId, customIdsOf, grant, linkThroughForm, memberId, replyTo, roleId, startStack, textOf, type Stack } from "./stack.js";
 
 const UNIVERSE = "8001";
 const KEY = `pick-key-${"p".repeat(60)}`;
@@ -11,9 +11,6 @@ const NEW_KEY = `pick-key-${"n".repeat(60)}`;
 const DIGITS = "100003";
 const BY_NAME = "100004";
 
-/** The custom ids of a message's buttons, in order. */
-const buttonsOf = (message: APIMessage): string[] =>
-  [...JSON.stringify(message.components ?? []).matchAll(/"custom_id":"([^"]+)"/g)].map((match) => match[1] ?? "");
 
 describe("digits that are one player's id and another's username", () => {
   let stack: Stack;
@@ -28,7 +25,7 @@ describe("digits that are one player's id and another's username", () => {
   const click = async (userId: string, message: APIMessage, customId: string) =>
     stack.discord.clickButton({ userId, messageId: message.id, customId });
   const patches = () => stack.roblox.calls.filter((call) => call.method === "PATCH");
-  const pickOf = (message: APIMessage, userId: string) => buttonsOf(message).find((id) => id.endsWith(`:${userId}`)) ?? "";
+  const pickOf = (message: APIMessage, userId: string) => customIdsOf(message).find((id) => id.endsWith(`:${userId}`)) ?? "";
 
   beforeAll(async () => {
     stack = await startStack();
@@ -58,7 +55,7 @@ describe("digits that are one player's id and another's username", () => {
       ["IdHolder · has this id", `Display name **Holder**\nRoblox user \`${DIGITS}\``, expect.stringContaining("https://")],
       [`${DIGITS} · has this username`, `Display name **Digits**\nRoblox user \`${BY_NAME}\``, expect.stringContaining("https://")],
     ]);
-    expect(buttonsOf(question)).toEqual([expect.stringMatching(new RegExp(`^pick:[\\w-]+:${DIGITS}$`)), expect.stringMatching(new RegExp(`^pick:[\\w-]+:${BY_NAME}$`))]);
+    expect(customIdsOf(question)).toEqual([expect.stringMatching(new RegExp(`^pick:[\\w-]+:${DIGITS}$`)), expect.stringMatching(new RegExp(`^pick:[\\w-]+:${BY_NAME}$`))]);
     expect(patches()).toEqual([]);
 
     const done = await (await click(alice, question, pickOf(question, BY_NAME))).waitForReply((message) => textOf(message).includes("Case #"));
@@ -74,7 +71,7 @@ describe("digits that are one player's id and another's username", () => {
     const confirmation = await (await click(alice, question, pickOf(question, "100013"))).waitForReply((message) => textOf(message).includes("**permanently**"));
     expect(textOf(confirmation)).toContain("Ban **Lifer** (`100013`) from Pick Park **permanently**?");
     expect(patches()).toEqual([]);
-    const [confirm] = buttonsOf(confirmation);
+    const [confirm] = customIdsOf(confirmation);
     const done = await (await click(alice, confirmation, confirm ?? "")).waitForReply((message) => textOf(message).includes("Case #"));
     expect(textOf(done)).toContain("Banned Lifer");
     expect(patches().map((call) => call.path)).toEqual([`/cloud/v2/universes/${UNIVERSE}/user-restrictions/100013`]);
@@ -113,7 +110,7 @@ describe("digits that are one player's id and another's username", () => {
     expect(patches().map((call) => call.path)).toEqual([`/cloud/v2/universes/${UNIVERSE}/user-restrictions/${DIGITS}`]);
 
     const lookup = await ask(bob, "lookup", { user: DIGITS });
-    expect(buttonsOf(lookup)).toHaveLength(2);
+    expect(customIdsOf(lookup)).toHaveLength(2);
     const profile = await (await click(bob, lookup, pickOf(lookup, BY_NAME))).waitForReply((message) => message.embeds.length > 0 && textOf(message).includes("Account age"));
     expect(textOf(profile)).toContain(`Roblox user \`${BY_NAME}\``);
 
@@ -129,7 +126,7 @@ describe("digits that are one player's id and another's username", () => {
 
   it("refuses a forged pick of a player who was not offered, with no call to Roblox", async () => {
     const question = await ask(alice, "ban", { user: DIGITS, duration: "1d", reason: "forged" });
-    const token = /^pick:([\w-]+):/.exec(buttonsOf(question)[0] ?? "")?.[1];
+    const token = /^pick:([\w-]+):/.exec(customIdsOf(question)[0] ?? "")?.[1];
     stack.roblox.clearCalls();
     const forged = await stack.discord.forgeClick({ guildId: stack.guild.id, channelId: general, userId: alice, messageId: question.id, customId: `pick:${token}:156` });
     expect(textOf(await forged.waitForReply())).toContain("That player was not one of the choices; nothing was done.");
@@ -163,7 +160,7 @@ describe("digits that are one player's id and another's username", () => {
     await linkThroughForm(stack, "experience", UNIVERSE, NEW_KEY);
     stack.roblox.revokeApiKey(KEY);
     stack.roblox.clearCalls();
-    const [confirm] = buttonsOf(question);
+    const [confirm] = customIdsOf(question);
     const done = await (await click(alice, question, confirm ?? "")).waitForReply((message) => !textOf(message).startsWith("Banning"));
     expect(textOf(done)).toContain("Banned builderman");
     expect(patches().map((call) => call.keyFingerprint)).toEqual([fingerprint(NEW_KEY)]);
@@ -175,7 +172,7 @@ describe("digits that are one player's id and another's username", () => {
     expect(textOf(question)).toContain("**permanently**");
     await replyTo(stack, memberId(stack, "owner"), "setup", "remove", { experience: UNIVERSE });
     stack.roblox.clearCalls();
-    const [confirm] = buttonsOf(question);
+    const [confirm] = customIdsOf(question);
     const answer = await (await click(alice, question, confirm ?? "")).waitForReply((message) => !textOf(message).startsWith("Banning"));
     expect(textOf(answer)).toBe("Nothing was done: Pick Park is no longer linked to this server.");
     expect(stack.roblox.calls).toEqual([]);

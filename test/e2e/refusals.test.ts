@@ -35,8 +35,8 @@ const NEEDS: Record<string, string> = {
   "staff list": "configure",
 };
 
-/** The least a member must type for Discord to send each command. */
-const REQUIRED: Record<string, Record<string, string | number>> = {
+/** The least a member must type for Discord to send each command; `member` fills a user option. */
+const required = (member: string): Record<string, Record<string, string | number>> => ({
   ban: { user: "156", duration: "1d", reason: "x" },
   unban: { user: "156" },
   massban: { duration: "1d", reason: "x" },
@@ -56,9 +56,8 @@ const REQUIRED: Record<string, Record<string, string | number>> = {
   "staff grant": { permission: "ban" },
   "joinrequests bulk": { decision: "accept" },
   "staff revoke": { permission: "ban" },
-  // Carol asks to lift her own pause.
-  "staff release": { user: "carol" },
-};
+  "staff release": { user: member },
+});
 
 interface Invocation {
   name: string;
@@ -111,7 +110,7 @@ describe("a member without a grant", () => {
         userId: carol,
         name,
         ...(subcommand === undefined ? {} : { subcommand }),
-        options: Object.fromEntries(Object.entries(REQUIRED[key] ?? {}).map(([option, value]) => [option, option === "user" && value === "carol" ? carol : value])),
+        options: required(carol)[key] ?? {},
       });
       expect(textOf(await handle.waitForReply()), `/${key}`).toContain(`You need Warden's \`${NEEDS[key]}\` permission`);
       expect(handle.modal, `/${key}`).toBeUndefined();

@@ -218,6 +218,18 @@ export function roleId(stack: Pick<Stack, "guild">, name: string): string {
   return id;
 }
 
+/** The custom ids of a message's buttons, in order. */
+export function customIdsOf(message: APIMessage): string[] {
+  return [...JSON.stringify(message.components ?? []).matchAll(/"custom_id":"([^"]+)"/g)].map((match) => match[1] ?? "");
+}
+
+/** The message's button whose custom id starts with `prefix` (e.g. `mb:ok:`); the test fails without one. */
+export function customIdStarting(message: APIMessage, prefix: string): string {
+  const found = customIdsOf(message).find((id) => id.startsWith(prefix));
+  if (found === undefined) throw new Error(`no ${prefix} button on: ${textOf(message)}`);
+  return found;
+}
+
 /** What a message shows a person: its content and its embeds' text. */
 export function textOf(message: APIMessage): string {
   return [
