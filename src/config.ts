@@ -47,6 +47,10 @@ const envSchema = z.object({
     .min(1, { error: "must be a port number (1-65535)" })
     .max(65535, { error: "must be a port number (1-65535)" })
     .optional(),
+  PUBLIC_URL: httpUrl("the address players reach the appeal pages at").optional(),
+  ROBLOX_OAUTH_CLIENT_ID: z.string().trim().regex(/^\d{1,20}$/, { error: "must be the OAuth app's client id (digits)" }).optional(),
+  ROBLOX_OAUTH_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  ROBLOX_OAUTH_URL: httpUrl("Roblox OAuth 2.0 base").default("https://apis.roblox.com/oauth"),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   SHARD_COUNT: z
     .string()
@@ -80,9 +84,22 @@ export interface Config {
   robloxUsersUrl: string;
   robloxThumbnailsUrl: string;
   httpPort: number | undefined;
+  /** Ban appeals on the web, or the variables still missing to turn them on. */
+  appeals: AppealsConfig | { missing: AppealsVariable[] };
   logLevel: (typeof LOG_LEVELS)[number];
   /** The shards this process runs, of a deployment of `count`; `ids` is sorted and never empty. */
   shards: { count: number; ids: number[] };
+}
+
+export const APPEALS_VARIABLES = ["HTTP_PORT", "PUBLIC_URL", "ROBLOX_OAUTH_CLIENT_ID", "ROBLOX_OAUTH_CLIENT_SECRET"] as const;
+export type AppealsVariable = (typeof APPEALS_VARIABLES)[number];
+
+export interface AppealsConfig {
+  /** Where players reach the pages, without a trailing slash: the OAuth redirect is built on it. */
+  publicUrl: string;
+  oauthClientId: string;
+  oauthClientSecret: string;
+  oauthUrl: string;
 }
 
 /** Thrown with every bad variable named at once, so one restart fixes them all. */
@@ -139,8 +156,23 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): 
     robloxUsersUrl: parsed.ROBLOX_USERS_URL,
     robloxThumbnailsUrl: parsed.ROBLOX_THUMBNAILS_URL,
     httpPort: parsed.HTTP_PORT,
+    appeals: appealsConfig(parsed),
     logLevel: parsed.LOG_LEVEL,
     shards: { count: parsed.SHARD_COUNT, ids: shards.ids },
+  };
+}
+
+/** Appeals need a web server players reach and a Roblox OAuth app; any one missing turns them off. */
+function appealsConfig(parsed: z.infer<typeof envSchema>): Config["appeals"] {
+  const { HTTP_PORT, PUBLIC_URL, ROBLOX_OAUTH_CLIENT_ID, ROBLOX_OAUTH_CLIENT_SECRET } = parsed;
+  if (HTTP_PORT === undefined || PUBLIC_URL === undefined || ROBLOX_OAUTH_CLIENT_ID === undefined || ROBLOX_OAUTH_CLIENT_SECRET === undefined) {
+    return { missing: APPEALS_VARIABLES.filter((name) => parsed[name] === undefined) };
+  }
+  return {
+    publicUrl: PUBLIC_URL.replace(/\/+$/, ""),
+    oauthClientId: ROBLOX_OAUTH_CLIENT_ID,
+    oauthClientSecret: ROBLOX_OAUTH_CLIENT_SECRET,
+    oauthUrl: parsed.ROBLOX_OAUTH_URL.replace(/\/+$/, ""),
   };
 }
 

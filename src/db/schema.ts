@@ -49,6 +49,8 @@ export const caseStatus = pgEnum("case_status", ["pending", "applied", "failed"]
 export const bulkRunAction = pgEnum("bulk_run_action", ["ban", "unban"]);
 export const bulkRunStatus = pgEnum("bulk_run_status", ["running", "cancelled", "finished"]);
 export const reviewState = pgEnum("review_state", ["pending", "claimed", "accepted", "declined", "gone"]);
+// `accepting`: a staff member's Accept is unbanning; one decision however many click at once.
+export const appealState = pgEnum("appeal_state", ["open", "accepting", "accepted", "declined"]);
 export const PENDING_BUTTON_KINDS = ["ban_confirmation", "player_choice", "ban_list", "bulk_decision", "bulk_run"] as const;
 export type PendingButtonKind = (typeof PENDING_BUTTON_KINDS)[number];
 export const pendingButtonKind = pgEnum("pending_button_kind", PENDING_BUTTON_KINDS);
@@ -66,12 +68,18 @@ export const guilds = pgTable(
     // the window pause the member's (0: off). Ten a minute, as the anti-nuke bots of peers do.
     guardMaxActions: integer("guard_max_actions").notNull().default(10),
     guardWindowSeconds: integer("guard_window_seconds").notNull().default(60),
+    // Ban appeals from the web page, posted to this channel; off until a configurer turns them on.
+    appealsChannelId: text("appeals_channel_id"),
+    appealsEnabled: boolean("appeals_enabled").notNull().default(false),
+    // How long a player whose appeal was declined waits before appealing the same ban again.
+    appealCooldownDays: integer("appeal_cooldown_days").notNull().default(30),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (table) => [
     check("guilds_id_snowflake", sql`${table.id} ~ '^[0-9]{17,20}$'`),
     check("guilds_last_case_number_not_negative", sql`${table.lastCaseNumber} >= 0`),
+    check("guilds_appeal_cooldown_bounds", sql`${table.appealCooldownDays} BETWEEN 0 AND 365`),
     check("guilds_guard_bounds", sql`${table.guardMaxActions} BETWEEN 0 AND 100 AND ${table.guardWindowSeconds} BETWEEN 10 AND 3600`),
   ],
 );
@@ -522,5 +530,60 @@ export const bulkRuns = pgTable(
     check("bulk_runs_universe_id_digits", digitsOnly("universe_id")),
     check("bulk_runs_place_id_digits", sql`${table.placeId} IS NULL OR ${digitsOnly("place_id")}`),
     index("bulk_runs_running_idx").on(table.status).where(sql`${table.status} = 'running'`),
+  ],
+);
+
+/** The longest appeal a player may write: room to explain, short enough for one Discord embed. */
+export const APPEAL_TEXT_MAX = 2000;
+
+/**
+ * A banned player's appeal of one ban, written on the web page after signing in with Roblox,
+ * and decided by the guild's staff in Discord.
+ */
+export const appeals = pgTable(
+  "appeals",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    guildId: text("guild_id")
+      .notNull()
+      .references(() => guilds.id, { onDelete: "cascade" }),
+    universeId: robloxId("universe_id").notNull(),
+    // Null: the ban covers the whole universe.
+    placeId: robloxId("place_id"),
+    // Who appeals: the `sub` of their Roblox sign-in, never a name they typed.
+    robloxUserId: robloxId("roblox_user_id").notNull(),
+    robloxUsername: text("roblox_username"),
+    // The ban appealed, as Roblox dates it: a later ban of the same player is another ban.
+    banStartedAt: timestamp("ban_started_at", { withTimezone: true }).notNull(),
+    // Warden's case for that ban, when it has one (a ban from before the link has none).
+    banCaseId: bigint("ban_case_id", { mode: "number" }).references(() => cases.id, { onDelete: "set null" }),
+    text: text("text").notNull(),
+    state: appealState("state").notNull().default("open"),
+    // A keyed hash of the address the appeal came from, for per-address limits; never the address.
+    submitterAddressHash: text("submitter_address_hash"),
+    // The staff message in the guild's appeals channel; null until posted.
+    channelId: text("channel_id"),
+    messageId: text("message_id"),
+    decidedBy: text("decided_by"),
+    decidedAt: timestamp("decided_at", { withTimezone: true }),
+    // What the player is told on the page with a decline: written by staff for the player.
+    publicAnswer: text("public_answer"),
+    unbanCaseId: bigint("unban_case_id", { mode: "number" }).references(() => cases.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    // One open appeal per ban target: a second is refused until the first is decided.
+    uniqueIndex("appeals_one_open_per_ban")
+      .on(table.guildId, table.universeId, sql`coalesce(${table.placeId}, '')`, table.robloxUserId)
+      .where(sql`${table.state} IN ('open', 'accepting')`),
+    index("appeals_player_idx").on(table.robloxUserId, table.createdAt),
+    // Appeals not yet in their channel: posted by the guild's shard, again after an outage.
+    index("appeals_unposted_idx").on(table.guildId).where(sql`${table.messageId} IS NULL AND ${table.state} = 'open'`),
+    check("appeals_universe_id_digits", digitsOnly("universe_id")),
+    check("appeals_place_id_digits", sql`${table.placeId} IS NULL OR ${digitsOnly("place_id")}`),
+    check("appeals_roblox_user_id_digits", digitsOnly("roblox_user_id")),
+    check("appeals_text_length", sql.raw(`char_length(text) BETWEEN 1 AND ${APPEAL_TEXT_MAX}`)),
+    check("appeals_decided", sql`${table.state} NOT IN ('accepted', 'declined') OR ${table.decidedAt} IS NOT NULL`),
   ],
 );

@@ -22,6 +22,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (kind) => {
     );
     expect(tables.map((row) => row.table_name)).toEqual([
       "api_keys",
+      "appeals",
       "bulk_runs",
       "case_notes",
       "cases",

@@ -29,6 +29,7 @@ describe("loadConfig", () => {
       robloxUsersUrl: "https://users.roblox.com",
       robloxThumbnailsUrl: "https://thumbnails.roblox.com",
       httpPort: undefined,
+      appeals: { missing: ["HTTP_PORT", "PUBLIC_URL", "ROBLOX_OAUTH_CLIENT_ID", "ROBLOX_OAUTH_CLIENT_SECRET"] },
       logLevel: "info",
       shards: { count: 1, ids: [0] },
     });
@@ -53,6 +54,25 @@ describe("loadConfig", () => {
     );
     expect(config.encryptionKey).toEqual(Buffer.alloc(32, 7));
     expect(config).toMatchObject({ httpPort: 8080, logLevel: "debug", devGuildId: "123456789012345678" });
+  });
+
+  it("turns appeals on only with a web server players reach and a Roblox OAuth app", () => {
+    const env = {
+      DISCORD_TOKEN: TOKEN,
+      HTTP_PORT: "8080",
+      PUBLIC_URL: "https://warden.example.org/",
+      ROBLOX_OAUTH_CLIENT_ID: "3141592653589793238",
+      ROBLOX_OAUTH_CLIENT_SECRET: "RBX-secret",
+    };
+    expect(loadConfig(env, { requireDiscordToken: true }).appeals).toEqual({
+      publicUrl: "https://warden.example.org",
+      oauthClientId: "3141592653589793238",
+      oauthClientSecret: "RBX-secret",
+      oauthUrl: "https://apis.roblox.com/oauth",
+    });
+    const withoutSecret = loadConfig({ ...env, ROBLOX_OAUTH_CLIENT_SECRET: "" }, { requireDiscordToken: true });
+    expect(withoutSecret.appeals).toEqual({ missing: ["ROBLOX_OAUTH_CLIENT_SECRET"] });
+    expect(problemsOf({ ...env, PUBLIC_URL: "warden.example.org" })).toEqual([expect.stringMatching(/^PUBLIC_URL: must be an http\(s\) URL/)]);
   });
 
   it("treats a blank value as unset", () => {
