@@ -16,6 +16,7 @@ import { MAX_CASE_NUMBER, listRecentCases } from "../src/db/cases.js";
 import { listLinks } from "../src/db/links.js";
 import { caseAction } from "../src/db/schema.js";
 import { moderationDeps, type BotContext } from "../src/discord/botContext.js";
+import { CASE_ACTION_NAMES, caseActionWord } from "../src/discord/caseActionNames.js";
 import { buildCaseEmbed } from "../src/discord/caseEmbed.js";
 import { suggestPlayerChoices } from "../src/discord/autocomplete.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
@@ -45,16 +46,6 @@ const caseNumber = {
   min_value: 1,
   max_value: MAX_CASE_NUMBER,
   autocomplete: true,
-} as const;
-
-const ACTION_NAMES = {
-  ban: "Ban",
-  unban: "Unban",
-  join_accept: "Join request accepted",
-  join_decline: "Join request declined",
-  rank: "Rank change",
-  suspend: "Suspension",
-  unsuspend: "Suspension lifted",
 } as const;
 
 export const definition = {
@@ -93,7 +84,7 @@ export const definition = {
           type: ApplicationCommandOptionType.String,
           name: "action",
           description: "Only cases of this action",
-          choices: caseAction.enumValues.map((value) => ({ name: ACTION_NAMES[value], value })),
+          choices: caseAction.enumValues.map((value) => ({ name: CASE_ACTION_NAMES[value], value })),
         },
       ],
     },
@@ -128,7 +119,7 @@ export const caseCommand: CommandModule = {
     if (focused.name === "user") return suggestPlayerChoices(context, focused.value);
     const typed = String(focused.value);
     return (await listRecentCases(context.db, interaction.guildId, typed, 25)).map((row) => ({
-      name: clipText(`#${row.number} ${row.action} ${row.robloxUsername ?? row.robloxUserId}`, 100),
+      name: clipText(`#${row.number} ${caseActionWord(row.action)} ${row.robloxUsername ?? row.robloxUserId}`, 100),
       value: row.number,
     }));
   },
@@ -206,7 +197,7 @@ function renderCasesPage(listed: CasesPage): InteractionEditReplyOptions {
   const player = filter.robloxUserId === undefined ? undefined : `**${playerName ?? filter.robloxUserId}** (\`${filter.robloxUserId}\`)`;
   const narrowing = [
     filter.moderatorDiscordId === undefined ? undefined : `moderator <@${filter.moderatorDiscordId}>`,
-    filter.action === undefined ? undefined : `action ${ACTION_NAMES[filter.action]}`,
+    filter.action === undefined ? undefined : `action ${CASE_ACTION_NAMES[filter.action]}`,
   ].filter((part) => part !== undefined);
   if (total === 0) {
     const criteria = [player === undefined ? undefined : `player ${player}`, ...narrowing].filter((part) => part !== undefined);
@@ -217,7 +208,7 @@ function renderCasesPage(listed: CasesPage): InteractionEditReplyOptions {
     const who = filter.robloxUserId === undefined ? ` · ${row.robloxUsername ?? row.robloxUserId}` : "";
     const by = filter.moderatorDiscordId === undefined && row.moderatorDiscordId !== null ? ` · by <@${row.moderatorDiscordId}>` : "";
     const reason = row.privateReason ? ` · ${clipText(row.privateReason.replace(/\s+/g, " "), REASON_CHARACTERS)}` : "";
-    return `**#${row.number}** ${row.action} · ${row.status}${who} · ${time(row.createdAt, TimestampStyles.ShortDate)}${by}${reason}`;
+    return `**#${row.number}** ${caseActionWord(row.action)} · ${row.status}${who} · ${time(row.createdAt, TimestampStyles.ShortDate)}${by}${reason}`;
   });
   const embed = new EmbedBuilder()
     .setTitle(clipText(filter.robloxUserId === undefined ? "Cases in this server" : `Cases of ${playerName ?? filter.robloxUserId} (${filter.robloxUserId})`, 256))

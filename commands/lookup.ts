@@ -9,6 +9,7 @@ import {
 } from "discord.js";
 import { suggestPlayerChoices } from "../src/discord/autocomplete.js";
 import type { BotContext } from "../src/discord/botContext.js";
+import { caseActionWord } from "../src/discord/caseActionNames.js";
 import { profileUrl } from "../src/discord/caseEmbed.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
 import { playerOption } from "../src/discord/commandOptions.js";
@@ -67,7 +68,7 @@ async function answerLookup(command: CommandRequest, context: BotContext): Promi
         value:
           found.cases
             .slice(0, 10)
-            .map((row) => `#${row.number} ${row.action} (${row.status}) ${time(row.createdAt, TimestampStyles.RelativeTime)}`)
+            .map((row) => `#${row.number} ${caseActionWord(row.action)} (${row.status}) ${time(row.createdAt, TimestampStyles.RelativeTime)}`)
             .join("\n") || "none",
       },
     );

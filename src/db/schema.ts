@@ -35,14 +35,30 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 export const permission = pgEnum("permission", PERMISSIONS);
 export const grantSubject = pgEnum("grant_subject", ["role", "user"]);
-export const caseAction = pgEnum("case_action", ["ban", "unban", "join_accept", "join_decline", "rank", "suspend", "unsuspend"]);
+// `group_remove`, `group_ban`, `group_unban`: a member removed from, banned from or unbanned in a linked
+// group; only ever read from the group's audit log, as Open Cloud cannot do them.
+export const caseAction = pgEnum("case_action", [
+  "ban",
+  "unban",
+  "join_accept",
+  "join_decline",
+  "rank",
+  "suspend",
+  "unsuspend",
+  "group_remove",
+  "group_ban",
+  "group_unban",
+]);
 /** The cases that move a group member from one role to another. */
 export const ROLE_CHANGE_ACTIONS = ["rank", "suspend", "unsuspend"] as const;
+/** The cases about a group (a join request decided, a role changed, a member removed, banned or unbanned). */
+const GROUP_ACTIONS = ["join_accept", "join_decline", ...ROLE_CHANGE_ACTIONS, "group_remove", "group_ban", "group_unban"] as const;
 /**
  * Compared as text: a value added to an enum cannot be used in the transaction
  * that added it, and all pending migrations run in one.
  */
-const isRoleChange = (action: unknown) => sql`${action}::text IN (${sql.raw(ROLE_CHANGE_ACTIONS.map((name) => `'${name}'`).join(", "))})`;
+const isOneOf = (action: unknown, names: readonly string[]) => sql`${action}::text IN (${sql.raw(names.map((name) => `'${name}'`).join(", "))})`;
+const isRoleChange = (action: unknown) => isOneOf(action, ROLE_CHANGE_ACTIONS);
 // `group_audit_log`: a change made in a linked group outside Warden, read from the group's audit log.
 export const caseSource = pgEnum("case_source", ["discord", "creator_hub", "in_game", "group_audit_log"]);
 export const caseStatus = pgEnum("case_status", ["pending", "applied", "failed"]);
@@ -302,8 +318,7 @@ export const cases = pgTable(
     check(
       "cases_target_matches_action",
       sql`(${table.action} IN ('ban', 'unban') AND ${table.universeId} IS NOT NULL)
-        OR (${table.action} IN ('join_accept', 'join_decline') AND ${table.groupId} IS NOT NULL)
-        OR (${isRoleChange(table.action)} AND ${table.groupId} IS NOT NULL)`,
+        OR (${isOneOf(table.action, GROUP_ACTIONS)} AND ${table.groupId} IS NOT NULL)`,
     ),
     check("cases_role_change_has_role", sql`(${isRoleChange(table.action)}) = (${table.toRoleId} IS NOT NULL)`),
     check("cases_from_role_id_digits", sql`${table.fromRoleId} IS NULL OR ${digitsOnly("from_role_id")}`),

@@ -1,5 +1,6 @@
 import { EmbedBuilder, TimestampStyles, time } from "discord.js";
 import type { CaseRow } from "../db/cases.js";
+import { CASE_ACTION_NAMES } from "./caseActionNames.js";
 import { describeDuration } from "../services/moderation/banDuration.js";
 import { clipText } from "../services/clipText.js";
 
@@ -11,17 +12,11 @@ const COLOURS = {
   rank: 0x5865f2,
   suspend: 0xe67e22,
   unsuspend: 0x57f287,
+  group_remove: 0xe67e22,
+  group_ban: 0xed4245,
+  group_unban: 0x57f287,
   failed: 0x747f8d,
   pending: 0xfaa61a,
-};
-const ACTION_TITLES = {
-  ban: "Ban",
-  unban: "Unban",
-  join_accept: "Join request accepted",
-  join_decline: "Join request declined",
-  rank: "Rank change",
-  suspend: "Suspension",
-  unsuspend: "Suspension lifted",
 };
 
 export interface CaseEmbedContext {
@@ -40,7 +35,7 @@ export function buildCaseEmbed(row: CaseRow, context: CaseEmbedContext): EmbedBu
   const player = `[${row.robloxUsername ?? row.robloxUserId}](${profileUrl(row.robloxUserId)}) (\`${row.robloxUserId}\`)`;
   const embed = new EmbedBuilder()
     .setColor(colour)
-    .setTitle(`Case #${row.number} · ${ACTION_TITLES[row.action]}`)
+    .setTitle(`Case #${row.number} · ${CASE_ACTION_NAMES[row.action]}`)
     .setDescription(player)
     .setTimestamp(row.createdAt)
     .setFooter({ text: `Case ${row.number}` });

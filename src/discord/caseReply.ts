@@ -52,6 +52,9 @@ const VERBS = {
   rank: "Ranked",
   suspend: "Suspended",
   unsuspend: "Lifted the suspension of",
+  group_remove: "Removed",
+  group_ban: "Group-banned",
+  group_unban: "Group-unbanned",
 } as const;
 
 function whereOf(row: CaseRow): string {

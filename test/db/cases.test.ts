@@ -163,6 +163,21 @@ describe.each(["postgres", "pglite"] as const)("cases on %s", (kind) => {
     expect((await createCase(db, ban(GUILD, "4242"))).status).toBe("pending");
   });
 
+  it.each(["group_remove", "group_ban", "group_unban"] as const)("records a %s read from a group's audit log, never without its group", async (action) => {
+    const fromAuditLog: NewCase = {
+      guildId: GUILD,
+      action,
+      robloxUserId: "6004",
+      groupId: "9",
+      moderatorDiscordId: null,
+      robloxModeratorId: "4242",
+      source: "group_audit_log",
+      status: "applied",
+    };
+    expect(await createCase(database.handle.db, fromAuditLog)).toMatchObject({ action, groupId: "9", robloxModeratorId: "4242" });
+    await expect(createCase(database.handle.db, { ...fromAuditLog, groupId: null })).rejects.toThrow();
+  });
+
   it.each([
     ["a non-numeric Roblox id", { robloxUserId: "builderman" }],
     ["a ban without a universe", { universeId: null }],

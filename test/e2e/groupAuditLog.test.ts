@@ -51,7 +51,7 @@ describe("a group's audit log as cases", () => {
       ],
     });
     stack.roblox.addApiKey({ key: NARROW_KEY, ownerId: OWNER, scopes: [{ name: "group", operations: ["read", "write"], groupIds: [REFUSED_GROUP] }] });
-    for (const userId of ["6001", "6002"]) {
+    for (const userId of ["6001", "6002", "6003", "6004"]) {
       stack.roblox.addUser({ id: userId, name: `player${userId}` });
       stack.roblox.addMembership({ groupId: GROUP, userId, roleId: `${GROUP}901` });
     }
@@ -84,6 +84,43 @@ describe("a group's audit log as cases", () => {
       { action: "rank", source: "group_audit_log", roblox_moderator_id: WEBSITE_ADMIN, moderator_discord_id: null, from_role_id: `${GROUP}901`, to_role_id: `${GROUP}910` },
       { action: "rank", source: "discord", roblox_moderator_id: null, moderator_discord_id: alice, from_role_id: `${GROUP}910`, to_role_id: `${GROUP}901` },
     ]);
+  });
+
+  it("records a removal, a ban and an unban made on the website once each, with their Roblox actor and a mod-log post", async () => {
+    stack.roblox.removeOnWebsite({ groupId: GROUP, userId: "6003", actorId: WEBSITE_ADMIN });
+    stack.roblox.banFromGroupOnWebsite({ groupId: GROUP, userId: "6004", actorId: WEBSITE_ADMIN });
+    stack.roblox.banFromGroupOnWebsite({ groupId: GROUP, userId: "6004", actorId: WEBSITE_ADMIN, active: false });
+    const postOf = (title: string, player: string) => (message: Parameters<typeof textOf>[0]) => textOf(message).includes(title) && textOf(message).includes(player);
+    const posts = [
+      await stack.discord.waitForMessage(modLog, postOf("Removed from the group", "player6003"), 30_000),
+      await stack.discord.waitForMessage(modLog, postOf("Group ban", "player6004"), 30_000),
+      await stack.discord.waitForMessage(modLog, postOf("Group unban", "player6004"), 30_000),
+    ];
+    for (const post of posts) {
+      expect(textOf(post)).toContain(`Roblox user ${WEBSITE_ADMIN}`);
+      expect(textOf(post)).toContain(`\`${GROUP}\``);
+    }
+    const outside = { source: "group_audit_log", roblox_moderator_id: WEBSITE_ADMIN, moderator_discord_id: null, from_role_id: null, to_role_id: null };
+    const expected = { "6003": [{ action: "group_remove", ...outside }], "6004": [{ action: "group_ban", ...outside }, { action: "group_unban", ...outside }] };
+    expect({ "6003": await casesOf("6003"), "6004": await casesOf("6004") }).toEqual(expected);
+
+    const postCount = () => stack.discord.messages(modLog).filter((message) => ["player6003", "player6004"].some((player) => textOf(message).includes(player))).length;
+    expect(postCount()).toBe(3);
+    await twoMoreSyncs();
+    expect({ "6003": await casesOf("6003"), "6004": await casesOf("6004") }).toEqual(expected);
+    expect(postCount()).toBe(3);
+  });
+
+  it("lists the group's removals, bans and unbans by action, in words", async () => {
+    const listed = async (action: string) => replyTo(stack, stack.guild.ownerId, "case", "list", { action });
+    const removals = await listed("group_remove");
+    expect(removals).toContain("action Removed from the group");
+    expect(removals).toMatch(/removed from the group · applied · player6003/);
+    expect(removals).not.toContain("player6004");
+    const bans = await listed("group_ban");
+    expect(bans).toMatch(/group ban · applied · player6004/);
+    expect(bans).not.toContain("group unban");
+    expect(await listed("group_unban")).toMatch(/group unban · applied · player6004/);
   });
 
   it("tells the mod log once that a key may not read the audit log, not at every sync", async () => {

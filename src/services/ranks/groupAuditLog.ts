@@ -13,20 +13,26 @@ const MATCH_WINDOW_MS = 10 * 60_000;
 const SAME_EVENT_MS = 5 * 60_000;
 
 /**
- * The audit log entries Warden records, as the case each becomes. A rank
- * change on the website is ChangeRank; through Open Cloud, a move is an
- * AssignRole of the new role then an UnassignRole of the old, so the
- * assignment stands for the move and the unassignment adds nothing.
+ * The audit log entries Warden records, as the case each becomes; the names
+ * are the specification's `actionType` enum. A rank change on the website is
+ * ChangeRank; through Open Cloud, a move is an AssignRole of the new role then
+ * an UnassignRole of the old, so the assignment stands for the move and the
+ * unassignment adds nothing. RemoveMember is a kick (on the website or by
+ * another tool), BanMember and UnbanMember the group's own ban list.
  */
 const RECORDED = {
   ChangeRank: "rank",
   AssignRole: "rank",
   AcceptJoinRequest: "join_accept",
   DeclineJoinRequest: "join_decline",
+  RemoveMember: "group_remove",
+  BanMember: "group_ban",
+  UnbanMember: "group_unban",
 } as const;
+type RecordedKind = (typeof RECORDED)[keyof typeof RECORDED];
 
 /** The case an entry becomes; undefined for entries Warden does not record, or that lack what the case needs. */
-function caseKind(entry: AuditLogEntry): (typeof RECORDED)[keyof typeof RECORDED] | undefined {
+export function caseKindOf(entry: AuditLogEntry): RecordedKind | undefined {
   if (!Object.hasOwn(RECORDED, entry.actionType) || entry.targetUserId === null) return undefined;
   const kind = RECORDED[entry.actionType as keyof typeof RECORDED];
   return kind === "rank" && entry.newRole === null ? undefined : kind;
@@ -37,8 +43,8 @@ export interface AuditSyncDeps extends ModerationDeps {
 }
 
 /**
- * Turns rank changes and join-request decisions made in the group outside
- * Warden (on the website, by another tool) into cases, posted like its own,
+ * Turns rank changes, join-request decisions, removals, bans and unbans made
+ * in the group outside Warden (on the website, by another tool) into cases, posted like its own,
  * with their Roblox actor. The first read only marks where the log stands;
  * Warden's own changes, which the log shows too, are matched to their cases
  * and not recorded twice. A key Roblox refuses the log to is reported to the
@@ -56,7 +62,7 @@ export async function syncGroupAuditLog(deps: AuditSyncDeps, guildId: string, gr
     if (!state.refused) {
       await deps.notices.postSetupNotice(
         guildId,
-        `Roblox refuses the audit log of group **${group.displayName}** (\`${groupId}\`) to its API key, so rank changes and join decisions ` +
+        `Roblox refuses the audit log of group **${group.displayName}** (\`${groupId}\`) to its API key, so rank changes, join decisions, removals and bans ` +
           "made outside Warden are not recorded as cases. Add `legacy-group:manage` to the key in Creator Hub (its owner needs " +
           "the View audit log permission in the group). Warden will say so again only if it works and then stops.",
       );
@@ -76,7 +82,7 @@ export async function syncGroupAuditLog(deps: AuditSyncDeps, guildId: string, gr
   for (const entry of fresh.reverse()) {
     // Maybe Warden's own change, applied but not yet settled: the next sync decides, once it is.
     if (inFlight.some((row) => row.robloxUserId === entry.targetUserId)) break;
-    const kind = caseKind(entry);
+    const kind = caseKindOf(entry);
     if (kind !== undefined) {
       const match = ours.find((row) => recordsCase(entry, row));
       if (match !== undefined) ours.splice(ours.indexOf(match), 1);
@@ -108,7 +114,7 @@ async function readNewEntries(deps: ModerationDeps, group: LinkedTarget, since: 
 
 /** Whether the entry records this case of Warden's: the same kind of change, member and role, around the same time. */
 function recordsCase(entry: AuditLogEntry, row: CaseRow): boolean {
-  const kind = caseKind(entry);
+  const kind = caseKindOf(entry);
   if (kind === undefined || entry.created === null || row.robloxUserId !== entry.targetUserId) return false;
   if (Math.abs(row.updatedAt.getTime() - entry.created.getTime()) > SAME_EVENT_MS) return false;
   if (kind === "rank") return row.toRoleId !== null && row.toRoleId === entry.newRole?.id;
@@ -120,7 +126,7 @@ async function recordOutsideChange(
   guildId: string,
   group: LinkedTarget,
   entry: AuditLogEntry,
-  kind: (typeof RECORDED)[keyof typeof RECORDED],
+  kind: RecordedKind,
 ): Promise<CaseRow> {
   const userId = entry.targetUserId ?? "";
   // Only a snapshot for the case: a lookup that fails leaves it empty rather than the change unrecorded.

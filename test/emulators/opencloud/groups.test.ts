@@ -211,6 +211,25 @@ describe("groups", () => {
       expect(rest.nextPageCursor).toBeNull();
     });
 
+    it("records a removal, a ban and an unban made on the website, each with its actor and target, filterable by action type", async () => {
+      emulator.removeOnWebsite({ groupId: GROUP, userId: PLAYER, actorId: OWNER });
+      expect(emulator.members(GROUP).map((member) => member.userId)).not.toContain(PLAYER);
+      emulator.addMembership({ groupId: GROUP, userId: PLAYER, roleId: MEMBER_ROLE });
+      emulator.banFromGroupOnWebsite({ groupId: GROUP, userId: PLAYER, actorId: OWNER });
+      expect(emulator.members(GROUP).map((member) => member.userId)).not.toContain(PLAYER);
+      expect(() => emulator.banFromGroupOnWebsite({ groupId: GROUP, userId: PLAYER, actorId: OWNER })).toThrow(/already banned/);
+      emulator.banFromGroupOnWebsite({ groupId: GROUP, userId: PLAYER, actorId: OWNER, active: false });
+      expect(() => emulator.banFromGroupOnWebsite({ groupId: GROUP, userId: PLAYER, actorId: OWNER, active: false })).toThrow(/not banned/);
+
+      const page = await pageOf({ limit: "10", sortOrder: "Desc" });
+      expect(page.data.map((entry) => entry.actionType)).toEqual(["UnbanMember", "BanMember", "RemoveMember"]);
+      for (const entry of page.data) {
+        expect(entry).toMatchObject({ actor: { user: { userId: Number(OWNER) } }, description: { TargetId: Number(PLAYER) } });
+      }
+      const bans = await pageOf({ limit: "10", actionType: "BanMember" });
+      expect(bans.data.map((entry) => entry.actionType)).toEqual(["BanMember"]);
+    });
+
     it("refuses a key without legacy-group:manage and a page size outside the spec's, in the legacy shape", async () => {
       const refused = await auditLog({}, FULL_KEY);
       expect(refused.status).toBe(403);

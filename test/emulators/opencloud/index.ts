@@ -68,6 +68,13 @@ export interface OpenCloudEmulator {
   addMembership(membership: { groupId: string; userId: string; roleId: string }): void;
   /** A rank change made on the Roblox website by `actorId`: the member's role replaced, and the audit log says so. */
   rankOnWebsite(change: { groupId: string; userId: string; roleId: string; actorId: string }): void;
+  /** A member removed (kicked) from the group on the Roblox website by `actorId`: the membership goes, and the audit log says RemoveMember. */
+  removeOnWebsite(change: { groupId: string; userId: string; actorId: string }): void;
+  /**
+   * A ban from the group on the Roblox website by `actorId` (or, with `active: false`, its lifting): a
+   * banned member leaves the group, and the audit log says BanMember (UnbanMember).
+   */
+  banFromGroupOnWebsite(ban: { groupId: string; userId: string; actorId: string; active?: boolean }): void;
   /** A ban (or, with `active: false`, an unban) by a person in Creator Hub: logged with a `robloxUser` moderator. */
   banFromCreatorHub(ban: OutOfBandBan & { moderatorId: string }): void;
   /** A ban by an experience's own server script: logged with a `gameServerScript` moderator. */
@@ -153,6 +160,21 @@ export async function startOpenCloudEmulator(options: OpenCloudEmulatorOptions =
         OldRoleSetName: before?.displayName ?? "",
         NewRoleSetName: after.displayName,
       });
+    },
+    removeOnWebsite: ({ groupId, userId, actorId }) => {
+      state.requireGroup(groupId);
+      if (!state.membersOf(groupId).delete(userId)) throw new Error(`${userId} is not in group ${groupId}`);
+      state.audit(groupId, actorId, "RemoveMember", userId);
+    },
+    banFromGroupOnWebsite: ({ groupId, userId, actorId, active = true }) => {
+      state.requireGroup(groupId);
+      const banned = state.groupBansOf(groupId);
+      if (banned.has(userId) === active) throw new Error(`${userId} is ${active ? "already" : "not"} banned from group ${groupId}`);
+      if (active) {
+        banned.add(userId);
+        state.membersOf(groupId).delete(userId);
+      } else banned.delete(userId);
+      state.audit(groupId, actorId, active ? "BanMember" : "UnbanMember", userId);
     },
     banFromCreatorHub: ({ moderatorId, ...ban }) =>
       restrictions.applyOutOfBand(ban, { robloxUser: `users/${moderatorId}` }),

@@ -227,6 +227,8 @@ export class EmulatorState {
   readonly joinRequests = new Map<string, Map<string, JoinRequestRecord>>();
   /** groupId -> userId -> membership. */
   readonly memberships = new Map<string, Map<string, MembershipRecord>>();
+  /** groupId -> the users banned from it (on the website: Open Cloud has no group bans). */
+  readonly groupBans = new Map<string, Set<string>>();
   /** universeId -> userId -> universe-level restriction. */
   readonly universeRestrictions = new Map<string, Map<string, RestrictionRecord>>();
   /** `${universeId}/${placeId}` -> userId -> place-level restriction. */
@@ -390,6 +392,12 @@ export class EmulatorState {
     const members = this.memberships.get(groupId) ?? new Map<string, MembershipRecord>();
     this.memberships.set(groupId, members);
     return members;
+  }
+
+  groupBansOf(groupId: string): Set<string> {
+    const banned = this.groupBans.get(groupId) ?? new Set<string>();
+    this.groupBans.set(groupId, banned);
+    return banned;
   }
 
   joinRequestsOf(groupId: string): Map<string, JoinRequestRecord> {
