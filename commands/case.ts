@@ -166,7 +166,7 @@ async function show(interaction: ChatInputCommandInteraction<"cached">, context:
     });
   }
   // Discord's upload limit is per file (10 MiB by default), and a case keeps at most 10 files of 8 MiB: one reply carries them all.
-  const files = evidence.map((file, index) => evidenceAttachment(file, index + 1, file.bytes));
+  const files = evidence.map((file) => evidenceAttachment(file, evidence, file.bytes));
   await interaction.editReply({ embeds: [embed], files });
 }
 

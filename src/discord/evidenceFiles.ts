@@ -17,7 +17,8 @@ export async function downloadEvidence(attachment: Attachment, cdnUrl: string): 
  * reaches its image by this name (`attachment://`), which only plain ASCII
  * names reliably match, and two files of a case named alike stay apart.
  */
-export function sentName(file: EvidenceFile, position: number): string {
+export function sentName(file: EvidenceFile, files: readonly EvidenceFile[]): string {
+  const position = files.findIndex((listed) => listed.id === file.id) + 1;
   const stem = file.fileName.replace(/\.[^.]*$/, "").replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 60);
   return `${position}-${stem || "evidence"}.${extensionFor(file.contentType, file.fileName)}`;
 }
@@ -38,10 +39,10 @@ export function addEvidenceToEmbed(embed: EmbedBuilder, files: readonly Evidence
     (file, index) => `${index + 1}. \`${clipText(file.fileName.replace(/`/g, "'"), 60)}\` · ${describeSize(file.size)} · <@${file.addedByDiscordId}>`,
   );
   embed.addFields({ name: `Evidence (${files.length})`, value: clipText(lines.join("\n"), 1024) });
-  if (image !== undefined) embed.setImage(`attachment://${sentName(image, files.findIndex((file) => file.id === image.id) + 1)}`);
+  if (image !== undefined) embed.setImage(`attachment://${sentName(image, files)}`);
 }
 
-/** A kept file as a discord.js attachment of a message. */
-export function evidenceAttachment(file: EvidenceFile, position: number, bytes: Buffer): AttachmentPayload {
-  return { attachment: bytes, name: sentName(file, position) };
+/** A kept file of the case's `files` as a discord.js attachment of a message. */
+export function evidenceAttachment(file: EvidenceFile, files: readonly EvidenceFile[], bytes: Buffer): AttachmentPayload {
+  return { attachment: bytes, name: sentName(file, files) };
 }

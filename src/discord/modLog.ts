@@ -76,7 +76,7 @@ export function createModLog(client: Client, db: Database, profiles: PlayerProfi
       const embed = buildCaseEmbed(row, { experienceName, avatarUrl, notes, evidence: { files, image: image?.file } });
       // The image is sent again with every edit: an edit keeps only the files it lists, and an
       // embed reaches its image by a name uploaded with it. Cases change rarely; the bytes are Warden's.
-      const shown = image === undefined ? [] : [{ name: sentName(image.file, files.findIndex((file) => file.id === image.file.id) + 1), data: image.bytes, contentType: image.file.contentType }];
+      const shown = image === undefined ? [] : [{ name: sentName(image.file, files), data: image.bytes, contentType: image.file.contentType }];
       return post(row.guildId, embed, row.modLogMessageId, shown);
     },
 

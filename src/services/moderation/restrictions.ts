@@ -112,7 +112,7 @@ export async function prepareBan(deps: ModerationDeps, request: BanRequest): Pro
 
 async function findHeldEvidence(deps: ModerationDeps, request: BanRequest, attachmentId: string): Promise<number> {
   const held = await findWaitingEvidence(deps.db, { guildId: request.guildId, addedByDiscordId: request.moderatorId, sourceAttachmentId: attachmentId });
-  if (held === undefined) throw new UserError("The evidence file of this /ban is no longer held; run /ban again with the file attached.");
+  if (held === undefined) throw evidenceGone();
   return held;
 }
 
@@ -200,6 +200,8 @@ export async function applyChange(deps: ModerationDeps, change: PreparedChange):
   return carryOut(deps, row, change.roblox);
 }
 
+const evidenceGone = () => new UserError("The evidence file of this /ban is no longer held; run /ban again with the file attached.");
+
 /**
  * Records the case, and joins the held evidence file to it in the same
  * transaction: a ban recorded without the evidence its moderator attached
@@ -209,9 +211,7 @@ async function recordCase(db: Database, evidenceId: number | undefined, input: N
   if (evidenceId === undefined) return createCase(db, input);
   return db.transaction(async (tx) => {
     const row = await createCase(tx, input);
-    if (!(await attachWaitingEvidence(tx, evidenceId, row.id))) {
-      throw new UserError("The evidence file of this /ban is no longer held; run /ban again with the file attached.");
-    }
+    if (!(await attachWaitingEvidence(tx, evidenceId, row.id))) throw evidenceGone();
     return row;
   });
 }
