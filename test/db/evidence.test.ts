@@ -12,6 +12,13 @@ import {
   type NewEvidence,
 } from "../../src/db/evidence.js";
 import { evidence } from "../../src/db/schema.js";
+import { createApiKeyCipher } from "../../src/db/apiKeyCipher.js";
+import { createOpenCloud } from "../../src/opencloud/index.js";
+import { addCaseEvidence } from "../../src/services/caseRecords.js";
+import type { ModerationDeps } from "../../src/services/moderation/restrictions.js";
+import { PlayerProfiles } from "../../src/services/playerProfiles.js";
+import type { ShownEvidence } from "../../src/services/ports.js";
+import { SAMPLES } from "../support/evidenceSamples.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
 
 const GUILD = "123456789012345677";
@@ -120,5 +127,62 @@ describe.each(["postgres", "pglite"] as const)("evidence on %s", (kind) => {
     const huge = Buffer.alloc(8 * 1024 * 1024 + 1, 7);
     await expect(db.insert(evidence).values({ ...file(huge), caseId: row.id, size: huge.length })).rejects.toThrow();
     expect(await listEvidence(db, row.id)).toEqual([]);
+  });
+});
+
+describe("evidence and the mod-log message that shows it", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase("postgres");
+  });
+  afterAll(async () => {
+    await database?.destroy();
+  });
+
+  it("shows every file even when another moderator's file lands between the read and the edit", async () => {
+    const db = database.handle.db;
+    const row = await createCase(db, {
+      guildId: GUILD,
+      action: "ban",
+      robloxUserId: "601",
+      universeId: "8301",
+      privateReason: "griefing",
+      status: "applied",
+      moderatorDiscordId: ALICE,
+      modLogMessageId: "423456789012345678",
+    });
+    const shown: ShownEvidence[] = [];
+    let interleaved = false;
+    // Never called: evidence reaches neither Roblox nor a key.
+    const openCloud = createOpenCloud({ openCloudUrl: "http://127.0.0.1:9", usersUrl: "http://127.0.0.1:9", thumbnailsUrl: "http://127.0.0.1:9" });
+    const deps = {
+      db,
+      openCloud,
+      profiles: new PlayerProfiles(openCloud),
+      cipher: createApiKeyCipher(randomBytes(32)),
+      logger: { warn: () => undefined, error: () => undefined },
+      processId: "evidence-test",
+      notices: { postSetupNotice: () => Promise.resolve() },
+      publisher: {
+        async publishCase(_row, _notes, evidence) {
+          if (!interleaved) {
+            // Bob's screenshot is kept, and his edit lands, while Alice's edit is still on its way.
+            interleaved = true;
+            await addEvidence(db, row.number, { ...file(SAMPLES.png, BOB), fileName: "bob.png" }, { maxFiles: 10, maxTotalBytes: 1_000_000 });
+          }
+          shown.push(evidence);
+          return { posted: true, messageId: "423456789012345678" };
+        },
+      },
+    } satisfies ModerationDeps;
+
+    const upload = { attachmentId: "523456789012345678", fileName: "alice.txt", bytes: Buffer.from("chat log\n") };
+    await addCaseEvidence(deps, { guildId: GUILD, number: row.number, upload, actorId: ALICE });
+    await openCloud.close();
+
+    const last = shown.at(-1);
+    expect(last?.files.map((kept) => kept.fileName)).toEqual(["alice.txt", "bob.png"]);
+    expect(last?.image?.file.fileName).toBe("bob.png");
+    expect(last?.image?.bytes).toEqual(SAMPLES.png);
   });
 });
