@@ -26,7 +26,7 @@ import { MAX_PAGE, encodeCustomId } from "../src/discord/customIds.js";
 import { answerNamingPlayer } from "../src/discord/playerChoice.js";
 import { withModLogNote } from "../src/discord/replies.js";
 import { describeSize, downloadEvidence, evidenceAttachment } from "../src/discord/evidenceFiles.js";
-import { isEmbeddable } from "../src/services/evidence/fileTypes.js";
+import { shownImage } from "../src/services/evidence/caseEvidence.js";
 import {
   NOTE_MAX_CHARACTERS,
   addCaseEvidence,
@@ -154,8 +154,7 @@ async function show(interaction: ChatInputCommandInteraction<"cached">, context:
   const experienceName = (await listLinks(context.db, interaction.guildId)).find(
     (link) => link.kind === "universe" && link.robloxId === row.universeId,
   )?.displayName;
-  const image = evidence.findLast((file) => isEmbeddable(file.contentType));
-  const embed = buildCaseEmbed(row, { experienceName, avatarUrl: undefined, evidence: { files: evidence, image } });
+  const embed = buildCaseEmbed(row, { experienceName, avatarUrl: undefined, evidence: { files: evidence, image: shownImage(evidence) } });
   if (notes.length > 0) {
     embed.addFields({
       name: "Notes",

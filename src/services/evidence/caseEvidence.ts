@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { keepWaitingEvidence, listEvidence, readEvidenceBytes, type NewEvidence } from "../../db/evidence.js";
+import { keepWaitingEvidence, listEvidence, readEvidenceBytes, type EvidenceFile, type NewEvidence } from "../../db/evidence.js";
 import type { Database } from "../../db/connection.js";
 import { EVIDENCE_MAX_BYTES } from "../../db/schema.js";
 import { clipText } from "../clipText.js";
@@ -58,14 +58,15 @@ export async function holdBanEvidence(db: Database, upload: EvidenceUpload, guil
   await keepWaitingEvidence(db, checkEvidence(upload, guildId, moderatorId));
 }
 
-/**
- * What the case's mod-log message shows of its evidence: every file, and the
- * latest image's bytes to show as the embed's image (the newest file is the
- * one a moderator just added to make a point).
- */
+/** The image a case's embed shows: its newest, the one a moderator added last to make a point. */
+export function shownImage<File extends EvidenceFile>(files: readonly File[]): File | undefined {
+  return files.findLast((file) => isEmbeddable(file.contentType));
+}
+
+/** What the case's mod-log message shows of its evidence: every file, and the shown image's bytes. */
 export async function readShownEvidence(db: Database, caseId: number): Promise<ShownEvidence> {
   const files = await listEvidence(db, caseId);
-  const latestImage = files.findLast((file) => isEmbeddable(file.contentType));
+  const latestImage = shownImage(files);
   const bytes = latestImage === undefined ? undefined : await readEvidenceBytes(db, caseId, latestImage.id);
   return { files, image: latestImage === undefined || bytes === undefined ? undefined : { file: latestImage, bytes } };
 }
