@@ -22,9 +22,11 @@ import { booleanOption, requiredString, stringOption, type CommandRequest } from
 import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { encodeCustomId } from "../src/discord/customIds.js";
 import { explain } from "../src/discord/errorReply.js";
+import { downloadEvidence } from "../src/discord/evidenceFiles.js";
 import { answerNamingPlayer } from "../src/discord/playerChoice.js";
 import { playerRecordFields } from "../src/discord/playerRecordFields.js";
 import { clipText } from "../src/services/clipText.js";
+import { holdBanEvidence } from "../src/services/evidence/caseEvidence.js";
 import { readPlayerRecord } from "../src/services/moderation/playerRecord.js";
 import { exactPlayer } from "../src/services/moderation/resolvePlayer.js";
 import { applyChange, prepareBan, type BanRequest } from "../src/services/moderation/restrictions.js";
@@ -49,13 +51,22 @@ export const definition = {
     experienceOption,
     { type: ApplicationCommandOptionType.String, name: "place", description: "Place id to ban from only that place", max_length: 20 },
     { type: ApplicationCommandOptionType.Boolean, name: "exclude_alts", description: "Leave the player's alt accounts unbanned (default: banned too)" },
+    { type: ApplicationCommandOptionType.Attachment, name: "evidence", description: "A screenshot, clip or log that shows why (kept with the case)" },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export const ban: CommandModule = {
   definition,
   access: () => ({ permission: "ban" }),
-  execute: (interaction, context) => answerNamingPlayer(interaction, context, answerBan),
+  async execute(interaction, context) {
+    // Checked and kept as the command arrives, before anything is asked of Roblox: a file that is
+    // too big, of the wrong kind or expired stops the ban while the moderator can still retry.
+    const evidence = interaction.options.getAttachment("evidence");
+    if (evidence !== null) {
+      await holdBanEvidence(context.db, await downloadEvidence(evidence, context.discordCdnUrl), interaction.guildId, interaction.user.id);
+    }
+    await answerNamingPlayer(interaction, context, answerBan);
+  },
   answer: answerBan,
   autocomplete: suggestPlayerOrExperience,
 };
@@ -72,6 +83,7 @@ async function answerBan(command: CommandRequest, context: BotContext): Promise<
     experience: stringOption(command, "experience"),
     placeId: stringOption(command, "place"),
     excludeAltAccounts: booleanOption(command, "exclude_alts") ?? false,
+    evidenceAttachmentId: stringOption(command, "evidence"),
   };
   const change = await prepareBan(deps, request);
   const record = await readPlayerRecord(deps, command.guildId, { id: change.player.id, universeId: change.universeId });

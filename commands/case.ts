@@ -26,8 +26,11 @@ import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { MAX_PAGE, encodeCustomId } from "../src/discord/customIds.js";
 import { answerNamingPlayer } from "../src/discord/playerChoice.js";
 import { withModLogNote } from "../src/discord/replies.js";
+import { describeSize, downloadEvidence, evidenceAttachment } from "../src/discord/evidenceFiles.js";
+import { shownImage } from "../src/services/evidence/caseEvidence.js";
 import {
   NOTE_MAX_CHARACTERS,
+  addCaseEvidence,
   addCaseNote,
   editCaseReason,
   listCases,
@@ -75,6 +78,15 @@ export const definition = {
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
+      name: "evidence",
+      description: "Keep a screenshot, clip or log with a case (the mod-log post shows it)",
+      options: [
+        caseNumber,
+        { type: ApplicationCommandOptionType.Attachment, name: "file", description: "An image, a clip (MP4, MOV, WebM), a PDF or a text log; at most 8 MiB", required: true },
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
       name: "list",
       description: "List this server's cases by player, moderator or action (at least one), newest first",
       options: [
@@ -91,7 +103,7 @@ export const definition = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-const ACCESS = { show: "lookup", list: "lookup", reason: "manage_cases", note: "manage_cases" } as const;
+const ACCESS = { show: "lookup", list: "lookup", reason: "manage_cases", note: "manage_cases", evidence: "manage_cases" } as const;
 const isSubcommand = (name: string | null): name is keyof typeof ACCESS => name !== null && Object.hasOwn(ACCESS, name);
 
 export const caseCommand: CommandModule = {
@@ -107,6 +119,8 @@ export const caseCommand: CommandModule = {
         return reason(interaction, context);
       case "note":
         return note(interaction, context);
+      case "evidence":
+        return evidence(interaction, context);
       case "list":
         return answerNamingPlayer(interaction, context, answerCaseList);
     }
@@ -125,12 +139,13 @@ export const caseCommand: CommandModule = {
   },
 };
 
+/** The case in full, with its files attached again from the database: Discord's own copies may have expired or gone. */
 async function show(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
-  const { row, notes } = await showCase(context.db, interaction.guildId, interaction.options.getInteger("number", true));
+  const { row, notes, evidence } = await showCase(context.db, interaction.guildId, interaction.options.getInteger("number", true));
   const experienceName = (await listLinks(context.db, interaction.guildId)).find(
     (link) => link.kind === "universe" && link.robloxId === row.universeId,
   )?.displayName;
-  const embed = buildCaseEmbed(row, { experienceName, avatarUrl: undefined });
+  const embed = buildCaseEmbed(row, { experienceName, avatarUrl: undefined, evidence: { files: evidence, image: shownImage(evidence) } });
   if (notes.length > 0) {
     embed.addFields({
       name: "Notes",
@@ -140,7 +155,9 @@ async function show(interaction: ChatInputCommandInteraction<"cached">, context:
       ),
     });
   }
-  await interaction.editReply({ embeds: [embed] });
+  // Discord's upload limit is per file (10 MiB by default), and a case keeps at most 10 files of 8 MiB: one reply carries them all.
+  const files = evidence.map((file) => evidenceAttachment(file, evidence, file.bytes));
+  await interaction.editReply({ embeds: [embed], files });
 }
 
 async function reason(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
@@ -161,6 +178,18 @@ async function note(interaction: ChatInputCommandInteraction<"cached">, context:
     actorId: interaction.user.id,
   });
   await interaction.editReply(withModLogNote(`Note added to case #${row.number}.`, published));
+}
+
+async function evidence(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
+  const upload = await downloadEvidence(interaction.options.getAttachment("file", true), context.discordCdnUrl);
+  const { row, file, published } = await addCaseEvidence(moderationDeps(context), {
+    guildId: interaction.guildId,
+    number: interaction.options.getInteger("number", true),
+    upload,
+    actorId: interaction.user.id,
+  });
+  const name = clipText(file.fileName.replace(/`/g, "'"), 80);
+  await interaction.editReply(withModLogNote(`Kept \`${name}\` (${describeSize(file.size)}) as evidence of case #${row.number}.`, published));
 }
 
 async function answerCaseList(command: CommandRequest, context: BotContext): Promise<InteractionEditReplyOptions> {

@@ -358,6 +358,43 @@ export const caseNotes = pgTable(
   ],
 );
 
+/** What `evidence.size` may be: under Discord's default 10 MiB per uploaded file, so any file kept can be shown again. */
+export const EVIDENCE_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Files that back a case (screenshots, clips, logs), kept here because
+ * Discord's attachment links expire and its messages can be deleted. A row
+ * without a case is a file attached to a /ban that has not recorded its case
+ * yet (the moderator may still be picking a player or confirming); it is
+ * joined to the case in the case's own transaction, or swept once stale.
+ */
+export const evidence = pgTable(
+  "evidence",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    guildId: text("guild_id").notNull(),
+    caseId: bigint("case_id", { mode: "number" }).references(() => cases.id, { onDelete: "cascade" }),
+    // The Discord attachment it was uploaded as: how a waiting /ban finds its own file again.
+    sourceAttachmentId: text("source_attachment_id").notNull(),
+    fileName: text("file_name").notNull(),
+    // As detected from the bytes, never as the name or Discord claimed.
+    contentType: text("content_type").notNull(),
+    size: integer("size").notNull(),
+    sha256: text("sha256").notNull(),
+    bytes: bytea("bytes").notNull(),
+    addedByDiscordId: text("added_by_discord_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index("evidence_case_idx").on(table.caseId),
+    index("evidence_waiting_idx").on(table.guildId, table.sourceAttachmentId).where(sql`${table.caseId} IS NULL`),
+    check("evidence_size_matches", sql`${table.size} = octet_length(${table.bytes})`),
+    check("evidence_size_range", sql.raw(`size BETWEEN 1 AND ${EVIDENCE_MAX_BYTES}`)),
+    check("evidence_file_name_length", sql`char_length(${table.fileName}) BETWEEN 1 AND 200`),
+    check("evidence_sha256_hex", sql`${table.sha256} ~ '^[0-9a-f]{64}$'`),
+  ],
+);
+
 export const joinRequestReviews = pgTable(
   "join_request_reviews",
   {

@@ -44,6 +44,7 @@ const banRequest: z.ZodType<BanRequest> = z.strictObject({
   privateReason: z.string(),
   publicReason: leftOutWhenUndefined(z.string()),
   excludeAltAccounts: z.boolean(),
+  evidenceAttachmentId: leftOutWhenUndefined(snowflake),
 });
 
 const pendingBan: z.ZodType<PendingBan> = z.strictObject({

@@ -1,8 +1,10 @@
 import { EmbedBuilder, TimestampStyles, time } from "discord.js";
 import type { CaseRow } from "../db/cases.js";
-import { CASE_ACTION_NAMES } from "./caseActionNames.js";
+import type { EvidenceFile } from "../db/evidence.js";
 import { describeDuration } from "../services/moderation/banDuration.js";
 import { clipText } from "../services/clipText.js";
+import { CASE_ACTION_NAMES } from "./caseActionNames.js";
+import { addEvidenceToEmbed } from "./evidenceFiles.js";
 
 const COLOURS = {
   ban: 0xed4245,
@@ -25,6 +27,8 @@ export interface CaseEmbedContext {
   avatarUrl: string | undefined;
   /** The case's notes in short, as the mod log shows them; `/case show` lists them all instead. */
   notes?: { count: number; latest: { authorDiscordId: string; body: string; createdAt: Date } } | undefined;
+  /** The case's files, and the image among them to show (sent with the message under its `sentName`). */
+  evidence?: { files: readonly EvidenceFile[]; image: EvidenceFile | undefined };
 }
 
 export const profileUrl = (userId: string) => `https://www.roblox.com/users/${userId}/profile`;
@@ -71,6 +75,7 @@ export function buildCaseEmbed(row: CaseRow, context: CaseEmbedContext): EmbedBu
       value: clipText(`Latest, by <@${latest.authorDiscordId}> ${time(latest.createdAt, TimestampStyles.ShortDateTime)}: ${latest.body}`, 1024),
     });
   }
+  if (context.evidence !== undefined) addEvidenceToEmbed(embed, context.evidence.files, context.evidence.image);
   return embed;
 }
 

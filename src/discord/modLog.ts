@@ -1,4 +1,4 @@
-import { DiscordAPIError, EmbedBuilder, RESTJSONErrorCodes, Routes, type Client } from "discord.js";
+import { DiscordAPIError, EmbedBuilder, RESTJSONErrorCodes, Routes, type Client, type RawFile } from "discord.js";
 import { z } from "zod";
 import type { CaseRow } from "../db/cases.js";
 import type { Database } from "../db/connection.js";
@@ -9,6 +9,7 @@ import type { PlayerProfiles } from "../services/playerProfiles.js";
 import type { CasePublisher, ExpiryNotices, PublishOutcome, SetupNotices } from "../services/ports.js";
 import { buildCaseEmbed, profileUrl } from "./caseEmbed.js";
 import { NO_MENTIONS } from "./client.js";
+import { sentName } from "./evidenceFiles.js";
 
 export type ModLogOutcome = PublishOutcome;
 
@@ -29,23 +30,29 @@ const EXPIRED_COLOUR = 0x57f287;
 const createdMessage = z.object({ id: z.string() });
 
 export function createModLog(client: Client, db: Database, profiles: PlayerProfiles, logger: Logger): ModLog {
-  /** Posts, or edits `editMessageId` in place; a message deleted by hand is posted again. */
-  async function post(guildId: string, embed: EmbedBuilder, editMessageId?: string | null): Promise<ModLogOutcome> {
+  /**
+   * Posts, or edits `editMessageId` in place; a message deleted by hand is
+   * posted again. An edit with `files` replaces the message's files with
+   * them (Discord keeps only those the edit lists).
+   */
+  async function post(guildId: string, embed: EmbedBuilder, editMessageId?: string | null, files: readonly RawFile[] = []): Promise<ModLogOutcome> {
     const { modLogChannelId } = await getGuildChannels(db, guildId);
     if (modLogChannelId === null) {
       return { posted: false, problem: "No mod-log channel is set; choose one with `/setup channels log:`." };
     }
-    const body = { embeds: [embed.toJSON()], allowed_mentions: NO_MENTIONS };
+    const attachments = files.length === 0 ? {} : { attachments: files.map((file, index) => ({ id: index, filename: file.name })) };
+    const body = { embeds: [embed.toJSON()], allowed_mentions: NO_MENTIONS, ...attachments };
+    const request = { body, ...(files.length === 0 ? {} : { files: [...files] }) };
     try {
       if (editMessageId) {
         try {
-          await client.rest.patch(Routes.channelMessage(modLogChannelId, editMessageId), { body });
+          await client.rest.patch(Routes.channelMessage(modLogChannelId, editMessageId), request);
           return { posted: true, messageId: editMessageId };
         } catch (error) {
           if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMessage)) throw error;
         }
       }
-      const message = createdMessage.parse(await client.rest.post(Routes.channelMessages(modLogChannelId), { body }));
+      const message = createdMessage.parse(await client.rest.post(Routes.channelMessages(modLogChannelId), request));
       return { posted: true, messageId: message.id };
     } catch (error) {
       const problem = describePostFailure(error, modLogChannelId);
@@ -63,10 +70,14 @@ export function createModLog(client: Client, db: Database, profiles: PlayerProfi
   }
 
   return {
-    async publishCase(row, notes) {
+    async publishCase(row, notes, evidence) {
       const [experienceName, avatarUrl] = await Promise.all([experienceNameOf(row), profiles.avatarUrl(row.robloxUserId, row.guildId)]);
-      const embed = buildCaseEmbed(row, { experienceName, avatarUrl, notes });
-      return post(row.guildId, embed, row.modLogMessageId);
+      const { files, image } = evidence;
+      const embed = buildCaseEmbed(row, { experienceName, avatarUrl, notes, evidence: { files, image: image?.file } });
+      // The image is sent again with every edit: an edit keeps only the files it lists, and an
+      // embed reaches its image by a name uploaded with it. Cases change rarely; the bytes are Warden's.
+      const shown = image === undefined ? [] : [{ name: sentName(image.file, files), data: image.bytes, contentType: image.file.contentType }];
+      return post(row.guildId, embed, row.modLogMessageId, shown);
     },
 
     configChanged(guildId, change) {

@@ -2,6 +2,7 @@ import {
   appendCaseNote,
   changeCaseReason,
   findCase,
+  findCaseById,
   listCaseNotes,
   pageCases,
   type CaseAction,
@@ -10,6 +11,8 @@ import {
   type CaseRow,
 } from "../db/cases.js";
 import type { Database } from "../db/connection.js";
+import { addEvidence, readEvidence, type EvidenceFile, type EvidenceWithBytes } from "../db/evidence.js";
+import { EVIDENCE_LIMITS, checkEvidence, type EvidenceUpload } from "./evidence/caseEvidence.js";
 import { openAnyLink } from "./lookup.js";
 import type { ExperienceDeps } from "./moderation/linkedExperience.js";
 import type { ProfileDeps } from "./playerProfiles.js";
@@ -18,16 +21,46 @@ import { publish, type ModerationDeps } from "./moderation/restrictions.js";
 import type { PublishOutcome } from "./ports.js";
 import { UserError } from "./userError.js";
 
-export interface CaseWithNotes {
+export interface CaseInFull {
   row: CaseRow;
   notes: { authorDiscordId: string; body: string; createdAt: Date }[];
+  /** Every file kept with the case, bytes included, in the order they were added. */
+  evidence: EvidenceWithBytes[];
 }
 
-export async function showCase(db: Database, guildId: string, number: number): Promise<CaseWithNotes> {
+/** A case with everything kept about it: `/case show` offers its files again from here, whatever became of Discord's copies. */
+export async function showCase(db: Database, guildId: string, number: number): Promise<CaseInFull> {
   const row = await findCase(db, guildId, number);
   if (row === undefined) throw new UserError(`There is no case #${number} in this server.`);
-  return { row, notes: await listCaseNotes(db, row.id) };
+  const [notes, evidence] = await Promise.all([listCaseNotes(db, row.id), readEvidence(db, row.id)]);
+  return { row, notes, evidence };
 }
+
+/**
+ * Keeps a file as evidence of a case, once its size and kind are checked
+ * and within the case's limits, then edits the case's mod-log message to
+ * list it (and show it, if it is an image). Refused, nothing changes.
+ */
+export async function addCaseEvidence(
+  deps: ModerationDeps,
+  request: { guildId: string; number: number; upload: EvidenceUpload; actorId: string },
+): Promise<{ row: CaseRow; file: EvidenceFile; published: PublishOutcome }> {
+  const checked = checkEvidence(request.upload, request.guildId, request.actorId);
+  const added = await addEvidence(deps.db, request.number, checked, EVIDENCE_LIMITS);
+  if (!added.added && added.reason === "no case") throw new UserError(`There is no case #${request.number} in this server.`);
+  if (!added.added) {
+    const { maxFiles, maxTotalBytes } = EVIDENCE_LIMITS;
+    throw new UserError(
+      `Case #${request.number} already keeps ${added.files} file${added.files === 1 ? "" : "s"} (${mebibytes(added.totalBytes)} MiB); ` +
+        `a case keeps at most ${maxFiles} files and ${mebibytes(maxTotalBytes)} MiB of evidence. Nothing was added.`,
+    );
+  }
+  const row = await findCaseById(deps.db, added.file.caseId);
+  if (row === undefined) throw new Error(`Case ${added.file.caseId} vanished after its evidence was added.`);
+  return { row, file: added.file, published: await publish(deps, row) };
+}
+
+const mebibytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, "");
 
 /** A new private reason, kept with a note of who changed it, and the same mod-log message edited. */
 export async function editCaseReason(

@@ -1,5 +1,6 @@
 import type { BulkRunRow } from "../db/bulkRuns.js";
 import type { CaseRow, NotesSummary } from "../db/cases.js";
+import type { EvidenceFile } from "../db/evidence.js";
 
 /**
  * What the services need from the world outside them, as plain interfaces;
@@ -8,10 +9,17 @@ import type { CaseRow, NotesSummary } from "../db/cases.js";
 
 export type PublishOutcome = { posted: true; messageId: string } | { posted: false; problem: string };
 
+/** A case's evidence as its mod-log message shows it: every file listed, one image shown. */
+export interface ShownEvidence {
+  files: EvidenceFile[];
+  /** The image shown in the embed, sent with the message from the bytes Warden keeps. */
+  image: { file: EvidenceFile; bytes: Buffer } | undefined;
+}
+
 /** The guild's public record of a case: posted once, then edited in place as the case changes. */
 export interface CasePublisher {
-  /** Shows the case as `row` and `notes` say, which the caller read. */
-  publishCase(row: CaseRow, notes: NotesSummary | undefined): Promise<PublishOutcome>;
+  /** Shows the case as `row`, `notes` and `evidence` say, which the caller read. */
+  publishCase(row: CaseRow, notes: NotesSummary | undefined, evidence: ShownEvidence): Promise<PublishOutcome>;
 }
 
 /** What staff see about a join request before they decide. */

@@ -27,6 +27,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (kind) => {
       "case_notes",
       "cases",
       "encryption_canary",
+      "evidence",
       "group_links",
       "guilds",
       "identify_turns",

@@ -154,6 +154,7 @@ describe.each(["postgres", "pglite"] as const)("token store on %s", (kind) => {
         experience: "3001",
         placeId: undefined,
         excludeAltAccounts: false,
+        evidenceAttachmentId: "523456789012345678",
       },
       playerName: "builderman",
       experienceName: "Obby World",

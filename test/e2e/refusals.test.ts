@@ -18,6 +18,7 @@ const NEEDS: Record<string, string> = {
   "case show": "lookup",
   "case reason": "manage_cases",
   "case note": "manage_cases",
+  "case evidence": "manage_cases",
   "case list": "lookup",
   "joinrequests review": "review_join_requests",
   "joinrequests rules": "configure",
@@ -35,8 +36,8 @@ const NEEDS: Record<string, string> = {
   "staff list": "configure",
 };
 
-/** The least a member must type for Discord to send each command; `member` fills a user option. */
-const required = (member: string): Record<string, Record<string, string | number>> => ({
+/** The least a member must type for Discord to send each command; `member` fills a user option, `file` an attachment. */
+const required = (member: string, file: string): Record<string, Record<string, string | number>> => ({
   ban: { user: "156", duration: "1d", reason: "x" },
   unban: { user: "156" },
   massban: { duration: "1d", reason: "x" },
@@ -50,6 +51,7 @@ const required = (member: string): Record<string, Record<string, string | number
   "case show": { number: 1 },
   "case reason": { number: 1, reason: "x" },
   "case note": { number: 1, text: "x" },
+  "case evidence": { number: 1, file },
   "case list": { user: "156" },
   "setup experience": { universe: "9001" },
   "setup group": { group: "7" },
@@ -110,7 +112,7 @@ describe("a member without a grant", () => {
         userId: carol,
         name,
         ...(subcommand === undefined ? {} : { subcommand }),
-        options: required(carol)[key] ?? {},
+        options: required(carol, stack.discord.uploadAttachment({ filename: "proof.txt", content: "x" }))[key] ?? {},
       });
       expect(textOf(await handle.waitForReply()), `/${key}`).toContain(`You need Warden's \`${NEEDS[key]}\` permission`);
       expect(handle.modal, `/${key}`).toBeUndefined();

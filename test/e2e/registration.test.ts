@@ -5,7 +5,7 @@ import { startStack, type Stack } from "./stack.js";
 
 /** DESIGN.md's table of slash commands: options in order, `?` marking the optional ones. */
 const DESIGN: Record<string, string[] | Record<string, string[]>> = {
-  ban: ["user", "duration", "reason", "public_reason?", "experience?", "place?", "exclude_alts?"],
+  ban: ["user", "duration", "reason", "public_reason?", "experience?", "place?", "exclude_alts?", "evidence?"],
   unban: ["user", "experience?", "place?", "reason?"],
   bans: ["experience?", "place?"],
   // Discord takes the required options first.
@@ -17,7 +17,7 @@ const DESIGN: Record<string, string[] | Record<string, string[]>> = {
   unsuspend: ["user", "group?", "reason?"],
   history: ["user", "experience?"],
   joinrequests: { review: ["group?"], bulk: ["decision", "group?"], rules: ["group?", "min_account_age?", "decline_banned?", "auto_accept?"] },
-  case: { show: ["number"], reason: ["number", "reason"], note: ["number", "text"], list: ["user?", "moderator?", "action?"] },
+  case: { show: ["number"], reason: ["number", "reason"], note: ["number", "text"], evidence: ["number", "file"], list: ["user?", "moderator?", "action?"] },
   setup: {
     experience: ["universe", "name?"],
     group: ["group", "name?"],

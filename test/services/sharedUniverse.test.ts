@@ -100,5 +100,6 @@ describe("two guilds moderating one universe", () => {
       privateReason: "raid",
       publicReason: undefined,
       excludeAltAccounts: false,
+      evidenceAttachmentId: undefined,
     });
 });

@@ -7,7 +7,10 @@ import {
   summarizeCaseNotes,
   type CaseOutcome,
   type CaseRow,
+  type NewCase,
 } from "../../db/cases.js";
+import type { Database } from "../../db/connection.js";
+import { attachWaitingEvidence, findWaitingEvidence, listEvidence } from "../../db/evidence.js";
 import type { Logger } from "../../log.js";
 import {
   NotFoundError,
@@ -18,6 +21,7 @@ import {
   type UserRestriction,
 } from "../../opencloud/index.js";
 import { guardDestructiveAction } from "../actionGuard.js";
+import { readShownEvidence } from "../evidence/caseEvidence.js";
 import type { CasePublisher, PublishOutcome, SetupNotices } from "../ports.js";
 import { canonicalId } from "../robloxIds.js";
 import { UserError } from "../userError.js";
@@ -56,6 +60,8 @@ export interface BanRequest extends TargetRequest {
   privateReason: string;
   publicReason: string | undefined;
   excludeAltAccounts: boolean;
+  /** The Discord attachment of the evidence file the moderator attached, held since the command arrived (`holdBanEvidence`). */
+  evidenceAttachmentId: string | undefined;
 }
 
 export interface UnbanRequest extends TargetRequest {
@@ -75,6 +81,8 @@ export interface PreparedChange {
   privateReason: string;
   publicReason: string | undefined;
   excludeAltAccounts: boolean;
+  /** The held evidence file the case takes when it is recorded. */
+  evidenceId: number | undefined;
   roblox: KeyedOpenCloud;
 }
 
@@ -89,6 +97,7 @@ export interface CaseResult {
 export async function prepareBan(deps: ModerationDeps, request: BanRequest): Promise<PreparedChange> {
   const durationSeconds = parseBanDuration(request.duration);
   const { privateReason, publicReason } = checkReasons(request.privateReason, request.publicReason, true);
+  const evidenceId = request.evidenceAttachmentId === undefined ? undefined : await findHeldEvidence(deps, request, request.evidenceAttachmentId);
   const target = await resolveTarget(deps, request);
   return {
     ...target,
@@ -97,7 +106,14 @@ export async function prepareBan(deps: ModerationDeps, request: BanRequest): Pro
     privateReason,
     publicReason,
     excludeAltAccounts: request.excludeAltAccounts,
+    evidenceId,
   };
+}
+
+async function findHeldEvidence(deps: ModerationDeps, request: BanRequest, attachmentId: string): Promise<number> {
+  const held = await findWaitingEvidence(deps.db, { guildId: request.guildId, addedByDiscordId: request.moderatorId, sourceAttachmentId: attachmentId });
+  if (held === undefined) throw evidenceGone();
+  return held;
 }
 
 /** The reasons trimmed and within Roblox's limits; a ban must say why. */
@@ -138,6 +154,7 @@ export async function prepareUnban(deps: ModerationDeps, request: UnbanRequest):
     privateReason,
     publicReason: undefined,
     excludeAltAccounts: false,
+    evidenceId: undefined,
   };
 }
 
@@ -155,7 +172,7 @@ export async function applyChange(deps: ModerationDeps, change: PreparedChange):
   if (change.action === "ban") await guardDestructiveAction(deps, change.guildId, change.moderatorId);
   let row: CaseRow;
   try {
-    row = await createCase(deps.db, {
+    row = await recordCase(deps.db, change.evidenceId, {
       guildId: change.guildId,
       action: change.action,
       robloxUserId: change.player.id,
@@ -181,6 +198,22 @@ export async function applyChange(deps: ModerationDeps, change: PreparedChange):
     throw error;
   }
   return carryOut(deps, row, change.roblox);
+}
+
+const evidenceGone = () => new UserError("The evidence file of this /ban is no longer held; run /ban again with the file attached.");
+
+/**
+ * Records the case, and joins the held evidence file to it in the same
+ * transaction: a ban recorded without the evidence its moderator attached
+ * would be a case that lost part of itself.
+ */
+async function recordCase(db: Database, evidenceId: number | undefined, input: NewCase): Promise<CaseRow> {
+  if (evidenceId === undefined) return createCase(db, input);
+  return db.transaction(async (tx) => {
+    const row = await createCase(tx, input);
+    if (!(await attachWaitingEvidence(tx, evidenceId, row.id))) throw evidenceGone();
+    return row;
+  });
 }
 
 /**
@@ -239,9 +272,9 @@ const REPUBLISH_LIMIT = 3;
 export async function publish(deps: ModerationDeps, row: CaseRow): Promise<PublishOutcome> {
   // A mass run's hundreds of cases make one summary post, not hundreds of embeds.
   if (row.bulkRunId !== null) return { posted: false, problem: "shown in its mass run's summary" };
-  let shown = { row, notes: await summarizeCaseNotes(deps.db, row.id) };
+  let shown = { row, notes: await summarizeCaseNotes(deps.db, row.id), evidence: await readShownEvidence(deps.db, row.id) };
   for (let sent = 1; ; sent++) {
-    const outcome = await deps.publisher.publishCase(shown.row, shown.notes);
+    const outcome = await deps.publisher.publishCase(shown.row, shown.notes, shown.evidence);
     if (outcome.posted && outcome.messageId !== shown.row.modLogMessageId) {
       await setCaseLogMessage(deps.db, row.id, outcome.messageId);
     }
@@ -249,9 +282,13 @@ export async function publish(deps: ModerationDeps, row: CaseRow): Promise<Publi
     const now = await findCaseById(deps.db, row.id);
     if (now === undefined) return outcome;
     const notes = await summarizeCaseNotes(deps.db, row.id);
-    const unchanged = now.updatedAt.getTime() === shown.row.updatedAt.getTime() && notes?.latest.id === shown.notes?.latest.id;
+    const files = await listEvidence(deps.db, row.id);
+    const unchanged =
+      now.updatedAt.getTime() === shown.row.updatedAt.getTime() &&
+      notes?.latest.id === shown.notes?.latest.id &&
+      files.at(-1)?.id === shown.evidence.files.at(-1)?.id;
     if (unchanged) return outcome;
-    shown = { row: now, notes };
+    shown = { row: now, notes, evidence: await readShownEvidence(deps.db, row.id) };
   }
 }
 

@@ -64,12 +64,25 @@ export class Cdn {
     upload.expiresAt = Date.now() - 1;
   }
 
+  /**
+   * A file the bot sent with a message: served, signed, under
+   * `/attachments/<channel>/<id>/<name>` as Discord's CDN serves message
+   * attachments, until the message is deleted.
+   */
+  keepMessageFile(channelId: string, filename: string, content: Buffer, contentType: string | undefined): { id: string; url: string } {
+    const upload: Upload = { id: this.world.ids.next(), filename, content, contentType, expiresAt: Date.now() + DAY_MS };
+    this.uploads.set(upload.id, upload);
+    return { id: upload.id, url: this.signedUrl(`/attachments/${channelId}/${upload.id}/${encodeURIComponent(filename)}`, upload) };
+  }
+
+  /** A deleted message's files stop opening. */
+  forget(id: string): void {
+    this.uploads.delete(id);
+  }
+
   /** The attachment object of an interaction's `resolved.attachments`, with a freshly signed link. */
   attachmentPayload(upload: Upload): APIAttachment {
-    const path = `/ephemeral-attachments/${this.world.bot.id}/${upload.id}/${encodeURIComponent(upload.filename)}`;
-    const ex = Math.floor(upload.expiresAt / 1_000).toString(16);
-    const is = Math.floor(Date.now() / 1_000).toString(16);
-    const url = `${this.baseUrl()}${path}?ex=${ex}&is=${is}&hm=${this.sign(path, ex, is)}&`;
+    const url = this.signedUrl(`/ephemeral-attachments/${this.world.bot.id}/${upload.id}/${encodeURIComponent(upload.filename)}`, upload);
     return {
       id: upload.id,
       filename: upload.filename,
@@ -81,6 +94,12 @@ export class Cdn {
     };
   }
 
+  private signedUrl(path: string, upload: Upload): string {
+    const ex = Math.floor(upload.expiresAt / 1_000).toString(16);
+    const is = Math.floor(Date.now() / 1_000).toString(16);
+    return `${this.baseUrl()}${path}?ex=${ex}&is=${is}&hm=${this.sign(path, ex, is)}&`;
+  }
+
   /** Serves `/cdn/...`; false for any other path. */
   handle(request: IncomingMessage, response: ServerResponse): boolean {
     const url = new URL(request.url ?? "/", "http://localhost");
@@ -89,7 +108,7 @@ export class Cdn {
     const path = url.pathname.slice(prefix.length);
     const param = (name: string) => url.searchParams.get(name) ?? "";
     const [ex, is, hm] = [param("ex"), param("is"), param("hm")];
-    const id = /^\/ephemeral-attachments\/[0-9]+\/([0-9]+)\//.exec(path)?.[1];
+    const id = /^\/(?:ephemeral-attachments|attachments)\/[0-9]+\/([0-9]+)\//.exec(path)?.[1];
     const upload = id === undefined ? undefined : this.uploads.get(id);
     const signed = hm !== "" && safeEqual(hm, this.sign(path, ex, is));
     const expired = Number.parseInt(ex, 16) * 1_000 < Date.now() || (upload !== undefined && upload.expiresAt < Date.now());

@@ -199,6 +199,13 @@ export class DiscordEmulator {
     return this.parts.store.visible(channelId);
   }
 
+  /** A member with Manage Messages deletes one of the bot's messages, as a moderator tidying a channel does. */
+  deleteMessage(messageId: string): void {
+    const stored = this.parts.store.get(messageId);
+    if (stored === undefined) throw new Error(`no message ${messageId}`);
+    this.parts.store.delete(stored);
+  }
+
   /** A message as it is now, ephemeral ones included. */
   message(messageId: string): APIMessage | undefined {
     const stored = this.parts.store.get(messageId);
@@ -303,7 +310,9 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     shards: options.shards ?? 1,
   });
   const commands = new CommandStore(world, world.bot.id);
-  const store = new MessageStore(world, waiters, world.bot.id);
+  let cdnUrl = "";
+  const cdn = new Cdn(world, () => cdnUrl);
+  const store = new MessageStore(world, waiters, world.bot.id, cdn);
   const interactions = new Interactions(world, gateway, commands, store, waiters, {
     applicationId: world.bot.id,
     deadlineMs: options.interactionDeadlineMs ?? 3000,
@@ -319,8 +328,6 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
   registerGuildRoutes(rest, world);
   registerCommandRoutes(rest, world, commands, world.bot.id);
   registerMessageRoutes(rest, world, store);
-  let cdnUrl = "";
-  const cdn = new Cdn(world, () => cdnUrl);
   world.attachment = (id) => {
     const upload = cdn.get(id);
     return upload === undefined ? undefined : cdn.attachmentPayload(upload);

@@ -11,6 +11,7 @@ import {
 } from "discord.js";
 import { DiscordApiError, missingAccess, missingPermissions, notAuthor, unknownChannel, unknownMessage } from "./errors.js";
 import { hasPermission } from "./permissions.js";
+import type { Cdn } from "./cdn.js";
 import type { RestServer, UploadedFile } from "./rest.js";
 import { GUILD_MESSAGES_INTENT, type ChannelRecord, type World } from "./state.js";
 import { isObject, validateMessage, type MessageInput } from "./validation.js";
@@ -74,6 +75,7 @@ export class MessageStore {
     private readonly world: World,
     private readonly waiters: Waiters,
     private readonly applicationId: string,
+    private readonly cdn: Cdn,
   ) {}
 
   get(messageId: string): StoredMessage | undefined {
@@ -108,13 +110,14 @@ export class MessageStore {
       tts: false,
       ...this.mentionFields(channel, input, options.interaction ? "interaction" : "channel"),
       attachments: this.attachments(channel.id, [], input, options.files ?? []),
-      embeds: normalizeEmbeds(input.embeds),
+      embeds: [],
       components: withComponentIds(input.components),
       pinned: false,
       type: origin?.type === InteractionType.ApplicationCommand ? MessageType.ChatInputCommand : MessageType.Default,
       flags,
       ...(origin ? this.interactionFields(origin) : {}),
     };
+    message.embeds = withAttachmentUrls(normalizeEmbeds(input.embeds), message.attachments);
     const stored: StoredMessage = { message, guildId: channel.guildId, ephemeral, visibleTo: ephemeral && origin ? origin.userId : null, deleted: false };
     this.byId.set(id, stored);
     this.recordPings(stored);
@@ -143,8 +146,11 @@ export class MessageStore {
       if (channel) Object.assign(message, this.mentionFields(channel, { ...input, content: message.content }, context));
     }
     if (input.attachments !== undefined || files.length > 0) {
+      const before = message.attachments;
       message.attachments = this.attachments(message.channel_id, message.attachments, input, files);
+      for (const dropped of before.filter((old) => !message.attachments.some((kept) => kept.id === old.id))) this.cdn.forget(dropped.id);
     }
+    message.embeds = withAttachmentUrls(message.embeds, message.attachments);
     const kept = (message.flags ?? 0) & (MessageFlags.Ephemeral | MessageFlags.IsComponentsV2);
     const changeable = MessageFlags.SuppressEmbeds;
     const requested = input.flags === undefined || input.flags === null ? (message.flags ?? 0) & changeable : input.flags & changeable;
@@ -158,6 +164,7 @@ export class MessageStore {
 
   delete(stored: StoredMessage): void {
     stored.deleted = true;
+    for (const attachment of stored.message.attachments) this.cdn.forget(attachment.id);
     if (!stored.ephemeral) {
       this.world.dispatch(
         stored.guildId,
@@ -250,21 +257,39 @@ export class MessageStore {
     const added = files.map((file, index) => {
       const fileIndex = /^files\[(\d+)\]$/.exec(file.field)?.[1] ?? String(index);
       const entry = listed?.find((l) => String(l.id) === fileIndex);
-      const id = this.world.ids.next();
       const filename = typeof entry?.filename === "string" ? entry.filename : file.name;
-      const url = `https://cdn.discordapp.com/attachments/${channelId}/${id}/${encodeURIComponent(filename)}`;
+      const { id, url } = this.cdn.keepMessageFile(channelId, filename, file.data, file.contentType || undefined);
       return {
         id,
         filename,
         size: file.size,
         url,
-        proxy_url: url.replace("cdn.discordapp.com", "media.discordapp.net"),
+        proxy_url: url,
         ...(file.contentType ? { content_type: file.contentType } : {}),
         ...(typeof entry?.description === "string" ? { description: entry.description } : {}),
       };
     });
     return [...kept, ...added];
   }
+}
+
+/**
+ * An embed's `attachment://<filename>` images point at the message's file of
+ * that name once sent, as Discord resolves them (docs: reference.mdx
+ * "Uploading Files", "Using Attachments within Embeds").
+ */
+function withAttachmentUrls(embeds: APIEmbed[], attachments: readonly APIAttachment[]): APIEmbed[] {
+  const resolve = <T extends { url?: string; proxy_url?: string }>(media: T | undefined): T | undefined => {
+    const name = media?.url?.startsWith("attachment://") ? media.url.slice("attachment://".length) : undefined;
+    const file = name === undefined ? undefined : attachments.find((attachment) => attachment.filename === name);
+    return media === undefined || file === undefined ? media : { ...media, url: file.url, proxy_url: file.proxy_url };
+  };
+  return embeds.map((embed) => {
+    const resolved = { ...embed };
+    if (embed.image) resolved.image = resolve(embed.image);
+    if (embed.thumbnail) resolved.thumbnail = resolve(embed.thumbnail);
+    return resolved;
+  });
 }
 
 function normalizeEmbeds(embeds: APIEmbed[] | null | undefined): APIEmbed[] {

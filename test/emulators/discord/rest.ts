@@ -22,6 +22,7 @@ export interface UploadedFile {
   name: string;
   size: number;
   contentType: string;
+  data: Buffer;
 }
 
 export interface RouteRequest {
@@ -242,7 +243,7 @@ async function parseBody(req: IncomingMessage, raw: Buffer): Promise<{ body: unk
       if (typeof value === "string") {
         if (field === "payload_json") body = parseJson(value);
       } else {
-        files.push({ field, name: value.name, size: value.size, contentType: value.type });
+        files.push({ field, name: value.name, size: value.size, contentType: value.type, data: Buffer.from(await value.arrayBuffer()) });
       }
     }
     return { body, files };
