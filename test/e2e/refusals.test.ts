@@ -29,14 +29,15 @@ const NEEDS: Record<string, string> = {
   "setup remove": "configure",
   "setup ranks": "configure",
   "setup guard": "configure",
+  "setup appeals": "configure",
   "staff release": "configure",
   "staff grant": "configure",
   "staff revoke": "configure",
   "staff list": "configure",
 };
 
-/** The least a member must type for Discord to send each command; `member` fills a user option. */
-const required = (member: string): Record<string, Record<string, string | number>> => ({
+/** The least a member must type for Discord to send each command; `member` fills a user option, `channel` a channel option. */
+const required = (member: string, channel: string): Record<string, Record<string, string | number | boolean>> => ({
   ban: { user: "156", duration: "1d", reason: "x" },
   unban: { user: "156" },
   massban: { duration: "1d", reason: "x" },
@@ -45,6 +46,7 @@ const required = (member: string): Record<string, Record<string, string | number
   unsuspend: { user: "156" },
   "setup ranks": { group: "7", suspended_role: "1", max_role: "2" },
   "setup guard": { actions: 5 },
+  "setup appeals": { channel, enabled: true },
   lookup: { user: "156" },
   history: { user: "156" },
   "case show": { number: 1 },
@@ -110,7 +112,7 @@ describe("a member without a grant", () => {
         userId: carol,
         name,
         ...(subcommand === undefined ? {} : { subcommand }),
-        options: required(carol)[key] ?? {},
+        options: required(carol, channelId(stack, "general"))[key] ?? {},
       });
       expect(textOf(await handle.waitForReply()), `/${key}`).toContain(`You need Warden's \`${NEEDS[key]}\` permission`);
       expect(handle.modal, `/${key}`).toBeUndefined();
