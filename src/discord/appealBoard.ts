@@ -2,7 +2,9 @@ import {
   ActionRowBuilder,
   ButtonBuilder,
   ButtonStyle,
+  DiscordAPIError,
   EmbedBuilder,
+  RESTJSONErrorCodes,
   Routes,
   TimestampStyles,
   escapeMarkdown,
@@ -24,6 +26,13 @@ const OPEN_COLOUR = 0xfaa61a;
 const ACCEPTED_COLOUR = 0x57f287;
 const DECLINED_COLOUR = 0x747f8d;
 const APPEALS_CHANNEL: ChannelRole = { name: "appeals channel", choose: "`/setup appeals channel:`" };
+/** Discord's answers when a posted appeal can no longer be edited: deleted, its channel gone, or Warden shut out of it. */
+const MESSAGE_OUT_OF_REACH = new Set<number>([
+  RESTJSONErrorCodes.UnknownMessage,
+  RESTJSONErrorCodes.UnknownChannel,
+  RESTJSONErrorCodes.MissingAccess,
+  RESTJSONErrorCodes.MissingPermissions,
+]);
 const createdMessage = z.object({ id: z.string() });
 /** The parts of a posted appeal that survive a decision; zod-checked, as anything read back from Discord. */
 const postedAppeal = z.object({
@@ -68,10 +77,16 @@ export function createAppealBoard(client: Client, logger: Logger): DiscordAppeal
     announce: (channelId, text) => post(channelId, { content: text }),
 
     async showDecision(channelId, messageId, decision) {
-      const message = postedAppeal.parse(await client.rest.get(Routes.channelMessage(channelId, messageId)));
-      await client.rest.patch(Routes.channelMessage(channelId, messageId), {
-        body: { ...withAppealDecision(message.embeds[0], decision), allowed_mentions: NO_MENTIONS },
-      });
+      try {
+        const message = postedAppeal.parse(await client.rest.get(Routes.channelMessage(channelId, messageId)));
+        await client.rest.patch(Routes.channelMessage(channelId, messageId), {
+          body: { ...withAppealDecision(message.embeds[0], decision), allowed_mentions: NO_MENTIONS },
+        });
+      } catch (error) {
+        // The decision is stored and the player sees it; a message deleted by hand, or a channel Warden lost, only misses the word.
+        if (!(error instanceof DiscordAPIError && MESSAGE_OUT_OF_REACH.has(Number(error.code)))) throw error;
+        logger.warn({ channelId, messageId, err: error }, "could not show an appeal's decision on its message");
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import { PermissionFlagsBits, type APIMessage } from "discord.js";
+import { PermissionFlagsBits, REST, Routes, type APIMessage } from "discord.js";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAppealSettings } from "../../src/db/guilds.js";
@@ -34,6 +34,7 @@ const PLAYERS = {
   outage: { id: "5906", name: "outage_one" },
   unbannedMeanwhile: { id: "5907", name: "meanwhile_one" },
   interrupted: { id: "5908", name: "interrupted_one" },
+  messageDeleted: { id: "5910", name: "deleted_one" },
   crashedAfterUnban: { id: "5909", name: "crashed_one" },
 };
 const HOSTILE_TEXT = "<b>I am sorry</b> **really** @everyone <@&1> [link](https://evil.example) ``` closed? ";
@@ -227,6 +228,17 @@ describe("ban appeals, staff side, end to end", () => {
     await accept.waitForCallback();
     expect(textOf(await accept.waitForFollowUp())).toContain("already declined");
     expect((await appealRow(appealId)).publicAnswer).toBe(answer);
+  });
+
+  it("declines an appeal whose message was deleted by hand: the answer is stored, the clicker told", async () => {
+    const appealId = await bannedAndAppealing(PLAYERS.messageDeleted);
+    stack.warden.appealNotifier.appealSubmitted(appealId);
+    const message = await posted(appealId);
+    await (await click(appealId, alice, "d")).waitForCallback();
+    await new REST({ api: stack.discord.apiUrl }).setToken(stack.discord.token).delete(Routes.channelMessage(channel, message.id));
+    const sent = await stack.discord.submitModal({ guildId: stack.guild.id, channelId: channel, userId: alice, customId: `ap:d:${appealId}`, fields: { answer: "No." } });
+    expect(textOf(await sent.waitForReply())).toContain(`Appeal #${appealId} declined.`);
+    expect(await appealRow(appealId)).toMatchObject({ state: "declined", publicAnswer: "No." });
   });
 
   it("turns 20 simultaneous Accept clicks into one unban", async () => {
