@@ -178,6 +178,22 @@ describe("ban appeals, staff side, end to end", () => {
     expect(await appealRow(appealId)).toMatchObject({ state: "open", decidedBy: null });
   });
 
+  it("refuses an appeal's buttons and form from another server, even to its owner", async () => {
+    const appealId = await firstAppealOf(PLAYERS.shown.id);
+    const there = { guildId: stack.otherGuild.id, channelId: stack.otherGuild.channels.general ?? "", userId: stack.otherGuild.ownerId };
+    stack.roblox.clearCalls();
+    // Accept acknowledges the click first and answers in a follow-up; Decline answers instead of showing its form.
+    const accept = await stack.discord.forgeClick({ ...there, customId: `ap:a:${appealId}` });
+    expect(textOf(await accept.waitForFollowUp())).toContain("Warden has no such appeal in this server.");
+    const decline = await stack.discord.forgeClick({ ...there, customId: `ap:d:${appealId}` });
+    expect(textOf(await decline.waitForReply())).toContain("Warden has no such appeal in this server.");
+    expect(decline.modal).toBeUndefined();
+    const form = await stack.discord.forgeModalSubmit({ ...there, customId: `ap:d:${appealId}`, fields: { answer: "Declined from elsewhere" } });
+    expect(textOf(await form.waitForReply())).toContain("Warden has no such appeal in this server.");
+    expect(stack.roblox.calls.filter((call) => call.method === "PATCH")).toEqual([]);
+    expect(await appealRow(appealId)).toMatchObject({ state: "open", decidedBy: null, publicAnswer: null });
+  });
+
   it("accepts: unbans through the moderation workflow (one PATCH, a case, the mod log), and shows who decided", async () => {
     const appealId = await bannedAndAppealing(PLAYERS.accepted);
     stack.warden.appealNotifier.appealSubmitted(appealId);
