@@ -2,6 +2,7 @@
 // `npm run deploy-commands` both read it.
 import type { CommandModule } from "../src/discord/commandModule.js";
 import type { ComponentHandlers } from "../src/discord/componentHandler.js";
+import { appealButton } from "../src/discord/appealButtons.js";
 import { cancelMassRunButton, massRunButton } from "../src/discord/massRuns.js";
 import { pickPlayerButton } from "../src/discord/playerChoice.js";
 import { ban, confirmBanButton } from "./ban.js";
@@ -37,6 +38,7 @@ export const commands: readonly CommandModule[] = [
 ];
 
 export const components: ComponentHandlers = {
+  appeal: appealButton,
   bansPage: bansPageButton,
   cancelMassRun: cancelMassRunButton,
   casesPage: casesPageButton,

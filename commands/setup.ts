@@ -13,13 +13,15 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type { LinkKind } from "../src/db/links.js";
-import type { BotContext } from "../src/discord/botContext.js";
+import { appealDeps, type BotContext } from "../src/discord/botContext.js";
 import type { CommandModule } from "../src/discord/commandModule.js";
 import { suggestGroupRoles, suggestLinks } from "../src/discord/autocomplete.js";
 import type { ComponentHandler } from "../src/discord/componentHandler.js";
 import { encodeCustomId } from "../src/discord/customIds.js";
 import { withModLogNote } from "../src/discord/replies.js";
-import { checkLinkName, chooseChannels, describeSetup, linkWithApiKey, unlink } from "../src/services/setup.js";
+import { checkLinkName, chooseChannels, configureAppeals, describeSetup, linkWithApiKey, unlink } from "../src/services/setup.js";
+import { postAppeals } from "../src/services/appeals/postAppeals.js";
+import type { AppealSettings } from "../src/db/guilds.js";
 import { setGuard } from "../src/db/moderatorPauses.js";
 import { configureRanks } from "../src/services/ranks/rankSettings.js";
 import { UserError } from "../src/services/userError.js";
@@ -123,6 +125,28 @@ export const definition = {
         },
       ],
     },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: "appeals",
+      description: "Choose where players' ban appeals are posted, and turn appeals on or off",
+      options: [
+        {
+          type: ApplicationCommandOptionType.Channel,
+          name: "channel",
+          description: "Where appeals are posted for staff with unban",
+          required: true,
+          channel_types: [...LOG_CHANNEL_TYPES],
+        },
+        { type: ApplicationCommandOptionType.Boolean, name: "enabled", description: "Whether players may appeal this server's bans", required: true },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: "cooldown_days",
+          description: "Days a player whose appeal was declined waits to appeal that ban again (default 30)",
+          min_value: 0,
+          max_value: 365,
+        },
+      ],
+    },
     { type: ApplicationCommandOptionType.Subcommand, name: "show", description: "Show what is linked and where Warden posts" },
     {
       type: ApplicationCommandOptionType.Subcommand,
@@ -136,7 +160,7 @@ export const definition = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-const SUBCOMMANDS = new Set(["experience", "group", "channels", "ranks", "guard", "show", "remove"]);
+const SUBCOMMANDS = new Set(["experience", "group", "channels", "ranks", "guard", "appeals", "show", "remove"]);
 
 export const setup: CommandModule = {
   definition,
@@ -157,6 +181,8 @@ export const setup: CommandModule = {
         return chooseRanks(interaction, context);
       case "guard":
         return chooseGuard(interaction, context);
+      case "appeals":
+        return chooseAppeals(interaction, context);
       case "show":
         return show(interaction, context);
       case "remove":
@@ -263,8 +289,54 @@ async function chooseGuard(interaction: ChatInputCommandInteraction<"cached">, c
   await interaction.editReply(withModLogNote(summary, outcome));
 }
 
+async function chooseAppeals(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
+  const channel = interaction.options.getChannel("channel", true, [...LOG_CHANNEL_TYPES]);
+  const enabled = interaction.options.getBoolean("enabled", true);
+  if (enabled) {
+    // The proof that appeals can be posted there, before anything is stored: a channel Warden can't write in would hide them.
+    const check = await context.appealBoard.announce(
+      channel.id,
+      "Players' ban appeals are posted here, with Accept (unban) and Decline buttons for members with Warden's `unban` permission.",
+    );
+    if (!check.posted) throw new UserError(`Nothing was changed. ${check.problem}`);
+  }
+  const settings = await configureAppeals(context.db, interaction.guildId, {
+    channelId: channel.id,
+    enabled,
+    cooldownDays: interaction.options.getInteger("cooldown_days") ?? undefined,
+  });
+  const summary = enabled
+    ? `Appeals on: posted to <#${channel.id}>; a player whose appeal is declined may appeal the same ban again after ${days(settings.cooldownDays)}.`
+    : `Appeals off: players can't appeal this server's bans. <#${channel.id}> is kept for when they are turned on.`;
+  const outcome = await context.modLog.configChanged(interaction.guildId, { actorId: interaction.user.id, summary });
+  // Appeals sent while no channel was set are posted now rather than at the next sweep.
+  const backlog = enabled ? await postAppeals(appealDeps(context), { guildId: interaction.guildId }) : 0;
+  const lines = [
+    summary,
+    enabled ? appealPageNote(context) : undefined,
+    backlog > 0 ? `Posted ${backlog} appeal${backlog === 1 ? "" : "s"} that were waiting for a channel.` : undefined,
+  ];
+  await interaction.editReply(withModLogNote(lines.filter(Boolean).join("\n"), outcome));
+}
+
+/**
+ * Where players appeal, or why they can't yet. The settings are stored either
+ * way: the variables are the operator's to set, not the configurer's, and
+ * the guild's choice takes effect the moment they are, with no second /setup.
+ */
+function appealPageNote(context: BotContext): string {
+  if ("url" in context.appealPage) return `Players appeal at ${context.appealPage.url}`;
+  const missing = context.appealPage.missing.map((name) => `\`${name}\``).join(", ");
+  return (
+    `⚠️ Players can't appeal yet: this Warden runs without ${missing}. ` +
+    "Whoever runs Warden must set them and restart it; these settings apply as soon as they do."
+  );
+}
+
+const days = (count: number) => (count === 0 ? "no wait" : `${count} day${count === 1 ? "" : "s"}`);
+
 async function show(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {
-  const { channels, links } = await describeSetup(context.db, interaction.guildId);
+  const { channels, appeals, links } = await describeSetup(context.db, interaction.guildId);
   const describe = (kind: LinkKind) =>
     links
       .filter((link) => link.kind === kind)
@@ -279,10 +351,18 @@ async function show(interaction: ChatInputCommandInteraction<"cached">, context:
     .addFields(
       { name: "Mod log", value: channels.modLogChannelId ? `<#${channels.modLogChannelId}>` : "not set", inline: true },
       { name: "Join-request review", value: channels.reviewChannelId ? `<#${channels.reviewChannelId}>` : "not set", inline: true },
+      { name: "Appeals", value: describeAppeals(appeals, context) },
       { name: "Experiences", value: clipText(describe("universe"), 1024) },
       { name: "Groups", value: clipText(describe("group"), 1024) },
     );
   await interaction.editReply({ embeds: [embed] });
+}
+
+function describeAppeals(appeals: AppealSettings, context: BotContext): string {
+  const channel = appeals.channelId === null ? "no channel" : `<#${appeals.channelId}>`;
+  const state = appeals.enabled ? `on, posted to ${channel}` : `off (${channel})`;
+  const unreachable = appeals.enabled && "missing" in context.appealPage ? `\n${appealPageNote(context)}` : "";
+  return `${state}; cooling-off after a decline: ${days(appeals.cooldownDays)}${unreachable}`;
 }
 
 async function remove(interaction: ChatInputCommandInteraction<"cached">, context: BotContext) {

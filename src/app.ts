@@ -7,7 +7,10 @@ import { openDatabase, type DatabaseHandle } from "./db/connection.js";
 import { createSharedRateLedger } from "./db/sharedRateLedger.js";
 import { holdsSealedData, verifyEncryptionKey } from "./db/encryptionCanary.js";
 import { encryptionKeyFile, resolveEncryptionKey } from "./db/encryptionKey.js";
-import { reviewDeps, type BotContext } from "./discord/botContext.js";
+import { appealDeps, reviewDeps, type BotContext } from "./discord/botContext.js";
+import { createAppealBoard } from "./discord/appealBoard.js";
+import { createAppealNotifier } from "./services/appeals/postAppeals.js";
+import type { AppealNotifier } from "./services/appeals/ports.js";
 import { createButtonStores } from "./discord/buttonStores.js";
 import { createBulkRunBoard } from "./discord/bulkRunBoard.js";
 import { BulkRunner } from "./services/massModeration/bulkRun.js";
@@ -34,6 +37,8 @@ const STOP_GRACE_MS = 8_000;
 
 export interface Warden {
   context: BotContext;
+  /** What the appeal pages call once an appeal is stored: it is posted to its guild's appeals channel. */
+  appealNotifier: AppealNotifier;
   stop(): Promise<void>;
 }
 
@@ -127,12 +132,15 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     discordCdnUrl: config.discordCdnUrl,
     logger,
     reviewBoard: createReviewBoard(client, database.db, metrics),
+    appealBoard: createAppealBoard(client, logger),
+    appealPage: "missing" in config.appeals ? { missing: config.appeals.missing } : { url: `${config.appeals.publicUrl}/appeal` },
     ...createButtonStores(database.db),
     profiles,
     playerSuggester: new PlayerSuggester(openCloud),
     suspensionTimers,
     metrics,
   };
+  const appealNotifier = createAppealNotifier({ ...appealDeps(context), logger: logger.child({ component: "appeals" }) });
   if (metrics !== undefined) timeAcknowledgements(client, metrics.interactionAcknowledged);
   const route = createRouter(commands, components, context);
   // Interactions being handled, so that a stop lets them finish; none is started once it began.
@@ -222,6 +230,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
       {
         database,
         review: reviewDeps(context, botUserId),
+        appealBoard: context.appealBoard,
         notices: context.modLog,
         logger: logger.child({ component: "jobs" }),
         shards: config.shards,
@@ -245,7 +254,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
     await stop();
     throw error instanceof StartupError ? error : explainLoginFailure(error, config.discordApiUrl);
   }
-  return { context, stop };
+  return { context, appealNotifier, stop };
 }
 
 /** Migrates, then makes sure the encryption key opens what the database holds sealed. */

@@ -29,3 +29,35 @@ export async function setGuildChannels(
   if (row === undefined) throw new Error("The guild upsert returned no row.");
   return row;
 }
+
+export interface AppealSettings {
+  channelId: string | null;
+  enabled: boolean;
+  cooldownDays: number;
+}
+
+const appealColumns = {
+  channelId: guilds.appealsChannelId,
+  enabled: guilds.appealsEnabled,
+  cooldownDays: guilds.appealCooldownDays,
+};
+
+/** The schema's default cooling-off, for a guild with no row yet. */
+const DEFAULT_APPEAL_COOLDOWN_DAYS = 30;
+
+/** A guild never configured takes no appeals. */
+export async function getAppealSettings(db: Database, guildId: string): Promise<AppealSettings> {
+  const [row] = await db.select(appealColumns).from(guilds).where(eq(guilds.id, guildId));
+  return row ?? { channelId: null, enabled: false, cooldownDays: DEFAULT_APPEAL_COOLDOWN_DAYS };
+}
+
+export async function setAppealSettings(db: Database, guildId: string, settings: AppealSettings): Promise<AppealSettings> {
+  const values = { appealsChannelId: settings.channelId, appealsEnabled: settings.enabled, appealCooldownDays: settings.cooldownDays };
+  const [row] = await db
+    .insert(guilds)
+    .values({ id: guildId, ...values })
+    .onConflictDoUpdate({ target: guilds.id, set: { ...values, updatedAt: sql`now()` } })
+    .returning(appealColumns);
+  if (row === undefined) throw new Error("The guild upsert returned no row.");
+  return row;
+}

@@ -5,6 +5,8 @@ import type { Metrics } from "../metrics.js";
 import type { OpenCloud } from "../opencloud/index.js";
 import type { PlayerProfiles } from "../services/playerProfiles.js";
 import type { ReviewBoard, SuspensionTimers } from "../services/ports.js";
+import type { AppealsVariable } from "../config.js";
+import type { DiscordAppealBoard } from "./appealBoard.js";
 import type { ModLog } from "./modLog.js";
 import type { TokenStore } from "./tokenStore.js";
 import type { ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
@@ -17,6 +19,7 @@ export interface BulkDecision {
   userIds: string[];
   decision: "accept" | "decline";
 }
+import type { AppealPostingDeps } from "../services/appeals/postAppeals.js";
 import type { ActiveBans } from "../services/moderation/activeBans.js";
 import type { BanRequest, ModerationDeps } from "../services/moderation/restrictions.js";
 import type { PlayerSuggester } from "../services/moderation/suggestPlayers.js";
@@ -45,6 +48,10 @@ export interface BotContext {
   modLog: ModLog;
   logger: Logger;
   reviewBoard: ReviewBoard;
+  /** The guilds' appeals channels. */
+  appealBoard: DiscordAppealBoard;
+  /** Where players appeal, or the variables this deployment still lacks for it (what /setup appeals tells staff). */
+  appealPage: { url: string } | { missing: readonly AppealsVariable[] };
   /** Permanent bans waiting for their moderator's confirmation. */
   banConfirmations: TokenStore<PendingBan>;
   /** Commands waiting for their moderator to pick which of two players typed digits meant. */
@@ -72,6 +79,11 @@ export interface BotContext {
 /** The moderation services' view of the context: the mod log is where cases are published. */
 export function moderationDeps(context: BotContext): ModerationDeps {
   return { ...context, publisher: context.modLog, notices: context.modLog };
+}
+
+/** The appeal-posting services' view: the appeals channel beside the mod log. */
+export function appealDeps(context: BotContext): ModerationDeps & AppealPostingDeps {
+  return { ...moderationDeps(context), appealBoard: context.appealBoard };
 }
 
 /** The join-review services' view: automatic decisions are recorded as the bot's own. */

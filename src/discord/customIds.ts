@@ -23,6 +23,9 @@ import { clipText } from "../services/clipText.js";
  *   mb:ok:<token>             start the mass ban or unban a preview showed
  *   mb:no:<token>             drop that preview; nothing is sent
  *   mb:x:<runId>              cancel a mass run between two calls
+ *   ap:a:<appealId>           accept a ban appeal: unban the player
+ *   ap:d:<appealId>           decline it: the button, and the modal it opens asking for the
+ *                             player's answer (one id: both act on the same appeal)
  *   setup:u:<universeId>[:<name>]   the API-key modal of /setup experience
  *   setup:g:<groupId>[:<name>]      the API-key modal of /setup group
  */
@@ -35,6 +38,7 @@ export type CustomId =
   | { kind: "confirmBulk"; token: string }
   | { kind: "massRun"; action: "start" | "drop"; token: string }
   | { kind: "cancelMassRun"; runId: string }
+  | { kind: "appeal"; decision: "accept" | "decline"; appealId: number }
   | { kind: "setupKey"; target: "universe" | "group"; id: string; name: string | undefined };
 
 /** Discord's limit on a custom_id. */
@@ -64,6 +68,13 @@ const casesPage = z.union([
   z.tuple([z.literal("cases"), z.literal("pg"), canonicalUserId, pageNumber]),
   z.tuple([z.literal("cases"), z.literal("pg"), orNone(canonicalUserId), pageNumber, orNone(snowflake), orNone(z.enum(caseAction.enumValues))]),
 ]);
+/** An appeal's row id: a bigserial, as the positive integers JavaScript holds exactly. */
+const appealId = z
+  .string()
+  .regex(/^[1-9][0-9]{0,15}$/)
+  .transform(Number)
+  .refine((id) => Number.isSafeInteger(id));
+const appeal = z.tuple([z.literal("ap"), z.enum(["a", "d"]), appealId]);
 const setupKey = z.tuple([z.literal("setup"), z.enum(["u", "g"]), robloxId]).rest(z.string().min(1));
 
 export function encodeCustomId(id: CustomId): string {
@@ -87,6 +98,8 @@ export function encodeCustomId(id: CustomId): string {
       return `mb:${id.action === "start" ? "ok" : "no"}:${id.token}`;
     case "cancelMassRun":
       return `mb:x:${id.runId}`;
+    case "appeal":
+      return `ap:${id.decision === "accept" ? "a" : "d"}:${id.appealId}`;
     case "setupKey": {
       const prefix = `setup:${id.target === "universe" ? "u" : "g"}:${id.id}`;
       // The name rides along only as far as the id has room; it is a label, not data.
@@ -115,6 +128,11 @@ export function decodeCustomId(raw: string): CustomId | undefined {
   if (mass.success) return { kind: "massRun", action: mass.data[1] === "ok" ? "start" : "drop", token: mass.data[2] };
   const cancel = cancelMassRun.safeParse(parts);
   if (cancel.success) return { kind: "cancelMassRun", runId: cancel.data[2] };
+  const appealDecision = appeal.safeParse(parts);
+  if (appealDecision.success) {
+    const [, decision, id] = appealDecision.data;
+    return { kind: "appeal", decision: decision === "a" ? "accept" : "decline", appealId: id };
+  }
   const page = bansPage.safeParse(parts);
   if (page.success) return { kind: "bansPage", token: page.data[2], page: page.data[3] };
   const cases = casesPage.safeParse(parts);

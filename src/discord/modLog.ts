@@ -55,7 +55,7 @@ export function createModLog(client: Client, db: Database, profiles: PlayerProfi
       const message = createdMessage.parse(await client.rest.post(Routes.channelMessages(modLogChannelId), request));
       return { posted: true, messageId: message.id };
     } catch (error) {
-      const problem = describePostFailure(error, modLogChannelId);
+      const problem = describePostFailure(error, modLogChannelId, MOD_LOG_CHANNEL);
       if (problem === undefined) throw error;
       logger.warn({ guildId, channelId: modLogChannelId, err: error }, "mod-log post failed");
       return { posted: false, problem };
@@ -113,14 +113,23 @@ export function createModLog(client: Client, db: Database, profiles: PlayerProfi
   };
 }
 
-function describePostFailure(error: unknown, channelId: string): string | undefined {
+/** Which channel a post was for, and how staff choose another: what a failed post's explanation names. */
+export interface ChannelRole {
+  name: string;
+  choose: string;
+}
+
+const MOD_LOG_CHANNEL: ChannelRole = { name: "mod-log channel", choose: "`/setup channels log:`" };
+
+/** Why Warden could not post in `channelId`, in words staff can act on; undefined for a failure they cannot fix. */
+export function describePostFailure(error: unknown, channelId: string, channel: ChannelRole): string | undefined {
   if (!(error instanceof DiscordAPIError)) return undefined;
   switch (error.code) {
     case RESTJSONErrorCodes.MissingAccess:
     case RESTJSONErrorCodes.MissingPermissions:
       return `Warden can't post in <#${channelId}>: it needs View Channel, Send Messages and Embed Links there.`;
     case RESTJSONErrorCodes.UnknownChannel:
-      return `The mod-log channel <#${channelId}> no longer exists; choose another with \`/setup channels log:\`.`;
+      return `The ${channel.name} <#${channelId}> no longer exists; choose another with ${channel.choose}.`;
     default:
       return undefined;
   }

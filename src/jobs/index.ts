@@ -4,7 +4,8 @@ import type { QueueStats } from "../metrics.js";
 import type { ReviewDeps } from "../services/joinRequests/postPendingRequests.js";
 import { checkApiKeys } from "../services/keyHealth.js";
 import { announceExpiredBans } from "../services/moderation/banExpiry.js";
-import type { ExpiryNotices, SetupNotices } from "../services/ports.js";
+import type { AppealBoard, ExpiryNotices, SetupNotices } from "../services/ports.js";
+import { scheduleAppealSweep } from "./appealSweep.js";
 import type { OwnerInterval } from "./joinRequestPlan.js";
 import { startJoinRequestReads } from "./joinRequestReads.js";
 import { scheduleGroupAuditSync } from "./groupAuditSync.js";
@@ -18,6 +19,8 @@ export interface JobDeps {
   database: Pick<DatabaseHandle, "executeSql">;
   /** Join-request review as the bot itself does it: automatic decisions are recorded as the bot's. */
   review: ReviewDeps;
+  /** The guilds' appeals channels, where the sweep posts appeals still unposted. */
+  appealBoard: AppealBoard;
   /** The mod log, where the bot tells a guild that a key stopped working or a ban ran out. */
   notices: SetupNotices & ExpiryNotices;
   logger: Logger;
@@ -46,6 +49,8 @@ export interface JobOptions {
   banSyncSeconds?: Interval;
   /** How often linked groups' audit logs are read for changes made outside Warden; default 5 minutes. */
   groupAuditSyncSeconds?: Interval;
+  /** How often appeals not yet posted, and Accepts a dead process left, are looked for; default 30 seconds. */
+  appealSweepSeconds?: Interval;
   /** How often an idle worker asks the queue for a job; default 2 seconds. */
   workerPollingSeconds?: number;
 }
@@ -112,6 +117,14 @@ async function scheduleScope(scheduler: Scheduler, deps: JobDeps, scope: WorkSco
   const banSync = seconds(options.banSyncSeconds, 300);
   if (banSync !== undefined) {
     await scheduleOutsideBanSync(scheduler, { ...deps.review, logger: deps.logger }, { intervalSeconds: banSync, scope });
+  }
+  const appealSweep = seconds(options.appealSweepSeconds, 30);
+  if (appealSweep !== undefined) {
+    await scheduleAppealSweep(
+      scheduler,
+      { ...deps.review, appealBoard: deps.appealBoard, logger: deps.logger },
+      { intervalSeconds: appealSweep, scope },
+    );
   }
   const auditSync = seconds(options.groupAuditSyncSeconds, 300);
   if (auditSync !== undefined) {

@@ -88,3 +88,38 @@ export interface SuspensionTimers {
   /** Asks for the suspension to be lifted at its end; asking again for one already asked for adds nothing. */
   schedule(suspension: { id: number; guildId: string; endsAt: Date }): Promise<void>;
 }
+
+/** What staff see about a ban appeal before they decide. */
+export interface AppealCard {
+  appealId: number;
+  player: { id: string; name: string | null; avatarUrl: string | undefined };
+  experienceName: string;
+  universeId: string;
+  placeId: string | null;
+  /** When Roblox says the appealed ban began. */
+  banStartedAt: Date;
+  /** Warden's case for the ban, when it has one: its number, reasons (the private one too: staff only) and end. */
+  banCase: CaseRow | undefined;
+  /** The player's own words: shown as plain text, never as markup. */
+  text: string;
+  submittedAt: Date;
+}
+
+/** How an appeal was decided, as its staff message shows it. */
+export interface AppealDecision {
+  state: "accepted" | "declined";
+  decidedBy: string | null;
+  decidedAt: Date;
+  /** The unban an accepted appeal led to. */
+  unbanCaseNumber?: number;
+  /** What a declined appeal's player is told. */
+  publicAnswer?: string | null;
+}
+
+/** The guild's appeals channel. */
+export interface AppealBoard {
+  /** Posts the appeal with Accept and Decline buttons. */
+  postAppeal(channelId: string, card: AppealCard): Promise<PublishOutcome>;
+  /** Marks a posted appeal as decided: the outcome shown, the buttons gone. */
+  showDecision(channelId: string, messageId: string, decision: AppealDecision): Promise<void>;
+}

@@ -1,7 +1,14 @@
 import type { ApiKeyCipher } from "../db/apiKeyCipher.js";
 import { storeApiKey } from "../db/apiKeys.js";
 import type { Database } from "../db/connection.js";
-import { getGuildChannels, setGuildChannels, type GuildChannels } from "../db/guilds.js";
+import {
+  getAppealSettings,
+  getGuildChannels,
+  setAppealSettings,
+  setGuildChannels,
+  type AppealSettings,
+  type GuildChannels,
+} from "../db/guilds.js";
 import { keyLabel, listLinks, removeLink, upsertLink, type Link, type LinkKind } from "../db/links.js";
 import {
   NotFoundError,
@@ -183,12 +190,23 @@ async function probe(
 
 export interface SetupOverview {
   channels: GuildChannels;
+  appeals: AppealSettings;
   links: Link[];
 }
 
 export async function describeSetup(db: Database, guildId: string): Promise<SetupOverview> {
-  const [channels, links] = await Promise.all([getGuildChannels(db, guildId), listLinks(db, guildId)]);
-  return { channels, links };
+  const [channels, appeals, links] = await Promise.all([getGuildChannels(db, guildId), getAppealSettings(db, guildId), listLinks(db, guildId)]);
+  return { channels, appeals, links };
+}
+
+/** Where the guild's appeals are posted and whether it takes them; a cooling-off left out keeps the one in force. */
+export async function configureAppeals(
+  db: Database,
+  guildId: string,
+  choice: { channelId: string; enabled: boolean; cooldownDays: number | undefined },
+): Promise<AppealSettings> {
+  const cooldownDays = choice.cooldownDays ?? (await getAppealSettings(db, guildId)).cooldownDays;
+  return setAppealSettings(db, guildId, { channelId: choice.channelId, enabled: choice.enabled, cooldownDays });
 }
 
 export async function chooseChannels(

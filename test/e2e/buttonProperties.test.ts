@@ -50,7 +50,7 @@ describe("every button and form id, forged by a hostile member", () => {
   });
 
   it("reads every id the codec documents", () => {
-    expect(prefixes).toEqual(expect.arrayContaining(["jr:a:", "jr:d:", "ban:ok:", "bans:pg:", "jrb:ok:", "setup:u:", "setup:g:"]));
+    expect(prefixes).toEqual(expect.arrayContaining(["jr:a:", "jr:d:", "ban:ok:", "bans:pg:", "jrb:ok:", "ap:a:", "ap:d:", "setup:u:", "setup:g:"]));
   });
 
   it("acknowledges every click and form, answers clearly, logs no error and writes nothing to Roblox", async () => {

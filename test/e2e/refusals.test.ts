@@ -30,14 +30,18 @@ const NEEDS: Record<string, string> = {
   "setup remove": "configure",
   "setup ranks": "configure",
   "setup guard": "configure",
+  "setup appeals": "configure",
   "staff release": "configure",
   "staff grant": "configure",
   "staff revoke": "configure",
   "staff list": "configure",
 };
 
-/** The least a member must type for Discord to send each command; `member` fills a user option, `file` an attachment. */
-const required = (member: string, file: string): Record<string, Record<string, string | number>> => ({
+/**
+ * The least a member must type for Discord to send each command; `member` fills a user option,
+ * `channel` a channel option and `file` an attachment.
+ */
+const required = (member: string, channel: string, file: string): Record<string, Record<string, string | number | boolean>> => ({
   ban: { user: "156", duration: "1d", reason: "x" },
   unban: { user: "156" },
   massban: { duration: "1d", reason: "x" },
@@ -46,6 +50,7 @@ const required = (member: string, file: string): Record<string, Record<string, s
   unsuspend: { user: "156" },
   "setup ranks": { group: "7", suspended_role: "1", max_role: "2" },
   "setup guard": { actions: 5 },
+  "setup appeals": { channel, enabled: true },
   lookup: { user: "156" },
   history: { user: "156" },
   "case show": { number: 1 },
@@ -112,7 +117,7 @@ describe("a member without a grant", () => {
         userId: carol,
         name,
         ...(subcommand === undefined ? {} : { subcommand }),
-        options: required(carol, stack.discord.uploadAttachment({ filename: "proof.txt", content: "x" }))[key] ?? {},
+        options: required(carol, channelId(stack, "general"), stack.discord.uploadAttachment({ filename: "proof.txt", content: "x" }))[key] ?? {},
       });
       expect(textOf(await handle.waitForReply()), `/${key}`).toContain(`You need Warden's \`${NEEDS[key]}\` permission`);
       expect(handle.modal, `/${key}`).toBeUndefined();

@@ -24,6 +24,7 @@ const DESIGN: Record<string, string[] | Record<string, string[]>> = {
     channels: ["log?", "review?"],
     ranks: ["group", "suspended_role", "max_role"],
     guard: ["actions", "seconds?"],
+    appeals: ["channel", "enabled", "cooldown_days?"],
     show: [],
     remove: ["experience?", "group?"],
   },

@@ -74,6 +74,7 @@ export async function startStack(
     banExpirySeconds?: number;
     banSyncSeconds?: number;
     groupAuditSyncSeconds?: number;
+    appealSweepSeconds?: number;
     /** A PostgreSQL server of the test's own, e.g. one it stops. */
     postgresServerUrl?: string;
     /** More settings, e.g. HTTP_PORT. */
@@ -133,6 +134,7 @@ export async function startStack(
         banExpirySeconds: options.banExpirySeconds ?? "off",
         banSyncSeconds: options.banSyncSeconds ?? "off",
         groupAuditSyncSeconds: options.groupAuditSyncSeconds ?? "off",
+        appealSweepSeconds: options.appealSweepSeconds ?? "off",
         workerPollingSeconds: 0.5,
       },
     });

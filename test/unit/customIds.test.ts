@@ -20,6 +20,8 @@ describe("custom id codec", () => {
       "cases:pg:9223372036854775807:999:12345678901234567890:unban",
       { kind: "casesPage", filter: { robloxUserId: "9223372036854775807", moderatorDiscordId: "12345678901234567890", action: "unban" }, page: 999 },
     ],
+    ["ap:a:1", { kind: "appeal", decision: "accept", appealId: 1 }],
+    ["ap:d:9007199254740991", { kind: "appeal", decision: "decline", appealId: 9007199254740991 }],
     ["setup:u:12345", { kind: "setupKey", target: "universe", id: "12345", name: undefined }],
     ["setup:g:7:Fan club: EU", { kind: "setupKey", target: "group", id: "7", name: "Fan club: EU" }],
   ])("round-trips %s", (raw, id) => {
@@ -64,6 +66,12 @@ describe("custom id codec", () => {
     "pick:short:156",
     "setup:u:",
     "setup:u:1:",
+    "ap:a:0",
+    "ap:a:007",
+    "ap:a:-1",
+    "ap:x:1",
+    "ap:d:9007199254740992",
+    "ap:a:1:2",
     "something:else",
     `jr:a:7:${"1".repeat(200)}`,
   ])("rejects %j", (raw) => {

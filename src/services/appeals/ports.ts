@@ -1,0 +1,3 @@
+export interface AppealNotifier {
+  appealSubmitted(appealId: number): void;
+}
