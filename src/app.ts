@@ -27,7 +27,9 @@ import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
 import { newProcessId, startHeartbeat, type Heartbeat } from "./jobs/heartbeat.js";
 import { PlayerSuggester } from "./services/moderation/suggestPlayers.js";
 import { PlayerProfiles } from "./services/playerProfiles.js";
+import type { SubmissionLimits } from "./services/appeals/submitAppeal.js";
 import { StartupError } from "./startupError.js";
+import { createAppealPages } from "./web/appealPages.js";
 
 /** How long a stop waits for interactions being handled: inside Docker's 10 s before it kills. */
 const STOP_GRACE_MS = 8_000;
@@ -48,6 +50,8 @@ export interface WardenOptions {
   openCloudTimeScale?: number;
   /** Schedule of the background jobs; tests shorten it. */
   jobs?: JobOptions;
+  /** How many appeals a player or an address may send; tests lower it. */
+  appealLimits?: SubmissionLimits;
 }
 
 export async function startWarden(config: Config, logger: Logger, options: WardenOptions = {}): Promise<Warden> {
@@ -56,8 +60,9 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
   // On PostgreSQL several processes may share Roblox's budgets; the embedded database has one process.
   const sharesBudgets = database.kind === "postgres";
   let cipher: ApiKeyCipher;
+  let encryptionKey: Buffer;
   try {
-    cipher = await prepareDatabase(database, config, logger);
+    ({ cipher, key: encryptionKey } = await prepareDatabase(database, config, logger));
   } catch (error) {
     // Nothing else is started yet: the database is all there is to close.
     await database.close();
@@ -192,6 +197,20 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
           },
         },
         metrics: served.metrics.registry,
+        appealPages:
+          "missing" in config.appeals
+            ? undefined
+            : createAppealPages({
+                db: database.db,
+                openCloud,
+                cipher,
+                config: config.appeals,
+                encryptionKey,
+                logger: logger.child({ component: "appeals" }),
+                // The staff side's notifier joins here; without it the per-shard sweep still posts every appeal.
+                notifier: undefined,
+                limits: options.appealLimits,
+              }),
         // Owner ids and how often their groups are read: never a key.
         details: () => ({
           joinRequestReads: (jobs?.joinRequestReadIntervals() ?? []).map(({ budgetId, groups, intervalMs, backoffLevel }) => ({
@@ -249,7 +268,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
 }
 
 /** Migrates, then makes sure the encryption key opens what the database holds sealed. */
-async function prepareDatabase(database: DatabaseHandle, config: Config, logger: Logger): Promise<ApiKeyCipher> {
+async function prepareDatabase(database: DatabaseHandle, config: Config, logger: Logger): Promise<{ cipher: ApiKeyCipher; key: Buffer }> {
   await database.migrate();
   logger.info({ database: database.kind }, "database ready");
   const key = await resolveEncryptionKey({
@@ -260,7 +279,7 @@ async function prepareDatabase(database: DatabaseHandle, config: Config, logger:
   });
   const cipher = createApiKeyCipher(key);
   await verifyEncryptionKey(database.db, cipher, config.encryptionKey === undefined ? encryptionKeyFile(config.dataDir) : undefined);
-  return cipher;
+  return { cipher, key };
 }
 
 async function settledWithin(promises: Iterable<Promise<unknown>>, ms: number): Promise<void> {
