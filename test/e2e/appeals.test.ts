@@ -10,7 +10,7 @@ const EXPERIENCES = [
   { universeId: "6103", name: "Racing Rush", placeId: "6203" },
 ].map((experience) => ({ ...experience, ownerId: OWNER, key: `appeal-key-${experience.universeId}-${"k".repeat(50)}` }));
 const [OBBY, TYCOON, RACING] = EXPERIENCES as [(typeof EXPERIENCES)[0], (typeof EXPERIENCES)[0], (typeof EXPERIENCES)[0]];
-const PLAYERS = { alice: "201", hector: "202", carl: "203", dora: "204", eve: "205" };
+const PLAYERS = { alice: "201", hector: "202", carl: "203", dora: "204", eve: "205", frank: "206" };
 const PRIVATE_REASON = "PRIVATE aimbot evidence in ticket 99";
 
 describe("the appeal pages over HTTP", () => {
@@ -19,8 +19,8 @@ describe("the appeal pages over HTTP", () => {
   const appealRows = (userId: string) => stack.database.handle.db.select().from(appeals).where(eq(appeals.robloxUserId, userId));
 
   beforeAll(async () => {
-    // Two appeals a player, four an address (every visit here comes from 127.0.0.1): the limits test counts on that.
-    stack = await startAppealStack({ warden: { appealLimits: { perPlayer: 2, perAddress: 4, windowSeconds: 3_600 } } });
+    // Two appeals a player, five an address (every visit here comes from 127.0.0.1): the limits test counts on that.
+    stack = await startAppealStack({ warden: { appealLimits: { perPlayer: 2, perAddress: 5, windowSeconds: 3_600 } } });
     for (const [name, id] of Object.entries(PLAYERS)) stack.roblox.addUser({ id, name: `${name[0]?.toUpperCase()}${name.slice(1)}Player` });
     for (const experience of EXPERIENCES) await linkExperienceTakingAppeals(stack, experience);
   });
@@ -145,6 +145,17 @@ describe("the appeal pages over HTTP", () => {
     expect(await appealRows(PLAYERS.hector)).toHaveLength(1);
   });
 
+  it("records one appeal when the same ban is appealed from several tabs at once", async () => {
+    stack.roblox.banFromCreatorHub({ universeId: RACING.universeId, userId: PLAYERS.frank, displayReason: "Griefing", moderatorId: OWNER });
+    const player = visit();
+    const { csrf, ban } = formFields(await player.signIn("FrankPlayer"));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, (_, tab) => player.post("/appeal/submit", { csrf, ban: ban ?? "", text: `From tab ${tab}` })),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([303, 400, 400, 400, 400]);
+    expect(await appealRows(PLAYERS.frank)).toHaveLength(1);
+  });
+
   it("limits appeals per player and per address", async () => {
     for (const experience of EXPERIENCES) stack.roblox.banFromCreatorHub({ universeId: experience.universeId, userId: PLAYERS.carl, moderatorId: OWNER });
     const player = visit();
@@ -158,7 +169,7 @@ describe("the appeal pages over HTTP", () => {
     expect(await third.text()).toContain("Too many appeals");
     expect(await appealRows(PLAYERS.carl)).toHaveLength(2);
 
-    // Alice 1, Hector 1, Carl 2: the address has sent four. Dora's first appeal is one too many from it.
+    // Alice 1, Hector 1, Frank 1, Carl 2: the address has sent five. Dora's first appeal is one too many from it.
     const dora = visit();
     const { csrf: doraToken, ban } = formFields(await dora.signIn("DoraPlayer"));
     const refused = await dora.post("/appeal/submit", { csrf: doraToken, ban: ban ?? "", text: "Sorry" });
