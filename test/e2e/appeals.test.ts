@@ -10,7 +10,7 @@ const EXPERIENCES = [
   { universeId: "6103", name: "Racing Rush", placeId: "6203" },
 ].map((experience) => ({ ...experience, ownerId: OWNER, key: `appeal-key-${experience.universeId}-${"k".repeat(50)}` }));
 const [OBBY, TYCOON, RACING] = EXPERIENCES as [(typeof EXPERIENCES)[0], (typeof EXPERIENCES)[0], (typeof EXPERIENCES)[0]];
-const PLAYERS = { alice: "201", hector: "202", carl: "203", dora: "204", eve: "205", frank: "206" };
+const PLAYERS = { alice: "201", hector: "202", carl: "203", dora: "204", eve: "205", frank: "206", gina: "207" };
 const PRIVATE_REASON = "PRIVATE aimbot evidence in ticket 99";
 
 describe("the appeal pages over HTTP", () => {
@@ -56,6 +56,15 @@ describe("the appeal pages over HTTP", () => {
     expect(again.status).toBe(400);
     expect(await again.text()).toContain("You already have an open appeal for this ban");
     expect(await appealRows(PLAYERS.alice)).toHaveLength(1);
+  });
+
+  it("shows a ban Warden made at one place as that place's, with the place in its form", async () => {
+    expect(await banThroughDiscord(stack, { user: "GinaPlayer", duration: "1d", reason: PRIVATE_REASON, public_reason: "Spawn killing", experience: TYCOON.universeId, place: TYCOON.placeId })).toContain("Banned");
+    const page = await visit().signIn("GinaPlayer");
+    expect(page).toContain(`Tycoon Town (place ${TYCOON.placeId})`);
+    expect(page).toContain("Spawn killing");
+    expect(formFields(page).ban).toBe(`${stack.guild.id}:${TYCOON.universeId}:${TYCOON.placeId}`);
+    expect(page).not.toContain("PRIVATE");
   });
 
   it("refuses a forged state, a replayed callback and a code from another sign-in", async () => {
