@@ -30,7 +30,9 @@ import { createOpenCloud, type OpenCloudOptions } from "./opencloud/index.js";
 import { newProcessId, startHeartbeat, type Heartbeat } from "./jobs/heartbeat.js";
 import { PlayerSuggester } from "./services/moderation/suggestPlayers.js";
 import { PlayerProfiles } from "./services/playerProfiles.js";
+import type { SubmissionLimits } from "./services/appeals/submitAppeal.js";
 import { StartupError } from "./startupError.js";
+import { createAppealPages } from "./web/appealPages.js";
 
 /** How long a stop waits for interactions being handled: inside Docker's 10 s before it kills. */
 const STOP_GRACE_MS = 8_000;
@@ -53,6 +55,8 @@ export interface WardenOptions {
   openCloudTimeScale?: number;
   /** Schedule of the background jobs; tests shorten it. */
   jobs?: JobOptions;
+  /** How many appeals a player or an address may send; tests lower it. */
+  appealLimits?: SubmissionLimits;
 }
 
 export async function startWarden(config: Config, logger: Logger, options: WardenOptions = {}): Promise<Warden> {
@@ -61,8 +65,9 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
   // On PostgreSQL several processes may share Roblox's budgets; the embedded database has one process.
   const sharesBudgets = database.kind === "postgres";
   let cipher: ApiKeyCipher;
+  let encryptionKey: Buffer;
   try {
-    cipher = await prepareDatabase(database, config, logger);
+    ({ cipher, key: encryptionKey } = await prepareDatabase(database, config, logger));
   } catch (error) {
     // Nothing else is started yet: the database is all there is to close.
     await database.close();
@@ -200,6 +205,19 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
           },
         },
         metrics: served.metrics.registry,
+        appealPages:
+          "missing" in config.appeals
+            ? undefined
+            : createAppealPages({
+                db: database.db,
+                openCloud,
+                cipher,
+                config: config.appeals,
+                encryptionKey,
+                logger: logger.child({ component: "appeals" }),
+                notifier: appealNotifier,
+                limits: options.appealLimits,
+              }),
         // Owner ids and how often their groups are read: never a key.
         details: () => ({
           joinRequestReads: (jobs?.joinRequestReadIntervals() ?? []).map(({ budgetId, groups, intervalMs, backoffLevel }) => ({
@@ -258,7 +276,7 @@ export async function startWarden(config: Config, logger: Logger, options: Warde
 }
 
 /** Migrates, then makes sure the encryption key opens what the database holds sealed. */
-async function prepareDatabase(database: DatabaseHandle, config: Config, logger: Logger): Promise<ApiKeyCipher> {
+async function prepareDatabase(database: DatabaseHandle, config: Config, logger: Logger): Promise<{ cipher: ApiKeyCipher; key: Buffer }> {
   await database.migrate();
   logger.info({ database: database.kind }, "database ready");
   const key = await resolveEncryptionKey({
@@ -269,7 +287,7 @@ async function prepareDatabase(database: DatabaseHandle, config: Config, logger:
   });
   const cipher = createApiKeyCipher(key);
   await verifyEncryptionKey(database.db, cipher, config.encryptionKey === undefined ? encryptionKeyFile(config.dataDir) : undefined);
-  return cipher;
+  return { cipher, key };
 }
 
 async function settledWithin(promises: Iterable<Promise<unknown>>, ms: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { createServer, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import { StartupError } from "./startupError.js";
@@ -18,6 +18,8 @@ export interface Endpoints {
   metrics: Pick<Registry, "metrics" | "contentType">;
   /** More of `/healthz`'s answer, beside the checks: what the process is doing now. */
   details?: () => Record<string, unknown>;
+  /** Serves everything under `/appeal`; absent when appeals are not set up, and `/appeal` says so. */
+  appealPages?: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 }
 
 /** A part that has not answered by then is reported as failing: an orchestrator's probe must not hang on it. */
@@ -27,11 +29,17 @@ const CHECK_TIMEOUT_MS = 2_000;
  * Serves, for orchestrators, uptime monitors and Prometheus: `GET /healthz`,
  * 200 when every check passes and 503 naming each part that fails (checks
  * run at the request, so the answer is about now), with the details beside
- * them, and `GET /metrics`.
+ * them, and `GET /metrics`; and for players, the ban appeal pages under
+ * `/appeal` when appeals are set up.
  */
 export async function startHttpEndpoints(port: number, endpoints: Endpoints): Promise<HttpEndpoints> {
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", "http://warden").pathname;
+    if (path === "/appeal" || path.startsWith("/appeal/")) {
+      if (endpoints.appealPages !== undefined) return void endpoints.appealPages(request, response);
+      response.writeHead(404, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+      return void response.end("Ban appeals are not set up on this Warden.\n");
+    }
     if (path !== "/healthz" && path !== "/metrics") return answer(response, 404, { error: "Not found; Warden serves /healthz and /metrics." });
     if (request.method !== "GET" && request.method !== "HEAD") return answer(response, 405, { error: "Use GET." });
     if (path === "/metrics") {

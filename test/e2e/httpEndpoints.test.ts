@@ -91,6 +91,13 @@ describe("the HTTP endpoints", () => {
     await waitUntil(async () => (await probe()).status === 200);
   });
 
+  it("answers /appeal with a plain page saying appeals are not set up while a variable they need is missing", async () => {
+    // HTTP_PORT is set; PUBLIC_URL and the OAuth app's id and secret are not.
+    const response = await fetch(healthz.replace("/healthz", "/appeal/signin"));
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe("Ban appeals are not set up on this Warden.\n");
+  });
+
   it("keeps a second bot from starting on the same port, saying so", async () => {
     const config = loadConfig(stack.env, { requireDiscordToken: true });
     await expect(startWarden(config, createLogger("silent"))).rejects.toThrow(`HTTP_PORT ${config.httpPort} is already in use`);

@@ -5,7 +5,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { PermissionFlagsBits, REST, type APIMessage } from "discord.js";
 import { commands } from "../../commands/index.js";
-import { startWarden, type Warden } from "../../src/app.js";
+import { startWarden, type Warden, type WardenOptions } from "../../src/app.js";
 import type { Permission } from "../../src/db/schema.js";
 import { setGuard } from "../../src/db/moderatorPauses.js";
 import { grantPermission } from "../../src/db/staffGrants.js";
@@ -87,6 +87,8 @@ export async function startStack(
     interactionDeadlineMs?: number;
     /** Keep the guard against rogue moderators at its default (10 actions a minute); off otherwise. */
     guard?: boolean;
+    /** More of the bot's start options, e.g. lower appeal limits. */
+    warden?: Pick<WardenOptions, "appealLimits">;
   } = {},
 ): Promise<Stack> {
   const timeScale = options.timeScale ?? TIME_SCALE;
@@ -117,6 +119,7 @@ export async function startStack(
     OPENCLOUD_URL: roblox.openCloudUrl,
     ROBLOX_USERS_URL: roblox.usersUrl,
     ROBLOX_THUMBNAILS_URL: roblox.thumbnailsUrl,
+    ROBLOX_OAUTH_URL: roblox.oauthUrl,
     LOG_LEVEL: "trace",
     ...options.env,
   };
@@ -125,6 +128,7 @@ export async function startStack(
   const start = async () => {
     await running?.stop();
     running = await startWarden(config, createLogger(config.logLevel, sink), {
+      ...options.warden,
       openCloudRetry: { backoffBaseMs: 5, backoffMaxMs: 20 },
       openCloudTimeScale: options.botTimeScale ?? timeScale,
       // Each job runs only in the tests about it: one firing at the top of the hour would add calls others count.

@@ -6,6 +6,7 @@
 import { FaultInjector, type FaultSettings } from "./faults.js";
 import { Groups } from "./groups.js";
 import { CallHolds, type CallPredicate } from "./holds.js";
+import { OAuth, type OAuthAppInput } from "./oauth.js";
 import { Paginator } from "./pagination.js";
 import { RateLimiter } from "./rateLimits.js";
 import type { CloudRoute, GatewayOptions, RouteDeps } from "./router.js";
@@ -24,6 +25,7 @@ import { Users } from "./users.js";
 export type { FaultSettings } from "./faults.js";
 export { membershipIdOf } from "./groups.js";
 export type { CallPredicate } from "./holds.js";
+export type { OAuthAppInput } from "./oauth.js";
 export type { OperationName } from "./rateLimits.js";
 export { OPERATION_BUDGETS } from "./rateLimits.js";
 export type { ReceivedCall, RecordedCall } from "./server.js";
@@ -48,6 +50,8 @@ export interface OpenCloudEmulatorOptions {
 export interface OpenCloudEmulator {
   /** Base for `/cloud/v2/...` and `/api-keys/v1/...`. */
   openCloudUrl: string;
+  /** Base of Roblox's OAuth 2.0 (`ROBLOX_OAUTH_URL`): `/v1/authorize`, `/v1/token`, `/v1/userinfo`. */
+  oauthUrl: string;
   /** Base for `/v1/usernames/users`. */
   usersUrl: string;
   /** Base for `/v1/users/avatar-headshot`. */
@@ -62,6 +66,8 @@ export interface OpenCloudEmulator {
     changes: { enabled?: boolean; expired?: boolean; expirationTimeUtc?: string; scopes?: ApiKeyInput["scopes"] },
   ): void;
   addUser(user: UserInput): void;
+  /** An OAuth app as registered on the Creator Dashboard: its secret and exact redirect URLs. */
+  addOAuthApp(app: OAuthAppInput): void;
   addUniverse(universe: UniverseInput): void;
   addGroup(group: GroupInput): void;
   addJoinRequest(request: { groupId: string; userId: string; createTime?: string }): void;
@@ -121,7 +127,8 @@ export async function startOpenCloudEmulator(options: OpenCloudEmulatorOptions =
   const holds = new CallHolds();
   const calls: RecordedCall[] = [];
   const received: ReceivedCall[] = [];
-  const deps: ServerDeps = { routeDeps, routes, limiter: new RateLimiter(timeScale, now), faults, holds, gateway, calls, received };
+  const oauth = new OAuth(state, now);
+  const deps: ServerDeps = { routeDeps, routes, limiter: new RateLimiter(timeScale, now), faults, holds, gateway, calls, received, oauth };
 
   const listeners = await Promise.all([listen("opencloud", deps), listen("users", deps), listen("thumbnails", deps)]);
   const [openCloud, users, thumbnails] = listeners;
@@ -134,6 +141,7 @@ export async function startOpenCloudEmulator(options: OpenCloudEmulatorOptions =
 
   return {
     openCloudUrl: openCloud.url,
+    oauthUrl: `${openCloud.url}/oauth`,
     usersUrl: users.url,
     thumbnailsUrl: thumbnails.url,
     addApiKey: (key) => state.addApiKey(key),
@@ -143,6 +151,7 @@ export async function startOpenCloudEmulator(options: OpenCloudEmulatorOptions =
     },
     updateApiKey: (key, changes) => Object.assign(requireKey(key), changes),
     addUser: (user) => state.addUser(user),
+    addOAuthApp: (app) => oauth.addApp(app),
     addUniverse: (universe) => state.addUniverse(universe),
     addGroup: (group) => state.addGroup(group),
     addJoinRequest: (request) => state.addJoinRequest(request),

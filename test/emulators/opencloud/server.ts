@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { introspect } from "./apiKeys.js";
 import { ApiError, InvalidApiKeyError, LegacyError, invalidArgument, v2ErrorBody, type JsonResponse } from "./errors.js";
 import type { FaultInjector } from "./faults.js";
+import type { OAuth } from "./oauth.js";
 import type { CallHolds } from "./holds.js";
 import { handleThumbnailsHost, handleUsersHost } from "./legacyHosts.js";
 import type { RateLimiter } from "./rateLimits.js";
@@ -45,6 +46,7 @@ export interface ServerDeps {
   calls: RecordedCall[];
   /** Every request as it arrives, before any hold or delay: what a caller killed mid-call had already sent. */
   received: ReceivedCall[];
+  oauth: OAuth;
 }
 
 export interface ReceivedCall {
@@ -123,6 +125,17 @@ async function serve(host: Host, deps: ServerDeps, request: IncomingMessage, res
   }
   const method = request.method ?? "GET";
   const text = await readBody(request);
+  if (host === "opencloud") {
+    // OAuth speaks forms and pages, not Open Cloud's JSON; its body holds secrets and codes, so none is recorded.
+    const oauth = deps.oauth.handle(method, url, request.headers, text);
+    if (oauth !== undefined) {
+      const time = new Date(deps.routeDeps.now()).toISOString();
+      deps.calls.push({ host, method, path, query: Object.fromEntries(url.searchParams), body: undefined, status: oauth.status, keyFingerprint: undefined, time, answerTime: time });
+      response.writeHead(oauth.status, oauth.headers);
+      response.end(oauth.text);
+      return;
+    }
+  }
   const parsed = parseJson(text);
   const apiKeyHeader = typeof request.headers["x-api-key"] === "string" ? request.headers["x-api-key"] : undefined;
   const isIntrospection = host === "opencloud" && path === INTROSPECT_PATH;
