@@ -8,6 +8,7 @@ import { listPlayerBans } from "../services/appeals/playerBans.js";
 import type { AppealNotifier } from "../services/appeals/ports.js";
 import { DEFAULT_SUBMISSION_LIMITS, submitAppeal, type SubmissionLimits } from "../services/appeals/submitAppeal.js";
 import { UserError } from "../services/userError.js";
+import { clientAddress } from "./clientAddress.js";
 import { bansPage, messagePage, signInPage, type BansPageInput } from "./appealViews.js";
 import { CsrfTokens } from "./csrf.js";
 import type { SafeHtml } from "./html.js";
@@ -112,7 +113,7 @@ export function createAppealPages(deps: AppealPagesDeps): AppealPages {
           universeId,
           placeId: placeId === "" ? null : placeId,
           text,
-          addressHash: createHmac("sha256", addressKey).update(request.socket.remoteAddress ?? "").digest("base64url"),
+          addressHash: createHmac("sha256", addressKey).update(clientAddress(request.socket.remoteAddress, request.headers["x-forwarded-for"])).digest("base64url"),
         });
       } catch (error) {
         if (!(error instanceof UserError)) throw error;

@@ -190,6 +190,12 @@ describe("the appeal pages over HTTP", () => {
     // What Dora wrote is kept in her form, not lost.
     expect(refusal).toContain(">Sorry</textarea>");
     expect(await appealRows(PLAYERS.dora)).toHaveLength(0);
+
+    // Behind a reverse proxy on this host, every player connects from 127.0.0.1: the address the
+    // proxy forwards is the one counted, so Dora's own address has sent nothing yet.
+    const proxied = await dora.post("/appeal/submit", { csrf: doraToken, ban: ban ?? "", text: "Sorry" }, { "x-forwarded-for": "203.0.113.7" });
+    expect(proxied.status).toBe(303);
+    expect(await appealRows(PLAYERS.dora)).toHaveLength(1);
   });
 
   it("signs out", async () => {
