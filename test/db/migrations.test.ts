@@ -3,7 +3,9 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
 
-describe.each(["postgres", "pglite"] as const)("migrations on %s", (kind) => {
+// Every migration from nothing, in PGlite's WebAssembly: about 25 s on an idle 2-core machine, so the
+// default 30 s guard fails it whenever the machine is busy.
+describe.each(["postgres", "pglite"] as const)("migrations on %s", { timeout: 120_000 }, (kind) => {
   let database: TestDatabase | undefined;
   afterEach(async () => {
     await database?.destroy();
