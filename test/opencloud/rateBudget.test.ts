@@ -160,6 +160,73 @@ describe("RateBudget", () => {
     expect(budget.waitEstimateMs(spec)).toBe(0);
   });
 
+  it("estimates a call still in flight as freeing its slot a window after it is answered", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const spec = perSecond("k", 2);
+    const first = await budget.acquire([spec]);
+    await budget.acquire([spec]);
+    expect(budget.waitEstimateMs(spec)).toBe(1_000);
+    await clock.advance(500);
+    expect(budget.waitEstimateMs(spec)).toBe(1_000);
+    first.release();
+    await clock.advance(300);
+    expect(budget.waitEstimateMs(spec)).toBe(700);
+  });
+
+  it("estimates the wait behind the calls already queued, a window for each round of the limit", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const one = perSecond("one", 1);
+    (await budget.acquire([one])).release();
+    for (let i = 0; i < 3; i++) track(budget, clock, [one]);
+    // The three queued go at 1000, 2000 and 3000 at the earliest; a new call after them.
+    expect(budget.waitEstimateMs(one)).toBe(4_000);
+
+    const two = perSecond("two", 2);
+    (await budget.acquire([two])).release();
+    await clock.advance(100);
+    (await budget.acquire([two])).release();
+    track(budget, clock, [two]);
+    // The queued call takes the slot freed at 1000; a new one gets the next, freed at 1100.
+    expect(budget.waitEstimateMs(two)).toBe(1_000);
+    for (let i = 0; i < 2; i++) track(budget, clock, [two]);
+    // Both freed slots are spoken for: a window after the last of them.
+    expect(budget.waitEstimateMs(two)).toBe(2_000);
+  });
+
+  it("releases a lease once, however often it is released", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const spec = perSecond("k", 2);
+    const lease = await budget.acquire([spec]);
+    const held = await budget.acquire([spec]);
+    lease.release();
+    lease.release();
+    await clock.advance(1_000);
+    // The held call still counts: one slot is free, not two.
+    const calls = [track(budget, clock, [spec]), track(budget, clock, [spec])];
+    await settle();
+    expect(calls.map((call) => call.grantedAt)).toEqual([1_000, undefined]);
+    held.release();
+    await clock.advance(1_000);
+    expect(calls[1]?.grantedAt).toBe(2_000);
+  });
+
+  it("keeps counting a busy bucket while idle ones are dropped", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const busy = perSecond("busy", 1);
+    (await budget.acquire([busy])).release();
+    // Enough calls on other buckets for the budget to drop idle buckets at least once.
+    for (let i = 0; i < 300; i++) (await budget.acquire([perSecond(`player:${i}`, 1)])).release();
+    const next = track(budget, clock, [busy]);
+    await settle();
+    expect(next.grantedAt).toBeUndefined();
+    await clock.advance(1_000);
+    expect(next.grantedAt).toBe(1_000);
+  });
+
   it("fails queued and later acquisitions once closed", async () => {
     const clock = new FakeClock();
     const budget = new RateBudget(clock);
