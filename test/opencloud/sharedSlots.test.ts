@@ -113,6 +113,20 @@ describe("SharedSlots", () => {
     expect(sleeps).toEqual([1_000, 1_000, 1_000]);
   });
 
+  it("keeps the line of a bucket while calls are still in it: one that comes later waits behind them", async () => {
+    const { clock, sleeps, call } = setUp();
+    call([UNIVERSE]);
+    await settle();
+    const [first, second] = [call([UNIVERSE]), call([UNIVERSE])];
+    await clock.advance(1_500);
+    expect(first.at).toBe(1_000);
+    // The second now waits for the slot the first took; a new call joins the line behind it.
+    const late = call([UNIVERSE]);
+    await clock.advance(1_500);
+    expect([second.at, late.at]).toEqual([2_000, 3_000]);
+    expect(sleeps).toEqual([1_000, 1_000, 1_000]);
+  });
+
   it("after its wait on one bucket, leaves that bucket's line and waits on the next that is full", async () => {
     const { clock, sleeps, call } = setUp();
     call([PLAYER, UNIVERSE]);

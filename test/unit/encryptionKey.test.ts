@@ -60,6 +60,7 @@ describe("resolveEncryptionKey", () => {
     const refused = resolveEncryptionKey({ configured: undefined, dataDir, holdsSealedData: async () => true, warn: () => undefined });
     await expect(refused).rejects.toThrow(StartupError);
     await expect(refused).rejects.toThrow(/ENCRYPTION_KEY is not set .* Set ENCRYPTION_KEY to that key, or put .*encryption\.key back/);
+    await expect(refused).rejects.toThrow(/No new key was generated: it could never open the stored API keys\.$/);
     expect(() => statSync(path.join(dataDir, ENCRYPTION_KEY_FILE))).toThrow();
   });
 
