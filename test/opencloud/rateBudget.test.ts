@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type BucketSpec, type Lease, RateBudget } from "../../src/opencloud/rateBudget.js";
+import { type BucketSpec, type Clock, type Lease, RateBudget, systemClock } from "../../src/opencloud/rateBudget.js";
 import { FakeClock, settle } from "./fakeClock.js";
 
 const perSecond = (id: string, limit: number): BucketSpec => ({ id, limit, windowMs: 1_000 });
@@ -227,6 +227,61 @@ describe("RateBudget", () => {
     expect(next.grantedAt).toBe(1_000);
   });
 
+  it("frees each slot a window after its own answer, and wakes the next call then", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const spec = perSecond("k", 2);
+    (await budget.acquire([spec])).release();
+    await clock.advance(500);
+    (await budget.acquire([spec])).release();
+    const calls = [track(budget, clock, [spec]), track(budget, clock, [spec]), track(budget, clock, [spec])];
+    await clock.advance(1_500);
+    expect(calls.map((call) => call.grantedAt)).toEqual([1_000, 1_500, undefined]);
+  });
+
+  it("estimates the calls in flight among the slots a queued call waits for", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const spec = perSecond("k", 2);
+    (await budget.acquire([spec])).release();
+    await budget.acquire([spec]);
+    track(budget, clock, [spec]);
+    await clock.advance(500);
+    // The queued call takes the slot answered at 0; the next one frees a window after the call in flight answers.
+    expect(budget.waitEstimateMs(spec)).toBe(1_000);
+  });
+
+  it("serves calls already queued before a new one when a slot frees with no timer to wake them", async () => {
+    let now = 0;
+    // A clock whose timers never fire: time alone frees the slot.
+    const stalled: Clock = { now: () => now, setTimer: () => () => undefined };
+    const budget = new RateBudget(stalled);
+    const spec = perSecond("k", 1);
+    (await budget.acquire([spec])).release();
+    const order: string[] = [];
+    const queued = budget.acquire([spec]).then((lease) => {
+      order.push("queued");
+      return lease;
+    });
+    now = 1_000;
+    expect(budget.waitEstimateMs(spec)).toBe(1_000);
+    void budget.acquire([spec]).then(() => order.push("late"));
+    await settle();
+    // The new call found the slot free, but it belongs to the call that was waiting for it.
+    expect(order).toEqual(["queued"]);
+    expect(await queued).toBeDefined();
+  });
+
+  it("runs on the system clock with timers that can be cancelled", async () => {
+    const before = Date.now();
+    expect(systemClock.now()).toBeGreaterThanOrEqual(before);
+    let cancelledFired = false;
+    systemClock.setTimer(() => (cancelledFired = true), 1)();
+    await new Promise<void>((resolve) => systemClock.setTimer(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(cancelledFired).toBe(false);
+  });
+
   it("fails queued and later acquisitions once closed", async () => {
     const clock = new FakeClock();
     const budget = new RateBudget(clock);
@@ -234,7 +289,7 @@ describe("RateBudget", () => {
     const queued = track(budget, clock, [perSecond("k", 1)]);
     budget.close();
     await settle();
-    expect(queued.error).toBeInstanceOf(Error);
+    expect(queued.error).toEqual(new Error("rate budget closed"));
     await expect(budget.acquire([perSecond("k", 1)])).rejects.toThrow("closed");
   });
 });
