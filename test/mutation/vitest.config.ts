@@ -15,6 +15,7 @@ export default defineConfig({
       "test/db/permissionGate.test.ts",
       "test/db/sharedRateLedger.test.ts",
       "test/services/resolvePlayer.test.ts",
+      "test/opencloud/publicBudgets.test.ts",
       "test/opencloud/rateBudget.test.ts",
       "test/opencloud/sharedSlots.test.ts",
     ],
