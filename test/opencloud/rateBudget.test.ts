@@ -251,6 +251,35 @@ describe("RateBudget", () => {
     expect(budget.waitEstimateMs(spec)).toBe(1_000);
   });
 
+  it("estimates no wait again once its queue has drained and the window has passed", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const spec = perSecond("k", 1);
+    (await budget.acquire([spec])).release();
+    const queued = track(budget, clock, [spec]);
+    await clock.advance(1_000);
+    queued.lease?.release();
+    await clock.advance(1_000);
+    expect(budget.waitEstimateMs(spec)).toBe(0);
+  });
+
+  it("never drops a bucket that has calls waiting on it", async () => {
+    let now = 0;
+    const stalled: Clock = { now: () => now, setTimer: () => () => undefined };
+    const budget = new RateBudget(stalled);
+    const spec = perSecond("k", 1);
+    (await budget.acquire([spec])).release();
+    let served = false;
+    void budget.acquire([spec]).then(() => (served = true));
+    // The slot frees, but no timer wakes the waiting call: the bucket is empty with a call in its queue.
+    now = 1_000;
+    for (let i = 0; i < 300; i++) (await budget.acquire([perSecond(`player:${i}`, 1)])).release();
+    // A new call on the bucket lets the one that waited go first.
+    void budget.acquire([spec]);
+    await settle();
+    expect(served).toBe(true);
+  });
+
   it("serves calls already queued before a new one when a slot frees with no timer to wake them", async () => {
     let now = 0;
     // A clock whose timers never fire: time alone frees the slot.
