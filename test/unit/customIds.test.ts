@@ -189,10 +189,19 @@ describe("custom id codec", () => {
       fc.record({ kind: fc.constant("casesPage"), filter: fc.record({ robloxUserId: userId }), page }),
       fc.record({
         kind: fc.constant("casesPage"),
-        filter: fc.record({ robloxUserId: fc.option(userId, { nil: undefined }), moderatorDiscordId: snowflake, action: fc.option(fc.constantFrom(...caseAction.enumValues), { nil: undefined }) }),
+        filter: fc.record({
+          robloxUserId: fc.option(userId, { nil: undefined }),
+          moderatorDiscordId: snowflake,
+          action: fc.option(fc.constantFrom(...caseAction.enumValues), { nil: undefined }),
+        }),
         page,
       }),
-      fc.record({ kind: fc.constant("setupKey"), target: fc.constantFrom("universe", "group"), id: robloxId, name: fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: undefined }) }),
+      fc.record({
+        kind: fc.constant("setupKey"),
+        target: fc.constantFrom("universe", "group"),
+        id: robloxId,
+        name: fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: undefined }),
+      }),
     );
     fc.assert(
       fc.property(id, (original) => {

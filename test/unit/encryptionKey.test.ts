@@ -80,7 +80,8 @@ describe("resolveEncryptionKey", () => {
     const stored = Buffer.alloc(32, 7);
     writeFileSync(path.join(dataDir, ENCRYPTION_KEY_FILE), `${stored.toString("base64")}\n`);
     const warnings: string[] = [];
-    const key = await resolveEncryptionKey({ configured: undefined, dataDir, holdsSealedData: async () => true, warn: (message) => warnings.push(message) });
+    const warn = (message: string) => warnings.push(message);
+    const key = await resolveEncryptionKey({ configured: undefined, dataDir, holdsSealedData: async () => true, warn });
     expect(key).toEqual(stored);
     expect(warnings).toEqual([]);
   });
