@@ -109,6 +109,7 @@ describe("custom id codec", () => {
     "setup:u:1:",
     "something:else",
     `jr:a:7:${"1".repeat(200)}`,
+    `setup:u:1:${"n".repeat(91)}`,
   ])("rejects %j", (raw) => {
     expect(decodeCustomId(raw)).toBeUndefined();
   });
