@@ -9,10 +9,14 @@ interface Bucket {
   windowMs: number;
 }
 
+/** One row: the slot taken, or (slot null) the wait and the bucket that is its reason. */
 const takeResult = z.object({
-  rows: z
-    .array(z.object({ wait_ms: z.coerce.number(), slot: z.union([z.string(), z.date()]).nullable(), blocked_by: z.string().nullable() }))
-    .length(1),
+  rows: z.tuple([
+    z.union([
+      z.object({ slot: z.string() }),
+      z.object({ slot: z.null(), wait_ms: z.coerce.number(), blocked_by: z.string() }),
+    ]),
+  ]),
 });
 
 /**
@@ -35,9 +39,7 @@ export function createSharedRateLedger(db: Database) {
         ),
       );
       const [row] = result.rows;
-      if (row === undefined) throw new Error("warden_take_rate_slots answered no row");
-      if (row.slot === null) return { waitMs: row.wait_ms, blockedBy: row.blocked_by ?? "" };
-      return { slot: typeof row.slot === "string" ? row.slot : row.slot.toISOString() };
+      return row.slot === null ? { waitMs: row.wait_ms, blockedBy: row.blocked_by } : { slot: row.slot };
     },
 
     async answered(buckets: readonly Bucket[], slot: string): Promise<void> {

@@ -51,4 +51,18 @@ describe("permission gate", () => {
     expect(await revokePermission(db, grant)).toBe(false);
     expect(await mayAct(db, asker, "ban")).toBe(false);
   });
+
+  it("follows a grant to the member themself, and only in its guild, for its permission, to its kind of subject", async () => {
+    const db = database.handle.db;
+    const asker = member(PermissionFlagsBits.SendMessages);
+    await grantPermission(db, { guildId: GUILD, subject: { type: "user", id: asker.userId }, permission: "lookup", grantedBy: OWNER });
+    // A role whose id is the member's own id is not the member.
+    await grantPermission(db, { guildId: GUILD, subject: { type: "role", id: OWNER }, permission: "rank", grantedBy: OWNER });
+
+    expect(await mayAct(db, asker, "lookup")).toBe(true);
+    expect(await mayAct(db, { ...asker, guildId: "523456789012345678" }, "lookup")).toBe(false);
+    expect(await mayAct(db, asker, "ban")).toBe(false);
+    expect(await mayAct(db, { ...asker, userId: OWNER }, "rank")).toBe(false);
+    expect(await mayAct(db, { ...asker, roleIds: ["623456789012345678", OWNER] }, "rank")).toBe(true);
+  });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSharedRateLedger } from "../../src/db/sharedRateLedger.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
+import { waitUntil } from "../support/waitUntil.js";
 
 /** What the ledger answers a process that must wait: how long at least, and which bucket is the reason. */
 describe("the shared rate ledger", () => {
@@ -40,6 +41,13 @@ describe("the shared rate ledger", () => {
     expect(taken.blockedBy).toBe("t2:universe");
     expect(taken.waitMs).toBeGreaterThan(4_000);
     expect(taken.waitMs).toBeLessThanOrEqual(5_000);
+  });
+
+  it("frees an answered slot a window after its answer, long before its in-flight deadline", async () => {
+    const universe = { id: "t4:universe", limit: 1, windowMs: 100 };
+    await ledger.answered([universe], slotOf(await take([universe])));
+    // Unanswered, the slot would count until IN_FLIGHT_MS (a minute) had passed.
+    await waitUntil(async () => "slot" in (await take([universe])), 10_000);
   });
 
   it("names the bucket with the longest wait, a 429's hold included, and takes no slot anywhere", async () => {

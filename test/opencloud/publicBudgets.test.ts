@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Caller } from "../../src/opencloud/call.js";
+import { findByName } from "../../src/services/moderation/resolvePlayer.js";
 import { Thumbnails } from "../../src/opencloud/thumbnails.js";
 import { Usernames } from "../../src/opencloud/usernames.js";
 import { type OpenCloudEmulator, startOpenCloudEmulator } from "../emulators/opencloud/index.js";
@@ -72,6 +73,17 @@ describe("budgets of the public users and thumbnails hosts", () => {
     // The second minute's sixty: the quiet tenant's one lookup is among them, not behind 140 others.
     expect(quietServed).toBe(true);
     expect(posts()).toBe(120);
+  });
+
+  it("gives a moderator's player lookup its guild's turn, not a place behind lookups made for no guild", async () => {
+    const { oc, clock, usernames } = await start();
+    const posts = () => oc.calls.filter((call) => call.path === "/v1/usernames/users").length;
+    const busy = await burst(200, 60, () => findByName({ usernames }, "Builderman"), posts);
+    let quietServed = false;
+    void findByName({ usernames }, "Builderman", "123456789012345678").then(() => (quietServed = true), () => undefined);
+    await clock.advance(60_000);
+    while (busy.length + (quietServed ? 1 : 0) < 120) await settle();
+    expect(quietServed).toBe(true);
   });
 
   it("sends 300 headshot lookups a minute and holds the next", async () => {

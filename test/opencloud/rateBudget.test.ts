@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type BucketSpec, type Lease, RateBudget } from "../../src/opencloud/rateBudget.js";
+import { type BucketSpec, type Clock, type Lease, RateBudget, systemClock } from "../../src/opencloud/rateBudget.js";
 import { FakeClock, settle } from "./fakeClock.js";
 
 const perSecond = (id: string, limit: number): BucketSpec => ({ id, limit, windowMs: 1_000 });
@@ -160,6 +160,157 @@ describe("RateBudget", () => {
     expect(budget.waitEstimateMs(spec)).toBe(0);
   });
 
+  it("estimates a call still in flight as freeing its slot a window after it is answered", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const spec = perSecond("k", 2);
+    const first = await budget.acquire([spec]);
+    await budget.acquire([spec]);
+    expect(budget.waitEstimateMs(spec)).toBe(1_000);
+    await clock.advance(500);
+    expect(budget.waitEstimateMs(spec)).toBe(1_000);
+    first.release();
+    await clock.advance(300);
+    expect(budget.waitEstimateMs(spec)).toBe(700);
+  });
+
+  it("estimates the wait behind the calls already queued, a window for each round of the limit", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const one = perSecond("one", 1);
+    (await budget.acquire([one])).release();
+    for (let i = 0; i < 3; i++) track(budget, clock, [one]);
+    // The three queued go at 1000, 2000 and 3000 at the earliest; a new call after them.
+    expect(budget.waitEstimateMs(one)).toBe(4_000);
+
+    const two = perSecond("two", 2);
+    (await budget.acquire([two])).release();
+    await clock.advance(100);
+    (await budget.acquire([two])).release();
+    track(budget, clock, [two]);
+    // The queued call takes the slot freed at 1000; a new one gets the next, freed at 1100.
+    expect(budget.waitEstimateMs(two)).toBe(1_000);
+    for (let i = 0; i < 2; i++) track(budget, clock, [two]);
+    // Both freed slots are spoken for: a window after the last of them.
+    expect(budget.waitEstimateMs(two)).toBe(2_000);
+  });
+
+  it("releases a lease once, however often it is released", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const spec = perSecond("k", 2);
+    const lease = await budget.acquire([spec]);
+    const held = await budget.acquire([spec]);
+    lease.release();
+    lease.release();
+    await clock.advance(1_000);
+    // The held call still counts: one slot is free, not two.
+    const calls = [track(budget, clock, [spec]), track(budget, clock, [spec])];
+    await settle();
+    expect(calls.map((call) => call.grantedAt)).toEqual([1_000, undefined]);
+    held.release();
+    await clock.advance(1_000);
+    expect(calls[1]?.grantedAt).toBe(2_000);
+  });
+
+  it("keeps counting a busy bucket while idle ones are dropped", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const busy = perSecond("busy", 1);
+    (await budget.acquire([busy])).release();
+    // Enough calls on other buckets for the budget to drop idle buckets at least once.
+    for (let i = 0; i < 300; i++) (await budget.acquire([perSecond(`player:${i}`, 1)])).release();
+    const next = track(budget, clock, [busy]);
+    await settle();
+    expect(next.grantedAt).toBeUndefined();
+    await clock.advance(1_000);
+    expect(next.grantedAt).toBe(1_000);
+  });
+
+  it("frees each slot a window after its own answer, and wakes the next call then", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const spec = perSecond("k", 2);
+    (await budget.acquire([spec])).release();
+    await clock.advance(500);
+    (await budget.acquire([spec])).release();
+    const calls = [track(budget, clock, [spec]), track(budget, clock, [spec]), track(budget, clock, [spec])];
+    await clock.advance(1_500);
+    expect(calls.map((call) => call.grantedAt)).toEqual([1_000, 1_500, undefined]);
+  });
+
+  it("estimates the calls in flight among the slots a queued call waits for", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const spec = perSecond("k", 2);
+    (await budget.acquire([spec])).release();
+    await budget.acquire([spec]);
+    track(budget, clock, [spec]);
+    await clock.advance(500);
+    // The queued call takes the slot answered at 0; the next one frees a window after the call in flight answers.
+    expect(budget.waitEstimateMs(spec)).toBe(1_000);
+  });
+
+  it("estimates no wait again once its queue has drained and the window has passed", async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(clock);
+    const spec = perSecond("k", 1);
+    (await budget.acquire([spec])).release();
+    const queued = track(budget, clock, [spec]);
+    await clock.advance(1_000);
+    queued.lease?.release();
+    await clock.advance(1_000);
+    expect(budget.waitEstimateMs(spec)).toBe(0);
+  });
+
+  it("never drops a bucket that has calls waiting on it", async () => {
+    let now = 0;
+    const stalled: Clock = { now: () => now, setTimer: () => () => undefined };
+    const budget = new RateBudget(stalled);
+    const spec = perSecond("k", 1);
+    (await budget.acquire([spec])).release();
+    let served = false;
+    void budget.acquire([spec]).then(() => (served = true));
+    // The slot frees, but no timer wakes the waiting call: the bucket is empty with a call in its queue.
+    now = 1_000;
+    for (let i = 0; i < 300; i++) (await budget.acquire([perSecond(`player:${i}`, 1)])).release();
+    // A new call on the bucket lets the one that waited go first.
+    void budget.acquire([spec]);
+    await settle();
+    expect(served).toBe(true);
+  });
+
+  it("serves calls already queued before a new one when a slot frees with no timer to wake them", async () => {
+    let now = 0;
+    // A clock whose timers never fire: time alone frees the slot.
+    const stalled: Clock = { now: () => now, setTimer: () => () => undefined };
+    const budget = new RateBudget(stalled);
+    const spec = perSecond("k", 1);
+    (await budget.acquire([spec])).release();
+    const order: string[] = [];
+    const queued = budget.acquire([spec]).then((lease) => {
+      order.push("queued");
+      return lease;
+    });
+    now = 1_000;
+    expect(budget.waitEstimateMs(spec)).toBe(1_000);
+    void budget.acquire([spec]).then(() => order.push("late"));
+    await settle();
+    // The new call found the slot free, but it belongs to the call that was waiting for it.
+    expect(order).toEqual(["queued"]);
+    expect(await queued).toBeDefined();
+  });
+
+  it("runs on the system clock with timers that can be cancelled", async () => {
+    const before = Date.now();
+    expect(systemClock.now()).toBeGreaterThanOrEqual(before);
+    let cancelledFired = false;
+    systemClock.setTimer(() => (cancelledFired = true), 1)();
+    await new Promise<void>((resolve) => systemClock.setTimer(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(cancelledFired).toBe(false);
+  });
+
   it("fails queued and later acquisitions once closed", async () => {
     const clock = new FakeClock();
     const budget = new RateBudget(clock);
@@ -167,7 +318,7 @@ describe("RateBudget", () => {
     const queued = track(budget, clock, [perSecond("k", 1)]);
     budget.close();
     await settle();
-    expect(queued.error).toBeInstanceOf(Error);
+    expect(queued.error).toEqual(new Error("rate budget closed"));
     await expect(budget.acquire([perSecond("k", 1)])).rejects.toThrow("closed");
   });
 });

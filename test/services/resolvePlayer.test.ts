@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AmbiguousPlayerError, resolvePlayer } from "../../src/services/moderation/resolvePlayer.js";
+import { UnauthenticatedError } from "../../src/opencloud/index.js";
+import { AmbiguousPlayerError, exactPlayer, resolvePlayer } from "../../src/services/moderation/resolvePlayer.js";
 import { PlayerProfiles } from "../../src/services/playerProfiles.js";
 import { canonicalId } from "../../src/services/robloxIds.js";
 import { PlayerSuggester } from "../../src/services/moderation/suggestPlayers.js";
@@ -11,7 +12,8 @@ const DIGITS = "100003";
 
 describe("resolving the player a moderator typed", () => {
   let h: Harness;
-  const resolve = (typed: string) => resolvePlayer({ openCloud: h.client, profiles: new PlayerProfiles(h.client) }, h.client.withKey(FULL_KEY), typed, "123456789012345678");
+  const resolve = (typed: string, key = FULL_KEY) =>
+    resolvePlayer({ openCloud: h.client, profiles: new PlayerProfiles(h.client) }, h.client.withKey(key), typed, "123456789012345678");
   const lookups = () => h.oc.calls.filter((call) => call.path.startsWith("/cloud/v2/users/") || call.path === "/v1/usernames/users");
 
   beforeAll(async () => {
@@ -37,6 +39,12 @@ describe("resolving the player a moderator typed", () => {
       { id: DIGITS, name: "IdHolder", displayName: "Holder", avatarUrl: expect.stringContaining("https://") },
       { id: "100004", name: DIGITS, displayName: "Digits", avatarUrl: expect.stringContaining("https://") },
     ]);
+    expect(error).toMatchObject({
+      name: "AmbiguousPlayerError",
+      message:
+        "`100003` is the id of **IdHolder** and the username of **100003** (id 100004). " +
+        "Nothing was done: pick the player from the suggestions, which are exact.",
+    });
     // Both looked up, the id with users.get and the name on the public host.
     expect(lookups().map((call) => call.path).sort()).toEqual([`/cloud/v2/users/${DIGITS}`, "/v1/usernames/users"]);
   });
@@ -49,6 +57,16 @@ describe("resolving the player a moderator typed", () => {
     expect(await resolve(`id:${DIGITS}`)).toMatchObject({ id: DIGITS, name: "IdHolder" });
     expect(await resolve("id:100004")).toMatchObject({ id: "100004", name: DIGITS });
     expect(lookups().every((call) => call.path.startsWith("/cloud/v2/users/"))).toBe(true);
+  });
+
+  it("reads a name or id as typed around spaces and an @, and a suggestion's exact form", async () => {
+    expect(await resolve(" @Builderman ")).toMatchObject({ id: PLAYER, name: "Builderman" });
+    expect(await resolve(` ${PLAYER} `)).toMatchObject({ id: PLAYER, name: "Builderman" });
+    expect(await resolve(exactPlayer("777"))).toEqual({ id: "777", name: "Sevens", displayName: "Sevens" });
+  });
+
+  it("passes on a failure other than a missing account instead of calling the player nobody", async () => {
+    expect(await rejectionOf(resolve("777", "unknown-key-Qq11"))).toBeInstanceOf(UnauthenticatedError);
   });
 
   it("takes the one that exists when only the id or only the name does", async () => {
@@ -74,6 +92,10 @@ describe("resolving the player a moderator typed", () => {
     ["id:0777", "No Roblox user has the id 0777."],
     ["0", "`0` is not a Roblox username (3-20 letters, digits or _) or user id."],
     ["no such one", "`no such one` is not a Roblox username (3-20 letters, digits or _) or user id."],
+    ["Build@erman", "`Build@erman` is not a Roblox username (3-20 letters, digits or _) or user id."],
+    ["Builderman!", "`Builderman!` is not a Roblox username (3-20 letters, digits or _) or user id."],
+    ["xid:777", "`xid:777` is not a Roblox username (3-20 letters, digits or _) or user id."],
+    ["id:777x", "`id:777x` is not a Roblox username (3-20 letters, digits or _) or user id."],
   ])("says clearly that %j is nobody", async (typed, message) => {
     const error = await rejectionOf(resolve(typed));
     expect(error).toBeInstanceOf(UserError);

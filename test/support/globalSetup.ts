@@ -1,24 +1,10 @@
 import type { TestProject } from "vitest/node";
 import { buildBot } from "./compiledBot.js";
-import { startPostgresServer } from "./postgresServer.js";
+import providePostgresServer from "./postgresSetup.js";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** A server where each test file creates its own database. */
-    postgresServerUrl: string;
-  }
-}
-
-/** One PostgreSQL server for the whole run: TEST_DATABASE_URL when given, else a throwaway one. */
+/** The whole suite's setup: the compiled build, and one PostgreSQL server. */
 export default async function setup(project: TestProject) {
   // Tests that start the bot as a process run what users run: the compiled build.
   buildBot();
-  const given = process.env.TEST_DATABASE_URL;
-  if (given !== undefined && given !== "") {
-    project.provide("postgresServerUrl", given);
-    return;
-  }
-  const server = await startPostgresServer();
-  project.provide("postgresServerUrl", server.url);
-  return () => server.stop();
+  return providePostgresServer(project);
 }

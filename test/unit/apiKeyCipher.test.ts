@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ApiKeyDecryptionError, createApiKeyCipher, fingerprintApiKey } from "../../src/db/apiKeyCipher.js";
 
@@ -13,6 +14,22 @@ describe("API key cipher", () => {
     expect(sealed.nonce).toHaveLength(12);
     expect(sealed.ciphertext.includes(Buffer.from(API_KEY))).toBe(false);
     expect(cipher.open(sealed, GUILD)).toBe(API_KEY);
+  });
+
+  it("round-trips an empty key and keys of any text", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), fc.string(), (apiKey, context) => {
+        expect(cipher.open(cipher.seal(apiKey, context), context)).toBe(apiKey);
+      }),
+    );
+    expect(cipher.open(cipher.seal("", GUILD), GUILD)).toBe("");
+  });
+
+  it("refuses a nonce of another length with its own error, not the library's", () => {
+    const sealed = cipher.seal(API_KEY, GUILD);
+    for (const nonce of [Buffer.alloc(0), sealed.nonce.subarray(0, 11), Buffer.concat([sealed.nonce, Buffer.alloc(1)])]) {
+      expect(() => cipher.open({ ...sealed, nonce }, GUILD)).toThrow(ApiKeyDecryptionError);
+    }
   });
 
   it("uses a fresh nonce for every seal", () => {
@@ -61,7 +78,10 @@ describe("API key cipher", () => {
     })();
     expect(error).toBeInstanceOf(ApiKeyDecryptionError);
     expect(String((error as Error).message)).not.toContain(API_KEY.slice(0, 12));
-    expect((error as Error).message).toContain("ENCRYPTION_KEY");
+    // Says what went wrong and what to do, under its own name in the logs.
+    expect((error as Error).name).toBe("ApiKeyDecryptionError");
+    expect((error as Error).message).toMatch(/^A stored API key cannot be decrypted: ENCRYPTION_KEY is not the key it was stored with/);
+    expect((error as Error).message).toContain("or link the experience or group again with a new API key.");
   });
 
   it("gives a short, stable fingerprint that does not reveal the key", () => {

@@ -113,7 +113,7 @@ export async function findById(
 }
 
 /** The account a username (or a previous one) belongs to, if any; `tenant` takes its turn in the users host's budget. */
-export async function findByName(openCloud: OpenCloud, name: string, tenant?: string): Promise<Player | undefined> {
+export async function findByName(openCloud: Pick<OpenCloud, "usernames">, name: string, tenant?: string): Promise<Player | undefined> {
   const found = (await openCloud.usernames.resolve([name], { tenant })).get(name.toLowerCase());
   return found === undefined ? undefined : { id: found.id, name: found.name, displayName: found.displayName || found.name };
 }
