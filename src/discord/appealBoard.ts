@@ -12,7 +12,6 @@ import {
   type APIEmbed,
   type Client,
 } from "discord.js";
-import { z } from "zod";
 import type { Logger } from "../log.js";
 import { describeDuration } from "../services/moderation/banDuration.js";
 import { clipText } from "../services/clipText.js";
@@ -20,6 +19,7 @@ import type { AppealBoard, AppealCard, AppealDecision, PublishOutcome } from "..
 import { profileUrl } from "./caseEmbed.js";
 import { NO_MENTIONS } from "./client.js";
 import { encodeCustomId } from "./customIds.js";
+import { createdMessage, postedEmbeds } from "./discordMessages.js";
 import { describePostFailure, type ChannelRole } from "./modLog.js";
 
 const OPEN_COLOUR = 0xfaa61a;
@@ -33,22 +33,6 @@ const MESSAGE_OUT_OF_REACH = new Set<number>([
   RESTJSONErrorCodes.MissingAccess,
   RESTJSONErrorCodes.MissingPermissions,
 ]);
-const createdMessage = z.object({ id: z.string() });
-/** The parts of a posted appeal that survive a decision; zod-checked, as anything read back from Discord. */
-const postedAppeal = z.object({
-  embeds: z.array(
-    z.object({
-      title: z.string().optional(),
-      url: z.string().optional(),
-      description: z.string().optional(),
-      color: z.number().optional(),
-      thumbnail: z.object({ url: z.string() }).optional(),
-      fields: z.array(z.object({ name: z.string(), value: z.string(), inline: z.boolean().optional() })).optional(),
-      footer: z.object({ text: z.string() }).optional(),
-      timestamp: z.string().optional(),
-    }),
-  ),
-});
 
 /** The appeals channel as staff use it: appeals posted there, and the check that Warden may post there at all. */
 export interface DiscordAppealBoard extends AppealBoard {
@@ -78,7 +62,7 @@ export function createAppealBoard(client: Client, logger: Logger): DiscordAppeal
 
     async showDecision(channelId, messageId, decision) {
       try {
-        const message = postedAppeal.parse(await client.rest.get(Routes.channelMessage(channelId, messageId)));
+        const message = postedEmbeds.parse(await client.rest.get(Routes.channelMessage(channelId, messageId)));
         await client.rest.patch(Routes.channelMessage(channelId, messageId), {
           body: { ...withAppealDecision(message.embeds[0], decision), allowed_mentions: NO_MENTIONS },
         });

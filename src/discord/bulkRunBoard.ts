@@ -10,7 +10,6 @@ import {
   time,
   type Client,
 } from "discord.js";
-import { z } from "zod";
 import { setProgressMessage, type BulkRunRow } from "../db/bulkRuns.js";
 import type { Database } from "../db/connection.js";
 import { getGuildChannels } from "../db/guilds.js";
@@ -18,8 +17,8 @@ import type { Logger } from "../log.js";
 import type { BulkRunBoard, BulkRunOutcome, BulkRunProgress } from "../services/ports.js";
 import { NO_MENTIONS } from "./client.js";
 import { encodeCustomId } from "./customIds.js";
+import { createdMessage } from "./discordMessages.js";
 
-const createdMessage = z.object({ id: z.string() });
 const RUNNING_COLOUR = 0x5865f2;
 const DONE_COLOUR = 0x57f287;
 const CANCELLED_COLOUR = 0xfee75c;

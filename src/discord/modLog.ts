@@ -1,5 +1,4 @@
 import { DiscordAPIError, EmbedBuilder, RESTJSONErrorCodes, Routes, type Client, type RawFile } from "discord.js";
-import { z } from "zod";
 import type { CaseRow } from "../db/cases.js";
 import type { Database } from "../db/connection.js";
 import { getGuildChannels } from "../db/guilds.js";
@@ -10,6 +9,7 @@ import type { CasePublisher, ExpiryNotices, PublishOutcome, SetupNotices } from 
 import { buildCaseEmbed, profileUrl } from "./caseEmbed.js";
 import { NO_MENTIONS } from "./client.js";
 import { sentName } from "./evidenceFiles.js";
+import { createdMessage } from "./discordMessages.js";
 
 export type ModLogOutcome = PublishOutcome;
 
@@ -27,7 +27,6 @@ export interface ModLog extends CasePublisher, SetupNotices, ExpiryNotices {
 const CONFIG_COLOUR = 0x5865f2;
 const NOTICE_COLOUR = 0xfee75c;
 const EXPIRED_COLOUR = 0x57f287;
-const createdMessage = z.object({ id: z.string() });
 
 export function createModLog(client: Client, db: Database, profiles: PlayerProfiles, logger: Logger): ModLog {
   /**

@@ -11,7 +11,6 @@ import {
   type APIEmbed,
   type Client,
 } from "discord.js";
-import { z } from "zod";
 import type { Database } from "../db/connection.js";
 import { getGuildChannels } from "../db/guilds.js";
 import type { Metrics } from "../metrics.js";
@@ -19,22 +18,9 @@ import type { JoinRequestCard, ReviewBoard } from "../services/ports.js";
 import { profileUrl } from "./caseEmbed.js";
 import { NO_MENTIONS } from "./client.js";
 import { encodeCustomId } from "./customIds.js";
+import { createdMessage, postedEmbeds } from "./discordMessages.js";
 
 const DAY_MS = 86_400_000;
-const createdMessage = z.object({ id: z.string() });
-/** The parts of a posted card that survive a decision; zod-checked, as anything read back from Discord. */
-const postedCard = z.object({
-  embeds: z.array(
-    z.object({
-      title: z.string().optional(),
-      url: z.string().optional(),
-      description: z.string().optional(),
-      color: z.number().optional(),
-      fields: z.array(z.object({ name: z.string(), value: z.string(), inline: z.boolean().optional() })).optional(),
-      footer: z.object({ text: z.string() }).optional(),
-    }),
-  ),
-});
 
 /** A join request as staff see it in the review channel, with its two buttons. */
 export function buildReviewCard(card: JoinRequestCard, decided?: string) {
@@ -106,7 +92,7 @@ export function createReviewBoard(client: Client, db: Database, metrics?: Pick<M
     },
 
     async showDecision(channelId, messageId, decided) {
-      const message = postedCard.parse(await client.rest.get(Routes.channelMessage(channelId, messageId)));
+      const message = postedEmbeds.parse(await client.rest.get(Routes.channelMessage(channelId, messageId)));
       await client.rest.patch(Routes.channelMessage(channelId, messageId), {
         body: { ...withDecision(message.embeds[0], decided), allowed_mentions: NO_MENTIONS },
       });
