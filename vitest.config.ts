@@ -1,14 +1,15 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Files that start several bot processes, or fire dozens of interactions at once against Discord's
- * 3 s answer deadline or Roblox's real-time windows: each runs alone, after the rest, so another
- * file's load never decides whether they pass.
+ * Files that start several bot processes, fire dozens of interactions at once against Discord's
+ * 3 s answer deadline or Roblox's real-time windows, or count whose call reached Roblox first: each
+ * runs alone, after the rest, so another file's load never decides whether they pass.
  */
 const ALONE = [
   "test/e2e/pacing.test.ts",
   "test/e2e/shards.test.ts",
   "test/e2e/crashRecovery.test.ts",
+  "test/e2e/massBan.test.ts",
   "test/e2e/massBanResume.test.ts",
   "test/e2e/joinRequestDelay.test.ts",
   "test/e2e/process.test.ts",
