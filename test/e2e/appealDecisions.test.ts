@@ -40,7 +40,7 @@ const PLAYERS = {
 const HOSTILE_TEXT = "<b>I am sorry</b> **really** @everyone <@&1> [link](https://evil.example) ``` closed? ";
 
 /** A stack with an experience linked, a mod log, Moderators holding ban and unban, and the helpers the tests share. */
-async function startAppealStack(options: { appealSweepSeconds?: number } = {}) {
+async function startAppealsChannelStack(options: { appealSweepSeconds?: number } = {}) {
   const stack = await startStack(
     {
       ...DEFAULT_GUILD,
@@ -90,7 +90,7 @@ describe("ban appeals, staff side, end to end", () => {
   let carol: string;
   let channel: string;
   let modLog: string;
-  let world: Awaited<ReturnType<typeof startAppealStack>>;
+  let world: Awaited<ReturnType<typeof startAppealsChannelStack>>;
 
   const appealRow = (appealId: number) => world.appealRow(appealId);
   const postsOf = (appealId: number) => world.postsOf(appealId);
@@ -103,7 +103,7 @@ describe("ban appeals, staff side, end to end", () => {
 
   beforeAll(async () => {
     // No sweep here: each post must come from the notifier or from /setup appeals.
-    world = await startAppealStack();
+    world = await startAppealsChannelStack();
     ({ stack, owner, alice, channel } = world);
     carol = memberId(stack, "carol");
     modLog = channelId(stack, "mod-log");
@@ -295,7 +295,7 @@ describe("ban appeals, staff side, end to end", () => {
 });
 
 describe("the appeal sweep", () => {
-  let world: Awaited<ReturnType<typeof startAppealStack>>;
+  let world: Awaited<ReturnType<typeof startAppealsChannelStack>>;
   let stack: Stack;
   let alice: string;
   let channel: string;
@@ -305,7 +305,7 @@ describe("the appeal sweep", () => {
   const bannedAndAppealing = (player: { id: string; name: string }) => world.bannedAndAppealing(player);
 
   beforeAll(async () => {
-    world = await startAppealStack({ appealSweepSeconds: 1 });
+    world = await startAppealsChannelStack({ appealSweepSeconds: 1 });
     ({ stack, alice, channel } = world);
     expect(await replyTo(stack, world.owner, "setup", "appeals", { channel, enabled: true })).toContain("Appeals on");
   });
